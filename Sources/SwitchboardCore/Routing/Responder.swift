@@ -1,0 +1,35 @@
+/// Answers requests: the seam between the transport (server, test client) and routing.
+///
+/// ``Router`` is the responder applications use; transports depend only on this protocol.
+public protocol Responder: Sendable {
+    /// Routes one request.
+    ///
+    /// Returns ``Dispatch/completed(_:)`` when the answer was produced inline, on the caller's
+    /// thread, without entering Swift concurrency (the fast path for synchronous handlers and
+    /// middleware), and ``Dispatch/pending(_:)`` when the caller must run the returned
+    /// operation in a task to get the answer.
+    func respond(to request: Request) -> Dispatch
+}
+
+/// The outcome of ``Responder/respond(to:)``.
+public enum Dispatch: Sendable {
+    /// Answered inline.
+    case completed(Reply)
+    /// Must be awaited; the operation never throws (errors become replies) and honours the
+    /// responder's deadline.
+    case pending(@Sendable () async -> Reply)
+}
+
+/// What goes back to the client for one request: a status and a body.
+public struct Reply: Sendable, Hashable {
+    /// The response status.
+    public var status: Status
+    /// The response body: JSON by convention.
+    public var body: ArraySlice<UInt8>
+
+    /// A reply.
+    public init(status: Status, body: ArraySlice<UInt8> = []) {
+        self.status = status
+        self.body = body
+    }
+}
