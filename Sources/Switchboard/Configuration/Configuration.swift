@@ -1,0 +1,106 @@
+import NIOCore
+
+/// Every setting and limit of a ``Server``, with documented defaults.
+///
+/// The defaults suit a public server of small JSON messages; tests lower them to reach a limit
+/// quickly. Durations are `TimeAmount`s, sizes are bytes.
+public struct Configuration: Sendable {
+    // MARK: Listening
+
+    /// The address to bind. Default `127.0.0.1`; use `0.0.0.0` to listen on every interface.
+    public var host: String = "127.0.0.1"
+    /// The port to bind. Default `8080`; `0` picks a free port, readable from
+    /// ``Server/waitUntilListening()`` once bound.
+    public var port: Int = 8080
+    /// The path that accepts WebSocket upgrades. Default `/ws`.
+    public var webSocketPath: String = "/ws"
+    /// A folder whose files are served to plain HTTP `GET`/`HEAD` requests on other paths
+    /// (`/` serves `index.html`). Default `nil`: every other path answers 404.
+    public var staticFilesFolder: String? = nil
+    /// Origins (`scheme://host[:port]`) allowed to open a WebSocket; a browser handshake with any
+    /// other `Origin` header is refused with 403. Default `nil`: every origin, and requests
+    /// without one (non-browser clients), are allowed. A handshake without an `Origin` header is
+    /// always allowed, because only browsers send it.
+    public var allowedOrigins: Set<String>? = nil
+
+    // MARK: Handshake and connections
+
+    /// The most open WebSocket connections; handshakes beyond it are refused with 503.
+    /// Default 10,000.
+    public var maxConnections: Int = 10_000
+    /// How long a new TCP connection may take to send its HTTP request and finish the
+    /// handshake (including the upgrade hook) before it is closed. Default 10 s.
+    public var handshakeTimeout: TimeAmount = .seconds(10)
+
+    // MARK: Messages
+
+    /// The largest single WebSocket frame's payload accepted; a larger frame closes the
+    /// connection with 1009 (message too big). Default 1 MiB.
+    public var maxFrameSize: Int = 1 << 20
+    /// The largest WebSocket message (all fragments together) accepted; a larger one closes the
+    /// connection with 1009. Default 1 MiB.
+    public var maxMessageSize: Int = 1 << 20
+    /// The most fragments one WebSocket message may arrive in; more closes with 1009.
+    /// Default 64.
+    public var maxFragmentsPerMessage: Int = 64
+
+    // MARK: Malformed input
+
+    /// How many malformed frames (frames the codec rejects, each answered with an error frame
+    /// of status 400) a connection may send within ``malformedFrameWindow``; one more closes it
+    /// with 1008 (policy violation). Default 10.
+    public var maxMalformedFrames: Int = 10
+    /// The window over which ``maxMalformedFrames`` counts. Default 10 s.
+    public var malformedFrameWindow: TimeAmount = .seconds(10)
+
+    // MARK: Concurrency per connection
+
+    /// The most requests of one connection that may wait for an asynchronous handler at once;
+    /// a request beyond it is answered with status 429 (too many requests) and the connection
+    /// stays open. Requests answered inline never count. Default 128.
+    public var maxInFlightRequests: Int = 128
+
+    // MARK: Health
+
+    /// How often the server pings a connection that has sent nothing in the meantime.
+    /// Default 30 s; `nil` disables pings (and so idle detection).
+    public var pingInterval: TimeAmount? = .seconds(30)
+    /// How long a connection may stay silent (no frame of any kind, pongs included) before it is
+    /// considered dead and closed with 1001 (going away) and reason `idle timeout`.
+    /// Default 75 s (two and a half ping intervals). Only checked while pings are enabled.
+    public var idleTimeout: TimeAmount = .seconds(75)
+
+    // MARK: Outbound
+
+    /// The most bytes waiting to be written to one connection. A connection whose client does
+    /// not read (a slow consumer) and lets this fill is closed with 1008 and reason
+    /// `slow consumer`, and its queued bytes are dropped, so it never grows the server's
+    /// memory beyond this. Default 4 MiB.
+    public var maxOutboundBufferSize: Int = 4 << 20
+    /// Outbound bytes above which the server stops reading new frames from a connection (it
+    /// resumes below half of it), so a client that sends requests but does not read the
+    /// answers is slowed rather than served into memory. Default 256 KiB.
+    public var outboundHighWaterMark: Int = 256 << 10
+
+    // MARK: Lifecycle
+
+    /// How long a graceful shutdown waits for requests in flight to be answered before every
+    /// remaining connection is closed. Default 10 s.
+    public var shutdownDeadline: TimeAmount = .seconds(10)
+
+    // MARK: Conformance testing
+
+    /// Makes the WebSocket path a raw echo endpoint that bypasses the frame codec and routing,
+    /// for RFC 6455 conformance runs (Autobahn|Testsuite). Never enable it in production.
+    /// Default `false`.
+    public var rawEchoMode: Bool = false
+
+    /// The default configuration (see each property).
+    public init() {}
+
+    /// The default configuration listening on `host` and `port`.
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+}

@@ -1,0 +1,88 @@
+import NIOCore
+import Synchronization
+
+/// One open WebSocket connection: who it belongs to, and a way to send it frames.
+///
+/// Safe to use from any thread or task. Its ``identity`` can change while it lives (in-band
+/// credential refresh); route handlers see it as the request's `connection`.
+public final class Connection: ConnectionContext {
+    /// The connection's id, unique across the cluster.
+    public let id: ConnectionID
+    /// The client app instance's id, from the handshake (`clientId` query parameter or the
+    /// upgrade hook).
+    public let clientId: String?
+    /// The peer's address.
+    public let remoteAddress: SocketAddress?
+    private let state: Mutex<Identity?>
+    private let channel: any Channel
+    private let outbound: NIOLoopBoundBox<ConnectionHandler?>
+
+    init(id: ConnectionID, clientId: String?, identity: Identity?, channel: any Channel) {
+        self.id = id
+        self.clientId = clientId
+        self.remoteAddress = channel.remoteAddress
+        self.state = Mutex(identity)
+        self.channel = channel
+        self.outbound = NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)
+    }
+
+    /// Who the connection belongs to; `nil` when anonymous. Its `expiresAt` may have passed:
+    /// check `isExpired` (auth middleware answers 401 then, and the client refreshes).
+    public var identity: Identity? {
+        get { state.withLock { $0 } }
+        set { state.withLock { $0 = newValue } }
+    }
+
+    /// Whether the connection is still open.
+    public var isActive: Bool { channel.isActive }
+
+    /// Sends `frame` (typically a push) to the client.
+    /// - Throws: ``FrameError`` when the frame cannot be encoded (e.g. an invalid url).
+    public func send(_ frame: Frame) throws(FrameError) {
+        let bytes = try FrameCodec.encode(frame)
+        send(encodedFrame: bytes)
+    }
+
+    /// Sends bytes already encoded by ``FrameCodec`` (encode once, send to many).
+    public func send(encodedFrame bytes: [UInt8]) {
+        let buffer = channel.allocator.buffer(bytes: bytes)
+        perform { $0.sendOutbound(buffer) }
+    }
+
+    /// Closes the connection with a WebSocket close `code` (default 1000, normal closure) and
+    /// a short `reason`, e.g. to sign a user out everywhere.
+    public func close(code: UInt16 = 1000, reason: String = "") {
+        perform { $0.close(code: .init(codeNumber: Int(code)), reason: reason) }
+    }
+
+    func attach(_ handler: ConnectionHandler) {
+        outbound.value = handler
+    }
+
+    func detach() {
+        outbound.value = nil
+    }
+
+    func beginShutdown() {
+        perform { $0.beginShutdown() }
+    }
+
+    private func perform(_ body: @escaping @Sendable (ConnectionHandler) -> Void) {
+        let eventLoop = channel.eventLoop
+        if eventLoop.inEventLoop {
+            if let handler = outbound.value { body(handler) }
+        } else {
+            let outbound = self.outbound
+            eventLoop.execute {
+                if let handler = outbound.value { body(handler) }
+            }
+        }
+    }
+}
+
+extension Connection {
+    /// Closes the TCP connection at once, without a close handshake.
+    func forceClose() {
+        channel.close(promise: nil)
+    }
+}

@@ -1,0 +1,412 @@
+import Logging
+import NIOCore
+import NIOWebSocket
+
+/// The per-frame path of one WebSocket connection, on its event loop: decode, dispatch to the
+/// responder, encode, write.
+///
+/// Requests answered inline (``Dispatch/completed(_:)``) are written at once; their flush is
+/// coalesced to the end of the read burst. Requests whose handler must be awaited
+/// (``Dispatch/pending(_:)``) that arrive in one read burst share one task; their answers hop
+/// back to the event loop to be written. Limits come from ``ConnectionStateMachine``.
+final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private struct PendingRequest: Sendable {
+        var id: UInt32
+        var operation: @Sendable () async -> Reply
+    }
+
+    /// Bytes reserved in front of every outbound payload so the frame encoder can prepend the
+    /// WebSocket header in place instead of writing a second buffer.
+    private static let headerRoom = 14
+    /// How long to wait for the peer's close frame after sending ours.
+    private static let closeHandshakeTimeout = TimeAmount.seconds(2)
+    /// The encode buffer is kept between frames unless it grew beyond this.
+    private static let scratchCapacityKept = 64 << 10
+
+    private let connection: Connection
+    private let components: ServerComponents
+    private var machine: ConnectionStateMachine
+    private var context: ChannelHandlerContext?
+    private var burst: [PendingRequest] = []
+    private var needsFlush = false
+    private var flushScheduled = false
+    private var readHeld = false
+    private var pingTask: RepeatedTask?
+    private var closeTimeout: Scheduled<Void>?
+    private var scratch: [UInt8] = []
+
+    init(connection: Connection, components: ServerComponents) {
+        self.connection = connection
+        self.components = components
+        self.machine = ConnectionStateMachine(configuration: components.configuration)
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        connection.attach(self)
+        let accepting = components.connections.add(connection)
+        components.logger.debug("connection opened", metadata: ["connection": "\(connection.id)", "user": "\(connection.identity?.userId ?? "-")"])
+        if let interval = components.configuration.pingInterval {
+            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+            pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                handler.value.pingTick()
+            }
+        }
+        if !accepting { beginShutdown() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        tearDown()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        tearDown()
+        context.fireChannelInactive()
+    }
+
+    private func tearDown() {
+        guard machine.state != .closed else { return }
+        machine.channelClosed()
+        pingTask?.cancel()
+        pingTask = nil
+        closeTimeout?.cancel()
+        closeTimeout = nil
+        burst.removeAll()
+        connection.detach()
+        components.connections.remove(connection.id)
+        components.logger.debug("connection closed", metadata: ["connection": "\(connection.id)"])
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        machine.heardFromPeer()
+        guard frame.reservedBits.isEmpty else {
+            return close(code: .protocolError, reason: "reserved bits set without a negotiated extension", andDisconnect: true)
+        }
+        switch frame.opcode {
+        case .binary:
+            guard machine.canWrite else { return }
+            receive(Self.payload(of: frame))
+        case .text:
+            guard machine.canWrite else { return }
+            malformed("text frames are not used by \(FrameCodec.subprotocol); send binary frames", id: 0)
+        case .ping:
+            guard machine.canWrite else { return }
+            write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+        case .pong:
+            break
+        case .connectionClose:
+            peerClosed(frame)
+        default:
+            close(code: .protocolError, reason: "unexpected opcode", andDisconnect: true)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !burst.isEmpty { startBurst(context: context) }
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        let configuration = components.configuration
+        switch error {
+        case NIOWebSocketError.invalidFrameLength:
+            close(code: .messageTooLarge, reason: "frame larger than \(configuration.maxFrameSize) bytes", andDisconnect: true)
+        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
+            close(code: .messageTooLarge, reason: "message larger than \(configuration.maxMessageSize) bytes", andDisconnect: true)
+        case NIOWebSocketFrameAggregator.Error.tooManyFragments:
+            close(code: .messageTooLarge, reason: "message in more than \(configuration.maxFragmentsPerMessage) fragments", andDisconnect: true)
+        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error:
+            close(code: .protocolError, reason: "protocol error", andDisconnect: true)
+        default:
+            components.logger.debug("connection error", metadata: ["connection": "\(connection.id)", "error": "\(error)"])
+            context.close(promise: nil)
+        }
+    }
+
+    /// The frame's payload, unmasked, as one array (the request body is a slice of it).
+    private static func payload(of frame: WebSocketFrame) -> [UInt8] {
+        var bytes = Array(frame.data.readableBytesView)
+        if let key = frame.maskKey {
+            for index in bytes.indices { bytes[index] ^= key[index & 3] }
+        }
+        return bytes
+    }
+
+    private func receive(_ bytes: [UInt8]) {
+        let frame: Frame
+        do {
+            frame = try FrameCodec.decode(bytes)
+        } catch {
+            return malformed(error.description, id: Self.requestID(in: bytes))
+        }
+        handle(frame)
+    }
+
+    private func handle(_ frame: Frame) {
+        switch frame {
+        case .request(let request):
+            handleRequest(request)
+        case .message(let message):
+            components.messageHandler?(ClientMessage(id: message.id, url: message.url, data: message.data, connection: connection))
+        case .batch(let frames):
+            for inner in frames { handle(inner) }
+        case .ack:
+            // Acknowledgements trim room history, which this server does not keep yet.
+            break
+        case .control(let control):
+            writeError(ErrorFrame(id: control.id, status: .notImplemented, message: "control frame \(control.kind) is not supported by this server"))
+        case .response, .push, .error:
+            malformed("a client may not send \(frame.kind) frames", id: 0)
+        }
+    }
+
+    private func handleRequest(_ frame: RequestFrame) {
+        let request = Request(method: frame.method, url: frame.url, body: frame.data, id: frame.id, connection: connection)
+        let dispatch =
+            CredentialRefresh.matches(frame.url)
+            ? CredentialRefresh.dispatch(request, connection: connection, authentication: components.authentication)
+            : components.responder.respond(to: request)
+        switch dispatch {
+        case .completed(let reply):
+            writeResponse(id: frame.id, reply)
+        case .pending(let operation):
+            switch machine.pendingStarted() {
+            case .run:
+                burst.append(PendingRequest(id: frame.id, operation: operation))
+            case .refuseTooMany:
+                let limit = components.configuration.maxInFlightRequests
+                writeResponse(id: frame.id, CredentialRefresh.errorReply(.tooManyRequests, "too many requests in flight on this connection (limit \(limit))"))
+            case .refuseShuttingDown:
+                writeResponse(id: frame.id, CredentialRefresh.errorReply(.serviceUnavailable, "server is shutting down"))
+            case .drop:
+                break
+            }
+        }
+    }
+
+    private func malformed(_ message: String, id: UInt32) {
+        switch machine.malformedFrame(at: .now()) {
+        case .answerWithError:
+            writeError(ErrorFrame(id: id, status: .badRequest, message: message))
+        case .closeForFlood:
+            let configuration = components.configuration
+            let window = configuration.malformedFrameWindow.nanoseconds / 1_000_000_000
+            close(code: .policyViolation, reason: "more than \(configuration.maxMalformedFrames) malformed frames in \(window) s")
+        case .ignore:
+            break
+        }
+    }
+
+    /// The id of a request-like frame whose header is intact, for error frames; else 0.
+    private static func requestID(in bytes: [UInt8]) -> UInt32 {
+        guard bytes.count >= 6, let kind = FrameKind(byte: bytes[0]) else { return 0 }
+        switch kind {
+        case .request, .message, .control: break
+        default: return 0
+        }
+        return bytes[2..<6].reduce(0) { $0 << 8 | UInt32($1) }
+    }
+
+    // MARK: Asynchronous requests
+
+    private func startBurst(context: ChannelHandlerContext) {
+        let operations = burst
+        burst = []
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let eventLoop = context.eventLoop
+        Task {
+            if operations.count == 1 {
+                let pending = operations[0]
+                let reply = await pending.operation()
+                eventLoop.execute { handler.value.completePending(id: pending.id, reply) }
+            } else {
+                await withDiscardingTaskGroup { group in
+                    for pending in operations {
+                        group.addTask {
+                            let reply = await pending.operation()
+                            eventLoop.execute { handler.value.completePending(id: pending.id, reply) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private func completePending(id: UInt32, _ reply: Reply) {
+        switch machine.pendingCompleted() {
+        case .write:
+            writeResponse(id: id, reply)
+            scheduleFlush()
+        case .writeAndCloseGoingAway:
+            writeResponse(id: id, reply)
+            close(code: .goingAway, reason: "server shutting down")
+        case .drop:
+            break
+        }
+    }
+
+    // MARK: Outbound
+
+    func read(context: ChannelHandlerContext) {
+        if context.channel.isWritable || !machine.canWrite {
+            context.read()
+        } else {
+            readHeld = true
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, readHeld {
+            readHeld = false
+            context.read()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    /// Writes an encoded frame from outside the read path (a push).
+    func sendOutbound(_ payload: ByteBuffer) {
+        guard machine.canWrite else { return }
+        write(WebSocketFrame(fin: true, opcode: .binary, data: payload))
+        scheduleFlush()
+    }
+
+    private func writeResponse(id: UInt32, _ reply: Reply) {
+        encodeAndWrite(.response(ResponseFrame(id: id, status: reply.status, data: reply.body)))
+    }
+
+    private func writeError(_ error: ErrorFrame) {
+        encodeAndWrite(.error(error))
+    }
+
+    private func encodeAndWrite(_ frame: Frame) {
+        guard machine.canWrite, let context else { return }
+        scratch.removeAll(keepingCapacity: true)
+        do {
+            try FrameCodec.encode(frame, into: &scratch)
+        } catch {
+            components.logger.error("could not encode a frame", metadata: ["connection": "\(connection.id)", "error": "\(error)"])
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: scratch.count + Self.headerRoom)
+        buffer.moveWriterIndex(forwardBy: Self.headerRoom)
+        buffer.moveReaderIndex(forwardBy: Self.headerRoom)
+        buffer.writeBytes(scratch)
+        if scratch.capacity > Self.scratchCapacityKept { scratch = [] }
+        write(WebSocketFrame(fin: true, opcode: .binary, data: buffer))
+    }
+
+    private func write(_ frame: WebSocketFrame) {
+        guard let context else { return }
+        context.write(Self.wrapOutboundOut(frame), promise: nil)
+        needsFlush = true
+        if !context.channel.isWritable { checkOutboundBound(context: context) }
+    }
+
+    private func checkOutboundBound(context: ChannelHandlerContext) {
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        let limit = components.configuration.maxOutboundBufferSize
+        guard buffered > limit else { return }
+        components.logger.warning("closing slow consumer", metadata: ["connection": "\(connection.id)", "bufferedBytes": "\(buffered)"])
+        // The close frame would wait behind everything the client has not read: send it for
+        // good measure, but drop the connection and its queued bytes now.
+        close(code: .policyViolation, reason: "slow consumer: more than \(limit) bytes waiting", andDisconnect: true)
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush, let context else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    /// Flushes once every write already queued on the event loop has run.
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            handler.value.flushScheduled = false
+            handler.value.flushIfNeeded()
+        }
+    }
+
+    // MARK: Health and closing
+
+    private func pingTick() {
+        switch machine.pingTick() {
+        case .none:
+            break
+        case .ping:
+            guard let context else { return }
+            write(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0)))
+            flushIfNeeded()
+        case .closeIdle:
+            close(code: .goingAway, reason: "idle timeout")
+        }
+    }
+
+    /// Begins a graceful shutdown: answer what is in flight, then close with 1001.
+    func beginShutdown() {
+        switch machine.shutdownRequested() {
+        case .closeGoingAway:
+            close(code: .goingAway, reason: "server shutting down")
+        case .waitForInFlight, .none:
+            break
+        }
+    }
+
+    /// Sends a close frame, then closes the channel when the peer answers (or after a short
+    /// timeout), or at once when `andDisconnect` (the peer can no longer be read from).
+    func close(code: WebSocketErrorCode, reason: String, andDisconnect: Bool = false) {
+        guard let context, machine.closeSent() else { return }
+        components.logger.debug("closing connection", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(reason)"])
+        var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        data.write(webSocketErrorCode: code)
+        data.writeString(String(decoding: reason.utf8.prefix(123), as: UTF8.self))
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        needsFlush = false
+        if andDisconnect {
+            let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+            context.writeAndFlush(Self.wrapOutboundOut(frame)).whenComplete { _ in
+                loopBound.value.close(promise: nil)
+            }
+            if !context.channel.isWritable { context.close(promise: nil) }
+            return
+        }
+        context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        closeTimeout = context.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) {
+            loopBound.value.close(promise: nil)
+        }
+    }
+
+    private func peerClosed(_ frame: WebSocketFrame) {
+        guard let context else { return }
+        if machine.state == .closing {
+            context.close(promise: nil)
+            return
+        }
+        var data = frame.unmaskedData
+        let code = CloseFrameBody.replyCode(for: &data)
+        _ = machine.closeSent()
+        var reply = context.channel.allocator.buffer(capacity: 2)
+        reply.write(webSocketErrorCode: code)
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))).whenComplete { _ in
+            loopBound.value.close(promise: nil)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension ConnectionHandler: Sendable {}

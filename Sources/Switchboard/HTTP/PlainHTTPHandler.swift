@@ -1,0 +1,84 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// Answers HTTP requests that did not become WebSockets: a refused handshake with its status
+/// and reason, a static file, or 404. Every answer closes the connection.
+final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let outcome: NIOLoopBoundBox<HandshakeOutcome>
+    private let staticFiles: StaticFiles?
+    private var head: HTTPRequestHead?
+
+    init(outcome: NIOLoopBoundBox<HandshakeOutcome>, staticFilesFolder: String?) {
+        self.outcome = outcome
+        self.staticFiles = staticFilesFolder.map(StaticFiles.init(folder:))
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch Self.unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+        case .body:
+            break
+        case .end:
+            guard let head else { return }
+            self.head = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if case .refused(let refusal) = outcome.value {
+            return send(status: refusal.status.code, json: JSONText.object(["error": refusal.reason]), context: context)
+        }
+        if head.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }) {
+            return send(status: 400, json: JSONText.object(["error": "invalid WebSocket handshake: it needs Connection: Upgrade, a Sec-WebSocket-Key and Sec-WebSocket-Version: 13"]), context: context)
+        }
+        guard head.method == .GET || head.method == .HEAD, let staticFiles, let file = staticFiles.file(for: head.uri) else {
+            return send(status: 404, json: JSONText.object(["error": "not found"]), context: context)
+        }
+        let isHead = head.method == .HEAD
+        let eventLoop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: eventLoop)
+        let loopContext = NIOLoopBound(context, eventLoop: eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) { () -> Data? in
+            let attributes = try? FileManager.default.attributesOfItem(atPath: file.path)
+            guard let size = attributes?[.size] as? Int, size <= StaticFiles.maxFileSize else { return nil }
+            return try? Data(contentsOf: file)
+        }.whenComplete { result in
+            let context = loopContext.value
+            guard case .success(let data?) = result else {
+                return handler.value.send(status: 404, json: JSONText.object(["error": "not found"]), context: context)
+            }
+            handler.value.send(status: 200, contentType: StaticFiles.contentType(for: file), body: isHead ? nil : Array(data), length: data.count, context: context)
+        }
+    }
+
+    private func send(status: Int, json: String, context: ChannelHandlerContext) {
+        let body = Array(json.utf8)
+        send(status: status, contentType: "application/json", body: body, length: body.count, context: context)
+    }
+
+    private func send(status: Int, contentType: String, body: [UInt8]?, length: Int, context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        headers.add(name: "Content-Length", value: String(length))
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers)
+        context.write(Self.wrapOutboundOut(.head(head)), promise: nil)
+        if let body, !body.isEmpty {
+            context.write(Self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        }
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).whenComplete { _ in
+            loopContext.value.close(promise: nil)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension PlainHTTPHandler: Sendable {}

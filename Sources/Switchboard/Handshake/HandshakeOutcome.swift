@@ -1,0 +1,10 @@
+/// What the handshake of one TCP connection came to, shared on its event loop between the
+/// upgrader (which decides) and the pipeline set-up that follows (which acts).
+enum HandshakeOutcome {
+    /// No upgrade was asked for (yet).
+    case undecided
+    /// The upgrade was refused; the plain HTTP handler answers with this.
+    case refused(HandshakeRefusal)
+    /// The upgrade was accepted.
+    case accepted(identity: Identity?, clientId: String?)
+}

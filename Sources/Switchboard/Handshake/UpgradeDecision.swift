@@ -1,0 +1,16 @@
+/// What the upgrade hook decides about a WebSocket handshake.
+public enum UpgradeDecision: Sendable {
+    /// Open the WebSocket. `identity` becomes the connection's identity (pass the request's
+    /// ``UpgradeRequest/identity`` to keep what token authentication found); `clientId` names
+    /// the client app instance (e.g. a browser tab).
+    case accept(identity: Identity? = nil, clientId: String? = nil)
+    /// Answer the HTTP request with `status` (e.g. 401, 403) and `reason` as a JSON body
+    /// `{"error": reason}`; no WebSocket is created.
+    case refuse(status: Status, reason: String)
+}
+
+/// Decides whether a WebSocket handshake may proceed, after the server's own checks (path,
+/// origin, subprotocol, capacity, token authentication) have passed.
+///
+/// It may suspend (e.g. to look a session up); it runs once per handshake, never per frame.
+public typealias UpgradeHook = @Sendable (UpgradeRequest) async -> UpgradeDecision

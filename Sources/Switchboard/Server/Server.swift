@@ -1,0 +1,139 @@
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+
+/// A Switchboard server: WebSocket connections on SwiftNIO whose request frames are answered
+/// by a ``Responder`` (usually a `Router`).
+///
+/// ```swift
+/// let server = Server(responder: router, configuration: .init(host: "127.0.0.1", port: 8080))
+/// try await server.run()   // until cancelled, or a ServiceGroup's graceful shutdown
+/// ```
+///
+/// Shutdown (task cancellation or graceful shutdown) stops accepting, lets the requests in
+/// flight finish and closes every connection with 1001, within
+/// ``Configuration/shutdownDeadline``.
+public final class Server: Service, Sendable {
+    /// The settings the server was created with.
+    public let configuration: Configuration
+    private let components: ServerComponents
+    private let eventLoopGroup: any EventLoopGroup
+    private let listening = Mutex(ListeningState())
+
+    /// A server answering requests with `responder`.
+    /// - Parameters:
+    ///   - responder: Answers request frames (a `Router`, or any ``Responder``).
+    ///   - configuration: Address, limits and timeouts.
+    ///   - authentication: Bearer-token verification at the handshake and for the in-band
+    ///     credential refresh (``CredentialRefresh``); `nil` accepts anonymous connections.
+    ///   - upgrade: A last say on each handshake, after the server's own checks.
+    ///   - onMessage: Receives the clients' one-way `message` frames.
+    ///   - logger: Where the server logs.
+    ///   - eventLoopGroup: The event loops serving connections; the shared NIO singleton by
+    ///     default.
+    public init(
+        responder: some Responder,
+        configuration: Configuration = Configuration(),
+        authentication: TokenAuthentication? = nil,
+        upgrade: UpgradeHook? = nil,
+        onMessage: MessageHandler? = nil,
+        logger: Logger = Logger(label: "switchboard.server"),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.components = ServerComponents(
+            configuration: configuration,
+            responder: responder,
+            authentication: authentication,
+            upgradeHook: upgrade,
+            messageHandler: onMessage,
+            logger: logger
+        )
+    }
+
+    /// The bound port while the server listens (the real one when configured with port 0).
+    public var port: Int? { listening.withLock { $0.port } }
+
+    /// Waits until the server listens and returns its port.
+    /// - Throws: the bind error when `run()` could not listen, or ``ServerError/stopped``.
+    public func waitUntilListening() async throws -> Int {
+        try await withCheckedThrowingContinuation { continuation in
+            let immediate = listening.withLock { $0.wait(continuation) }
+            if let immediate { continuation.resume(with: immediate) }
+        }
+    }
+
+    /// The open connections.
+    public var connections: [Connection] { components.connections.all }
+
+    /// The open connection with `id`, if any.
+    public func connection(_ id: ConnectionID) -> Connection? { components.connections.connection(id) }
+
+    /// Serves until the task is cancelled or a graceful shutdown is signalled, then shuts down
+    /// gracefully and returns.
+    public func run() async throws {
+        let started = listening.withLock { state -> Bool in
+            guard case .notStarted = state.phase else { return false }
+            return true
+        }
+        guard started else { throw ServerError.alreadyStarted }
+        let components = self.components
+        let configuration = self.configuration
+        let highWaterMark = max(1, configuration.outboundHighWaterMark)
+        let serverChannel: any Channel
+        do {
+            serverChannel = try await ServerBootstrap(group: eventLoopGroup)
+                .serverChannelOption(.backlog, value: 256)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try ServerPipeline.configure(channel, components: components)
+                    }
+                }
+                .bind(host: configuration.host, port: configuration.port)
+                .get()
+        } catch {
+            resume(listening.withLock { $0.transition(to: .failed(error)) }, with: .failure(error))
+            throw error
+        }
+        let port = serverChannel.localAddress?.port ?? configuration.port
+        components.logger.info("Switchboard listening on ws://\(configuration.host):\(port)\(configuration.webSocketPath)")
+        resume(listening.withLock { $0.transition(to: .listening(port: port)) }, with: .success(port))
+
+        await withTaskCancellationOrGracefulShutdownHandler {
+            try? await serverChannel.closeFuture.get()
+        } onCancelOrGracefulShutdown: {
+            serverChannel.close(promise: nil)
+        }
+        await drain()
+        _ = listening.withLock { $0.transition(to: .stopped) }
+        components.logger.info("Switchboard stopped")
+    }
+
+    /// Closes every connection gracefully, then forcibly once the deadline has passed.
+    private func drain() async {
+        let open = components.connections.stopAccepting()
+        components.logger.info("shutting down", metadata: ["connections": "\(open.count)"])
+        for connection in open { connection.beginShutdown() }
+        let deadline = NIODeadline.now() + configuration.shutdownDeadline
+        let eventLoop = eventLoopGroup.any()
+        while components.connections.count > 0 && NIODeadline.now() < deadline {
+            // Not `Task.sleep`: this runs after cancellation, which would cut it short.
+            try? await eventLoop.scheduleTask(in: .milliseconds(20)) {}.futureResult.get()
+        }
+        let remaining = components.connections.all
+        if !remaining.isEmpty {
+            components.logger.warning("shutdown deadline passed; closing connections", metadata: ["connections": "\(remaining.count)"])
+            for connection in remaining { connection.forceClose() }
+        }
+    }
+
+    private func resume(_ waiters: [CheckedContinuation<Int, any Error>], with result: Result<Int, any Error>) {
+        for waiter in waiters { waiter.resume(with: result) }
+    }
+}

@@ -1,0 +1,61 @@
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+
+/// Sets up the pipeline of an accepted TCP connection: HTTP/1.1 with the WebSocket upgrader,
+/// then either the WebSocket connection's handlers or the plain HTTP handler.
+enum ServerPipeline {
+    static func configure(_ channel: any Channel, components: ServerComponents) throws {
+        let configuration = components.configuration
+        let outcome = NIOLoopBoundBox(HandshakeOutcome.undecided, eventLoop: channel.eventLoop)
+        let upgrader = NIOTypedWebSocketServerUpgrader<Void>(
+            maxFrameSize: configuration.maxFrameSize,
+            enableAutomaticErrorHandling: false,
+            shouldUpgrade: { channel, head in
+                HandshakeEvaluation.evaluate(head, channel: channel, components: components, outcome: outcome)
+            },
+            upgradePipelineHandler: { channel, _ in
+                channel.eventLoop.makeCompletedFuture {
+                    try installWebSocket(on: channel, components: components, outcome: outcome.value)
+                }
+            }
+        )
+        let staticFolder = configuration.staticFilesFolder
+        let pipelineConfiguration = NIOUpgradableHTTPServerPipelineConfiguration(
+            upgradeConfiguration: NIOTypedHTTPServerUpgradeConfiguration(
+                upgraders: [upgrader],
+                notUpgradingCompletionHandler: { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(PlainHTTPHandler(outcome: outcome, staticFilesFolder: staticFolder))
+                    }
+                }
+            )
+        )
+        let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipelineConfiguration)
+        let timeout = channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+            channel.close(promise: nil)
+        }
+        upgraded.whenComplete { _ in timeout.cancel() }
+    }
+
+    private static func installWebSocket(on channel: any Channel, components: ServerComponents, outcome: HandshakeOutcome) throws {
+        guard case .accepted(let identity, let clientId) = outcome else {
+            throw ChannelError.inappropriateOperationForState
+        }
+        let configuration = components.configuration
+        let pipeline = channel.pipeline.syncOperations
+        try pipeline.addHandler(
+            NIOWebSocketFrameAggregator(
+                minNonFinalFragmentSize: 0,
+                maxAccumulatedFrameCount: configuration.maxFragmentsPerMessage,
+                maxAccumulatedFrameSize: configuration.maxMessageSize
+            )
+        )
+        if configuration.rawEchoMode {
+            try pipeline.addHandler(EchoHandler())
+            return
+        }
+        let connection = Connection(id: components.connections.nextID(), clientId: clientId, identity: identity, channel: channel)
+        try pipeline.addHandler(ConnectionHandler(connection: connection, components: components))
+    }
+}
