@@ -73,8 +73,8 @@ public struct Configuration: Sendable {
     // MARK: Outbound
 
     /// The most bytes waiting to be written to one connection. A connection whose client does
-    /// not read (a slow consumer) and lets this fill is closed with 1008 and reason
-    /// `slow consumer`, and its queued bytes are dropped, so it never grows the server's
+    /// not read (a slow consumer) and lets this fill is closed with 1013 (try again later) and reason
+    /// `slow consumer: …`, and its queued bytes are dropped, so it never grows the server's
     /// memory beyond this. Default 4 MiB.
     public var maxOutboundBufferSize: Int = 4 << 20
     /// Outbound bytes above which the server stops reading new frames from a connection (it

@@ -22,6 +22,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Bytes reserved in front of every outbound payload so the frame encoder can prepend the
     /// WebSocket header in place instead of writing a second buffer.
     private static let headerRoom = 14
+    /// Close code 1013, "try again later": overloaded, or a slow consumer (PROTOCOL.md §5).
+    private static let tryAgainLater = WebSocketErrorCode(codeNumber: 1013)
     /// How long to wait for the peer's close frame after sending ours.
     private static let closeHandshakeTimeout = TimeAmount.seconds(2)
     /// The encode buffer is kept between frames unless it grew beyond this.
@@ -164,8 +166,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .ack:
             // Acknowledgements trim room history, which this server does not keep yet.
             break
-        case .control(let control):
-            writeError(ErrorFrame(id: control.id, status: .notImplemented, message: "control frame \(control.kind) is not supported by this server"))
+        case .control:
+            // Reserved in v1 (PROTOCOL.md §7): decoded and ignored.
+            break
         case .response, .push, .error:
             malformed("a client may not send \(frame.kind) frames", id: 0)
         }
@@ -320,7 +323,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         components.logger.warning("closing slow consumer", metadata: ["connection": "\(connection.id)", "bufferedBytes": "\(buffered)"])
         // The close frame would wait behind everything the client has not read: send it for
         // good measure, but drop the connection and its queued bytes now.
-        close(code: .policyViolation, reason: "slow consumer: more than \(limit) bytes waiting", andDisconnect: true)
+        close(code: Self.tryAgainLater, reason: "slow consumer: more than \(limit) bytes waiting", andDisconnect: true)
     }
 
     private func flushIfNeeded() {

@@ -1,0 +1,116 @@
+import NIOCore
+import Switchboard
+import Testing
+
+@Suite("Requests and responses over a real socket")
+struct RequestResponseTests {
+    @Test("a request is answered with a response carrying its id")
+    func requestResponse() async throws {
+        let running = try await RunningServer.start()
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        #expect(client.answer.headers["sec-websocket-protocol"] == FrameCodec.subprotocol)
+        let response = try await client.request(.get, "/echo", body: "hello", id: 42)
+        #expect(response.id == 42)
+        #expect(response.status == .ok)
+        #expect(String(decoding: response.data, as: UTF8.self) == "hello")
+        let missing = try await client.request(.get, "/nowhere", id: 43)
+        #expect(missing.status == .notFound)
+        client.close()
+        try await running.stop()
+    }
+
+    @Test("100 requests in flight on one socket are all answered, correlated by id")
+    func hundredInFlight() async throws {
+        let running = try await RunningServer.start()
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        for id in UInt32(1)...100 {
+            // Even ids wait a varying time so answers come back out of order.
+            let url = id % 2 == 0 ? "/slow?ms=\((100 - id) / 2)" : "/echo"
+            try client.sendWithoutWaiting(.request(RequestFrame(method: .get, id: id, url: url, data: ArraySlice("body-\(id)".utf8))))
+        }
+        var answered: [UInt32] = []
+        for _ in 0..<100 {
+            guard case .response(let response) = try await client.nextFrame() else { Issue.record("not a response"); break }
+            #expect(response.status == .ok)
+            #expect(String(decoding: response.data, as: UTF8.self) == "body-\(response.id)")
+            answered.append(response.id)
+        }
+        #expect(Set(answered) == Set(1...100))
+        #expect(answered != answered.sorted())
+        client.close()
+        try await running.stop()
+    }
+
+    @Test("a batch of requests is answered request by request")
+    func batch() async throws {
+        let running = try await RunningServer.start()
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        try await client.send(.batch([
+            .request(RequestFrame(method: .get, id: 1, url: "/echo", data: ArraySlice("a".utf8))),
+            .request(RequestFrame(method: .get, id: 2, url: "/echo", data: ArraySlice("b".utf8))),
+        ]))
+        let first = try await client.nextFrame()
+        let second = try await client.nextFrame()
+        #expect(first == .response(ResponseFrame(id: 1, status: .ok, data: ArraySlice("a".utf8))))
+        #expect(second == .response(ResponseFrame(id: 2, status: .ok, data: ArraySlice("b".utf8))))
+        client.close()
+        try await running.stop()
+    }
+
+    @Test("above the in-flight limit a request gets 429 and the connection stays open")
+    func inFlightLimit() async throws {
+        let gate = Gate()
+        var configuration = Configuration()
+        configuration.maxInFlightRequests = 3
+        let running = try await RunningServer.start(responder: TestResponder(gate: gate), configuration: configuration)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        for id in UInt32(1)...4 {
+            try await client.send(.request(RequestFrame(method: .get, id: id, url: "/gate")))
+        }
+        guard case .response(let refused) = try await client.nextFrame() else { Issue.record("not a response"); return }
+        #expect(refused.id == 4)
+        #expect(refused.status == .tooManyRequests)
+        // Inline requests do not count against the limit.
+        let echo = try await client.request(.get, "/echo", body: "still here", id: 5)
+        #expect(echo.status == .ok)
+        gate.open()
+        var opened: Set<UInt32> = []
+        for _ in 0..<3 {
+            guard case .response(let response) = try await client.nextFrame() else { break }
+            #expect(response.status == .ok)
+            opened.insert(response.id)
+        }
+        #expect(opened == [1, 2, 3])
+        client.close()
+        try await running.stop()
+    }
+
+    @Test("one-way messages reach the message handler with their connection")
+    func messages() async throws {
+        let received = EventInbox<(String, String, ConnectionID)>()
+        let running = try await RunningServer.start(onMessage: { message in
+            received.push((message.url, String(decoding: message.data, as: UTF8.self), message.connection.id))
+        })
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        try await client.send(.message(MessageFrame(id: 7, url: "/typing", data: ArraySlice("yes".utf8))))
+        let message = await received.next(timeout: .seconds(5), on: client.channel.eventLoop)
+        #expect(message?.0 == "/typing")
+        #expect(message?.1 == "yes")
+        #expect(message.map { running.server.connection($0.2) != nil } == true)
+        client.close()
+        try await running.stop()
+    }
+
+    @Test("a push sent through a Connection reaches its client")
+    func push() async throws {
+        let running = try await RunningServer.start()
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        #expect(await running.eventually { running.server.connections.count == 1 })
+        let connection = try #require(running.server.connections.first)
+        try connection.send(.push(PushFrame(url: "/boards/1/updated", data: ArraySlice("{}".utf8))))
+        let frame = try await client.nextFrame()
+        #expect(frame == .push(PushFrame(url: "/boards/1/updated", data: ArraySlice("{}".utf8))))
+        client.close()
+        try await running.stop()
+    }
+}

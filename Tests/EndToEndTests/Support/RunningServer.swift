@@ -1,0 +1,50 @@
+import Logging
+import NIOCore
+import NIOPosix
+import Switchboard
+
+/// A server on 127.0.0.1 and an ephemeral port, run in a task for one test.
+struct RunningServer {
+    let server: Server
+    let task: Task<Void, any Error>
+    let port: Int
+
+    /// Starts a server; stop it with ``stop()``.
+    static func start(
+        responder: some Responder = TestResponder(),
+        configuration: Configuration = Configuration(),
+        authentication: TokenAuthentication? = nil,
+        upgrade: UpgradeHook? = nil,
+        onMessage: MessageHandler? = nil
+    ) async throws -> RunningServer {
+        var configuration = configuration
+        configuration.host = "127.0.0.1"
+        configuration.port = 0
+        var logger = Logger(label: "switchboard.test")
+        logger.logLevel = .critical
+        let server = Server(
+            responder: responder, configuration: configuration, authentication: authentication,
+            upgrade: upgrade, onMessage: onMessage, logger: logger
+        )
+        let task = Task { try await server.run() }
+        let port = try await server.waitUntilListening()
+        return RunningServer(server: server, task: task, port: port)
+    }
+
+    /// Cancels the server's task (a graceful shutdown) and waits for `run()` to return.
+    func stop() async throws {
+        task.cancel()
+        try await task.value
+    }
+
+    /// Waits (bounded) until `condition` holds.
+    func eventually(timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while clock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+}

@@ -1,0 +1,298 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+import Switchboard
+
+/// A small WebSocket client on raw NIO for end-to-end tests: it writes the HTTP handshake
+/// itself (so refused handshakes can be inspected), sends any frame or raw bytes, and queues
+/// what the server sends.
+final class WebSocketTestClient: Sendable {
+    /// Something the server sent, or the connection's end.
+    enum Event: Sendable, Equatable {
+        case frame(Frame)
+        case undecodable([UInt8])
+        case text(String)
+        case close(code: UInt16?, reason: String)
+        case ping
+        case pong
+        case disconnected
+    }
+
+    /// The server's answer to the handshake.
+    struct HTTPAnswer: Sendable {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    enum ClientError: Error {
+        case notUpgraded(HTTPAnswer)
+        case timeout(String)
+        case unexpected(Event?)
+    }
+
+    let channel: any Channel
+    let answer: HTTPAnswer
+    private let inbox: EventInbox<Event>
+
+    private init(channel: any Channel, answer: HTTPAnswer, inbox: EventInbox<Event>) {
+        self.channel = channel
+        self.answer = answer
+        self.inbox = inbox
+    }
+
+    /// Sends an HTTP request (a WebSocket handshake when `upgrade`) and returns the answer and
+    /// the open client when the server switched protocols.
+    static func handshake(
+        port: Int,
+        path: String = "/ws",
+        subprotocol: String? = FrameCodec.subprotocol,
+        headers: [(String, String)] = [],
+        upgrade: Bool = true,
+        answersPings: Bool = true,
+        receiveBufferSize: Int? = nil
+    ) async throws -> (HTTPAnswer, WebSocketTestClient?) {
+        let inbox = EventInbox<Event>()
+        let answerPromise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: HTTPAnswer.self)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTPAnswerReader(answer: answerPromise, inbox: inbox, answersPings: answersPings)
+                    )
+                }
+            }
+        if let receiveBufferSize {
+            bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: SocketOptionValue(receiveBufferSize))
+        }
+        let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
+        var request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
+        if upgrade {
+            request += "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+            if let subprotocol { request += "Sec-WebSocket-Protocol: \(subprotocol)\r\n" }
+        }
+        for (name, value) in headers { request += "\(name): \(value)\r\n" }
+        request += "\r\n"
+        try await channel.writeAndFlush(channel.allocator.buffer(string: request)).get()
+        let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) {
+            answerPromise.fail(ClientError.timeout("no HTTP answer"))
+        }
+        let answer = try await answerPromise.futureResult.get()
+        timeout.cancel()
+        guard answer.status == 101 else {
+            channel.close(promise: nil)
+            return (answer, nil)
+        }
+        return (answer, WebSocketTestClient(channel: channel, answer: answer, inbox: inbox))
+    }
+
+    /// Opens a WebSocket or throws.
+    static func connect(port: Int, headers: [(String, String)] = [], answersPings: Bool = true, receiveBufferSize: Int? = nil) async throws -> WebSocketTestClient {
+        let (answer, client) = try await handshake(port: port, headers: headers, answersPings: answersPings, receiveBufferSize: receiveBufferSize)
+        guard let client else { throw ClientError.notUpgraded(answer) }
+        return client
+    }
+
+    // MARK: Sending
+
+    func send(_ frame: Frame) async throws {
+        try await sendRaw(FrameCodec.encode(frame))
+    }
+
+    func sendRaw(_ bytes: [UInt8], opcode: WebSocketOpcode = .binary, fin: Bool = true) async throws {
+        let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: .random(), data: channel.allocator.buffer(bytes: bytes))
+        try await channel.writeAndFlush(frame).get()
+    }
+
+    /// Writes without waiting (for floods).
+    func sendWithoutWaiting(_ frame: Frame) throws {
+        let bytes = try FrameCodec.encode(frame)
+        let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: channel.allocator.buffer(bytes: bytes))
+        channel.writeAndFlush(frame, promise: nil)
+    }
+
+    func sendClose(code: WebSocketErrorCode = .normalClosure) async throws {
+        var data = channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        try await channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: data)).get()
+    }
+
+    /// Stops reading from the socket (a slow consumer).
+    func stopReading() async throws {
+        try await channel.setOption(.autoRead, value: false).get()
+    }
+
+    func close() {
+        channel.close(promise: nil)
+    }
+
+    // MARK: Receiving
+
+    /// The next event, or `nil` after `timeout`.
+    func next(timeout: TimeAmount = .seconds(5)) async -> Event? {
+        await inbox.next(timeout: timeout, on: channel.eventLoop)
+    }
+
+    /// The next frame, skipping pings and pongs.
+    func nextFrame(timeout: TimeAmount = .seconds(5)) async throws -> Frame {
+        while true {
+            let event = await next(timeout: timeout)
+            switch event {
+            case .frame(let frame): return frame
+            case .ping, .pong: continue
+            default: throw ClientError.unexpected(event)
+            }
+        }
+    }
+
+    /// The close frame the server sends next (skipping other frames), or `nil`.
+    func nextClose(timeout: TimeAmount = .seconds(5)) async -> (code: UInt16?, reason: String)? {
+        while true {
+            switch await next(timeout: timeout) {
+            case .close(let code, let reason): return (code, reason)
+            case .disconnected, nil: return nil
+            default: continue
+            }
+        }
+    }
+
+    /// Waits until the connection is closed.
+    func waitUntilDisconnected(timeout: TimeAmount = .seconds(5)) async -> Bool {
+        while true {
+            switch await next(timeout: timeout) {
+            case .disconnected: return true
+            case nil: return !channel.isActive
+            default: continue
+            }
+        }
+    }
+
+    /// Sends a request and waits for its response.
+    func request(_ method: Switchboard.Method = .get, _ url: String, body: String = "", id: UInt32 = 1) async throws -> ResponseFrame {
+        try await send(.request(RequestFrame(method: method, id: id, url: url, data: ArraySlice(body.utf8))))
+        let frame = try await nextFrame()
+        guard case .response(let response) = frame else { throw ClientError.unexpected(.frame(frame)) }
+        return response
+    }
+}
+
+/// Reads the HTTP answer; on 101 installs the WebSocket handlers and forwards what followed.
+private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+
+    private let answer: EventLoopPromise<WebSocketTestClient.HTTPAnswer>
+    private let inbox: EventInbox<WebSocketTestClient.Event>
+    private let answersPings: Bool
+    private var received: [UInt8] = []
+    private var head: (status: Int, headers: [String: String], bodyStart: Int)?
+    private var done = false
+
+    init(answer: EventLoopPromise<WebSocketTestClient.HTTPAnswer>, inbox: EventInbox<WebSocketTestClient.Event>, answersPings: Bool) {
+        self.answer = answer
+        self.inbox = inbox
+        self.answersPings = answersPings
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !done else { return }
+        received += Self.unwrapInboundIn(data).readableBytesView
+        if head == nil, let end = received.firstRange(of: Array("\r\n\r\n".utf8)) {
+            let lines = String(decoding: received[..<end.lowerBound], as: UTF8.self).components(separatedBy: "\r\n")
+            let status = Int(lines.first?.split(separator: " ").dropFirst().first ?? "") ?? 0
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            head = (status, headers, end.upperBound)
+        }
+        guard let head else { return }
+        if head.status == 101 {
+            done = true
+            answer.succeed(.init(status: 101, headers: head.headers, body: ""))
+            let leftover = Array(received[head.bodyStart...])
+            do {
+                let pipeline = context.pipeline.syncOperations
+                try pipeline.addHandler(WebSocketFrameEncoder(), position: .after(self))
+                try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 64 << 20)))
+                try pipeline.addHandler(FrameCollector(inbox: inbox, answersPings: answersPings))
+            } catch {
+                context.close(promise: nil)
+                return
+            }
+            if !leftover.isEmpty {
+                context.fireChannelRead(Self.wrapInboundOut(context.channel.allocator.buffer(bytes: leftover)))
+            }
+            context.pipeline.syncOperations.removeHandler(self, promise: nil)
+            return
+        }
+        let length = Int(head.headers["content-length"] ?? "") ?? 0
+        if received.count - head.bodyStart >= length {
+            done = true
+            let body = String(decoding: received[head.bodyStart..<(head.bodyStart + length)], as: UTF8.self)
+            answer.succeed(.init(status: head.status, headers: head.headers, body: body))
+        }
+    }
+
+    typealias InboundOut = ByteBuffer
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if !done {
+            done = true
+            answer.fail(ChannelError.eof)
+        }
+        inbox.push(.disconnected)
+        inbox.finish()
+        context.fireChannelInactive()
+    }
+}
+
+/// Turns the server's WebSocket frames into events.
+private final class FrameCollector: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private let inbox: EventInbox<WebSocketTestClient.Event>
+    private let answersPings: Bool
+
+    init(inbox: EventInbox<WebSocketTestClient.Event>, answersPings: Bool) {
+        self.inbox = inbox
+        self.answersPings = answersPings
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = Self.unwrapInboundIn(data)
+        var payload = frame.unmaskedData
+        switch frame.opcode {
+        case .binary:
+            let bytes = Array(payload.readableBytesView)
+            if let decoded = try? FrameCodec.decode(bytes) {
+                inbox.push(.frame(decoded))
+            } else {
+                inbox.push(.undecodable(bytes))
+            }
+        case .text:
+            inbox.push(.text(String(decoding: payload.readableBytesView, as: UTF8.self)))
+        case .ping:
+            inbox.push(.ping)
+            if answersPings {
+                context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: payload)), promise: nil)
+            }
+        case .pong:
+            inbox.push(.pong)
+        case .connectionClose:
+            let code = payload.readInteger(as: UInt16.self)
+            let reason = payload.readString(length: payload.readableBytes) ?? ""
+            inbox.push(.close(code: code, reason: reason))
+        default:
+            break
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        inbox.push(.disconnected)
+        inbox.finish()
+        context.fireChannelInactive()
+    }
+}
