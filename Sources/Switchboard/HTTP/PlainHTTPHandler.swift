@@ -5,6 +5,11 @@ import NIOPosix
 
 /// Answers HTTP requests that did not become WebSockets: a refused handshake with its status
 /// and reason, a static file, or 404. Every answer closes the connection.
+///
+/// NIO's upgrade handler consumes an upgrade request it does not upgrade; only a plain request
+/// is passed on. So a refusal is answered as soon as the handler is added, and an upgrade
+/// request that never reached the server's checks (invalid WebSocket headers, another
+/// protocol) is recognised by no request arriving right after.
 final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -12,15 +17,33 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let outcome: NIOLoopBoundBox<HandshakeOutcome>
     private let staticFiles: StaticFiles?
     private var head: HTTPRequestHead?
+    private var sawRequest = false
 
     init(outcome: NIOLoopBoundBox<HandshakeOutcome>, staticFilesFolder: String?) {
         self.outcome = outcome
         self.staticFiles = staticFilesFolder.map(StaticFiles.init(folder:))
     }
 
+    func handlerAdded(context: ChannelHandlerContext) {
+        if case .refused(let refusal) = outcome.value {
+            sawRequest = true
+            return send(status: refusal.status.code, json: JSONText.object(["error": refusal.reason]), context: context)
+        }
+        // A plain request is replayed to this handler synchronously after it is added.
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            guard !handler.value.sawRequest else { return }
+            handler.value.sawRequest = true
+            let reason = "invalid upgrade request: this server upgrades only to websocket, with a Sec-WebSocket-Key and Sec-WebSocket-Version: 13"
+            handler.value.send(status: 400, json: JSONText.object(["error": reason]), context: loopContext.value)
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
+            sawRequest = true
             self.head = head
         case .body:
             break
@@ -32,12 +55,6 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        if case .refused(let refusal) = outcome.value {
-            return send(status: refusal.status.code, json: JSONText.object(["error": refusal.reason]), context: context)
-        }
-        if head.headers[canonicalForm: "Upgrade"].contains(where: { $0.lowercased() == "websocket" }) {
-            return send(status: 400, json: JSONText.object(["error": "invalid WebSocket handshake: it needs Connection: Upgrade, a Sec-WebSocket-Key and Sec-WebSocket-Version: 13"]), context: context)
-        }
         guard head.method == .GET || head.method == .HEAD, let staticFiles, let file = staticFiles.file(for: head.uri) else {
             return send(status: 404, json: JSONText.object(["error": "not found"]), context: context)
         }
