@@ -168,12 +168,17 @@ final class WebSocketTestClient: Sendable {
         }
     }
 
-    /// Sends a request and waits for its response.
+    /// Sends a request and waits for its response, skipping pushes.
     func request(_ method: Switchboard.Method = .get, _ url: String, body: String = "", id: UInt32 = 1) async throws -> ResponseFrame {
         try await send(.request(RequestFrame(method: method, id: id, url: url, data: ArraySlice(body.utf8))))
-        let frame = try await nextFrame()
-        guard case .response(let response) = frame else { throw ClientError.unexpected(.frame(frame)) }
-        return response
+        while true {
+            let frame = try await nextFrame()
+            switch frame {
+            case .push: continue
+            case .response(let response) where response.id == id: return response
+            default: throw ClientError.unexpected(.frame(frame))
+            }
+        }
     }
 }
 
@@ -285,6 +290,10 @@ private final class FrameCollector: ChannelInboundHandler {
             let code = payload.readInteger(as: UInt16.self)
             let reason = payload.readString(length: payload.readableBytes) ?? ""
             inbox.push(.close(code: code, reason: reason))
+            // Answer like a browser: echo the code, completing the close handshake.
+            var reply = context.channel.allocator.buffer(capacity: 2)
+            if let code { reply.writeInteger(code) }
+            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: reply)), promise: nil)
         default:
             break
         }

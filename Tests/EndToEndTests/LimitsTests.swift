@@ -1,0 +1,141 @@
+import NIOCore
+import Switchboard
+import Testing
+
+@Suite("Limits and health of a connection")
+struct LimitsTests {
+    @Test("a frame above the size limit closes the connection with 1009")
+    func oversizeFrame() async throws {
+        var configuration = Configuration()
+        configuration.maxFrameSize = 64 << 10
+        let running = try await RunningServer.start(configuration: configuration)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        let body = String(repeating: "x", count: 64 << 10)
+        try await client.send(.request(RequestFrame(method: .post, id: 1, url: "/echo", data: ArraySlice(body.utf8))))
+        let close = await client.nextClose()
+        #expect(close?.code == 1009)
+        #expect(close?.reason.contains("65536") == true)
+        #expect(await client.waitUntilDisconnected())
+        try await running.stop()
+    }
+
+    @Test("a message above the size limit, sent in fragments, closes with 1009")
+    func oversizeMessage() async throws {
+        var configuration = Configuration()
+        configuration.maxMessageSize = 10_000
+        let running = try await RunningServer.start(configuration: configuration)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        let chunk = [UInt8](repeating: 0x41, count: 4_000)
+        try await client.sendRaw(chunk, opcode: .binary, fin: false)
+        try await client.sendRaw(chunk, opcode: .continuation, fin: false)
+        try await client.sendRaw(chunk, opcode: .continuation, fin: true)
+        #expect(await client.nextClose()?.code == 1009)
+        try await running.stop()
+    }
+
+    @Test("a malformed frame is answered with an error frame (400) and the socket keeps working")
+    func malformedFrame() async throws {
+        let running = try await RunningServer.start()
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        try await client.sendRaw([0x7F, 0x00, 0x01])
+        guard case .error(let error) = try await client.nextFrame() else { Issue.record("no error frame"); return }
+        #expect(error.status == .badRequest)
+        #expect(String(decoding: error.data, as: UTF8.self) == #"{"error":"unknown frame kind byte 0x7F"}"#)
+        // A request with an unreadable url keeps its id in the error.
+        try await client.sendRaw([0x01, 0x00, 0x00, 0x00, 0x00, 0x09, 0x7C, 0x2F, 0x20, 0x7C])
+        guard case .error(let withID) = try await client.nextFrame() else { Issue.record("no error frame"); return }
+        #expect(withID.id == 9)
+        try await client.sendRaw(Array("hello".utf8), opcode: .text)
+        guard case .error(let text) = try await client.nextFrame() else { Issue.record("no error frame"); return }
+        #expect(String(decoding: text.data, as: UTF8.self).contains("binary"))
+        let response = try await client.request(.get, "/echo", body: "still open", id: 2)
+        #expect(response.status == .ok)
+        client.close()
+        try await running.stop()
+    }
+
+    @Test("a flood of malformed frames closes the connection with 1008")
+    func malformedFlood() async throws {
+        var configuration = Configuration()
+        configuration.maxMalformedFrames = 5
+        let running = try await RunningServer.start(configuration: configuration)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        for _ in 0..<6 { try await client.sendRaw([0xEE]) }
+        var errors = 0
+        var closeCode: UInt16?
+        loop: for _ in 0..<10 {
+            switch await client.next() {
+            case .frame(.error): errors += 1
+            case .close(let code, _): closeCode = code; break loop
+            default: break loop
+            }
+        }
+        #expect(errors == 5)
+        #expect(closeCode == 1008)
+        try await client.sendClose()
+        #expect(await client.waitUntilDisconnected())
+        try await running.stop()
+    }
+
+    @Test("a client that stops reading is closed once its outbound buffer fills, and other clients are unaffected")
+    func slowConsumer() async throws {
+        var configuration = Configuration()
+        configuration.maxOutboundBufferSize = 1 << 20
+        configuration.outboundHighWaterMark = 64 << 10
+        let running = try await RunningServer.start(configuration: configuration)
+        let slow = try await WebSocketTestClient.connect(port: running.port, receiveBufferSize: 16 << 10)
+        let healthy = try await WebSocketTestClient.connect(port: running.port)
+        #expect(await running.eventually { running.server.connections.count == 2 })
+        try await slow.stopReading()
+        let connectionIDs = Set(running.server.connections.map(\.id))
+        _ = try await healthy.request(.get, "/echo", id: 1)
+        // Push 64 MiB at most, 64 KiB at a time, to every connection; the slow one must be closed
+        // long before, with the server holding at most about 1 MiB for it.
+        let payload = ArraySlice([UInt8](repeating: 0x61, count: 64 << 10))
+        let push = try FrameCodec.encode(.push(PushFrame(url: "/feed", data: payload)))
+        var pushes = 0
+        while running.server.connections.count == 2 && pushes < 1024 {
+            for connection in running.server.connections { connection.send(encodedFrame: push) }
+            pushes += 1
+            // The healthy client drains what it gets.
+            while case .frame = await healthy.next(timeout: .milliseconds(1)) {}
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(running.server.connections.count == 1)
+        #expect(pushes < 1024)
+        #expect(connectionIDs.count == 2)
+        let response = try await healthy.request(.get, "/echo", body: "fine", id: 2)
+        #expect(String(decoding: response.data, as: UTF8.self) == "fine")
+        slow.close()
+        healthy.close()
+        try await running.stop()
+    }
+
+    @Test("a silent peer is pinged, and closed with 1001 when it never answers")
+    func idlePeer() async throws {
+        var configuration = Configuration()
+        configuration.pingInterval = .milliseconds(100)
+        configuration.idleTimeout = .milliseconds(250)
+        let running = try await RunningServer.start(configuration: configuration)
+        let silent = try await WebSocketTestClient.connect(port: running.port, answersPings: false)
+        let alive = try await WebSocketTestClient.connect(port: running.port, answersPings: true)
+        var pings = 0
+        var close: (code: UInt16?, reason: String)?
+        loop: for _ in 0..<20 {
+            switch await silent.next(timeout: .seconds(2)) {
+            case .ping: pings += 1
+            case .close(let code, let reason): close = (code, reason); break loop
+            default: break loop
+            }
+        }
+        #expect(pings >= 2)
+        #expect(close?.code == 1001)
+        #expect(close?.reason == "idle timeout")
+        // The peer that answers pings stays.
+        #expect(alive.channel.isActive)
+        #expect(try await alive.request(.get, "/echo", id: 1).status == .ok)
+        alive.close()
+        silent.close()
+        try await running.stop()
+    }
+}
