@@ -1,1 +1,48 @@
+import Foundation
+import Logging
+import ServiceLifecycle
 import Switchboard
+
+// The Switchboard demo: REST-like board routes over a WebSocket, bearer-token auth at the
+// handshake, a static page, and graceful shutdown on SIGINT/SIGTERM.
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardOutput(label: label)
+    handler.logLevel = .info
+    return handler
+}
+let logger = Logger(label: "switchboard.demo")
+
+var configuration = Configuration(host: "127.0.0.1", port: 8080)
+if let port = ProcessInfo.processInfo.environment["SWITCHBOARD_PORT"].flatMap(Int.init) {
+    configuration.port = port
+}
+configuration.webSocketPath = "/ws"
+configuration.staticFilesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Public").path
+
+let server = Server(
+    responder: BoardsResponder(store: BoardStore()),
+    configuration: configuration,
+    authentication: DemoTokens.authentication,
+    onMessage: { message in
+        logger.info("message \(message.url) from \(message.connection.id): \(String(decoding: message.data, as: UTF8.self))")
+    },
+    logger: logger
+)
+
+let services = ServiceGroup(
+    configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+)
+Task {
+    guard let port = try? await server.waitUntilListening() else { return }
+    let banner = """
+        Switchboard demo
+          page:      http://\(configuration.host):\(port)/
+          WebSocket: ws://\(configuration.host):\(port)\(configuration.webSocketPath)  (subprotocol \(FrameCodec.subprotocol))
+          tokens:    demo-token, admin-token, short-token (Authorization: Bearer, ?token= or a token cookie)
+        Ctrl-C stops it gracefully.
+
+        """
+    FileHandle.standardOutput.write(Data(banner.utf8))
+}
+try await services.run()

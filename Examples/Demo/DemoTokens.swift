@@ -1,0 +1,18 @@
+import Foundation
+import Switchboard
+
+/// The demo's bearer tokens (a real app verifies a signed token or looks a session up).
+///
+/// - `demo-token`: user `demo`
+/// - `admin-token`: user `admin`, role `admin`
+/// - `short-token`: user `demo`, expiring 30 s after it is checked (to try the in-band refresh)
+enum DemoTokens {
+    static let authentication = TokenAuthentication { token in
+        switch token {
+        case "demo-token": Identity(userId: "demo")
+        case "admin-token": Identity(userId: "admin", roles: ["admin"])
+        case "short-token": Identity(userId: "demo", expiresAt: Date().addingTimeInterval(30))
+        default: nil
+        }
+    }
+}
