@@ -1,0 +1,116 @@
+import Logging
+import NIOCore
+import NIOEmbedded
+import NIOWebSocket
+import Testing
+
+@testable import Switchboard
+
+@Suite("ConnectionHandler on an EmbeddedChannel")
+struct ConnectionHandlerTests {
+    /// Echoes `/echo` inline; answers `/later` through a pending operation.
+    struct EchoResponder: Responder {
+        func respond(to request: Request) -> Dispatch {
+            let body = request.body
+            if request.url == "/later" { return .pending { Reply(status: .accepted, body: body) } }
+            return .completed(Reply(status: .ok, body: body))
+        }
+    }
+
+    /// Counts flushes reaching the head of the pipeline.
+    final class FlushCounter: ChannelOutboundHandler {
+        typealias OutboundIn = WebSocketFrame
+        var flushes = 0
+        func flush(context: ChannelHandlerContext) {
+            flushes += 1
+            context.flush()
+        }
+    }
+
+    private func makeChannel(_ change: (inout Configuration) -> Void = { _ in }) throws -> (EmbeddedChannel, FlushCounter) {
+        var configuration = Configuration()
+        configuration.pingInterval = nil
+        change(&configuration)
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let components = ServerComponents(
+            configuration: configuration, responder: EchoResponder(), authentication: nil,
+            upgradeHook: nil, messageHandler: nil, logger: logger
+        )
+        let channel = EmbeddedChannel()
+        let counter = FlushCounter()
+        let connection = Connection(id: ConnectionID("test-1"), clientId: nil, identity: nil, channel: channel)
+        try channel.pipeline.syncOperations.addHandler(counter)
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+        return (channel, counter)
+    }
+
+    private func binary(_ frame: Frame) throws -> WebSocketFrame {
+        WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: try FrameCodec.encode(frame)))
+    }
+
+    private func readFrame(_ channel: EmbeddedChannel) throws -> Frame? {
+        guard let frame = try channel.readOutbound(as: WebSocketFrame.self) else { return nil }
+        return try FrameCodec.decode(Array(frame.data.readableBytesView))
+    }
+
+    @Test("inline answers to one read burst are written at once and flushed once")
+    func oneFlushPerBurst() throws {
+        let (channel, counter) = try makeChannel()
+        for id in UInt32(1)...3 {
+            channel.pipeline.fireChannelRead(try binary(.request(RequestFrame(method: .get, id: id, url: "/echo", data: [UInt8(id)]))))
+        }
+        #expect(counter.flushes == 0)
+        channel.pipeline.fireChannelReadComplete()
+        #expect(counter.flushes == 1)
+        for id in UInt32(1)...3 {
+            #expect(try readFrame(channel) == .response(ResponseFrame(id: id, status: .ok, data: [UInt8(id)])))
+        }
+        _ = try channel.finish()
+    }
+
+    @Test("a pending answer hops back to the event loop and is written")
+    func pendingAnswer() async throws {
+        var configuration = Configuration()
+        configuration.pingInterval = nil
+        let components = ServerComponents(
+            configuration: configuration, responder: EchoResponder(), authentication: nil,
+            upgradeHook: nil, messageHandler: nil, logger: Logger(label: "test")
+        )
+        // Thread-safe, unlike EmbeddedChannel: the answer comes back from a task.
+        let channel = NIOAsyncTestingChannel()
+        let request = try binary(.request(RequestFrame(method: .post, id: 9, url: "/later", data: [1, 2])))
+        try await channel.testingEventLoop.executeInContext {
+            let connection = Connection(id: ConnectionID("test-2"), clientId: nil, identity: nil, channel: channel)
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+            channel.pipeline.fireChannelRead(request)
+            channel.pipeline.fireChannelReadComplete()
+        }
+        let written = try await channel.waitForOutboundWrite(as: WebSocketFrame.self)
+        #expect(try FrameCodec.decode(Array(written.data.readableBytesView)) == .response(ResponseFrame(id: 9, status: .accepted, data: [1, 2])))
+        _ = try await channel.finish()
+    }
+
+    @Test("a ping is answered with a pong carrying the same data")
+    func pong() throws {
+        let (channel, _) = try makeChannel()
+        channel.pipeline.fireChannelRead(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(bytes: [7, 7])))
+        channel.pipeline.fireChannelReadComplete()
+        let pong = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(pong.opcode == .pong)
+        #expect(Array(pong.data.readableBytesView) == [7, 7])
+        _ = try channel.finish()
+    }
+
+    @Test("a peer's close frame is echoed and the channel closed")
+    func peerClose() throws {
+        let (channel, _) = try makeChannel()
+        var data = ByteBuffer()
+        data.write(webSocketErrorCode: .normalClosure)
+        channel.pipeline.fireChannelRead(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))
+        let reply = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(reply.opcode == .connectionClose)
+        #expect(Array(reply.data.readableBytesView) == [0x03, 0xE8])
+        #expect(!channel.isActive)
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+import Testing
+
+@testable import Switchboard
+
+@Suite("Handshake parsing and checks")
+struct HandshakeParsingTests {
+    private func request(_ uri: String, _ headers: [(String, String)] = []) -> UpgradeRequest {
+        UpgradeRequest(head: HTTPRequestHead(version: .http1_1, method: .GET, uri: uri, headers: HTTPHeaders(headers)), remoteAddress: nil)
+    }
+
+    @Test("path and percent-decoded query are split")
+    func query() {
+        let parsed = request("/ws?token=a%2Fb&clientId=tab+1&empty&token=second")
+        #expect(parsed.path == "/ws")
+        #expect(parsed.query == ["token": "a/b", "clientId": "tab 1", "empty": ""])
+    }
+
+    @Test("cookies are read from every Cookie header, quotes removed")
+    func cookies() {
+        let parsed = request("/ws", [("Cookie", "a=1; token=\"xyz\""), ("Cookie", "b=2")])
+        #expect(parsed.cookies == ["a": "1", "token": "xyz", "b": "2"])
+    }
+
+    @Test("the bearer token comes from the Authorization header, then the query, then a cookie")
+    func bearerToken() {
+        #expect(request("/ws?token=q", [("Authorization", "Bearer h"), ("Cookie", "token=c")]).bearerToken == "h")
+        #expect(request("/ws?token=q", [("Authorization", "Basic xyz"), ("Cookie", "token=c")]).bearerToken == "q")
+        #expect(request("/ws", [("Cookie", "token=c")]).bearerToken == "c")
+        #expect(request("/ws").bearerToken == nil)
+    }
+
+    @Test("checks refuse a wrong path (404), a foreign origin (403) and a missing subprotocol (400)")
+    func checks() {
+        var configuration = Configuration()
+        configuration.allowedOrigins = ["https://ok.example"]
+        let good = [("Sec-WebSocket-Protocol", "switchboard.v1"), ("Origin", "https://ok.example")]
+        #expect(HandshakeChecks.refusal(for: request("/ws", good), configuration: configuration) == nil)
+        #expect(HandshakeChecks.refusal(for: request("/other", good), configuration: configuration)?.status == .notFound)
+        let foreign = [("Sec-WebSocket-Protocol", "switchboard.v1"), ("Origin", "https://evil.example")]
+        #expect(HandshakeChecks.refusal(for: request("/ws", foreign), configuration: configuration)?.status == .forbidden)
+        #expect(HandshakeChecks.refusal(for: request("/ws", [("Sec-WebSocket-Protocol", "chat")]), configuration: configuration)?.status == .badRequest)
+        #expect(HandshakeChecks.refusal(for: request("/ws", [("Sec-WebSocket-Protocol", "chat, switchboard.v1")]), configuration: configuration) == nil)
+    }
+
+    @Test("static files never escape their folder nor serve hidden files")
+    func staticFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sb-static-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("css"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let files = StaticFiles(folder: folder.path)
+        #expect(files.file(for: "/")?.lastPathComponent == "index.html")
+        #expect(files.file(for: "/css/site.css?v=2")?.path.hasSuffix("/css/site.css") == true)
+        #expect(files.file(for: "/../secret") == nil)
+        #expect(files.file(for: "/%2E%2E/secret") == nil)
+        #expect(files.file(for: "/.git/config") == nil)
+        #expect(StaticFiles.contentType(for: URL(fileURLWithPath: "/a/b.JS")) == "text/javascript; charset=utf-8")
+    }
+
+    @Test("a close frame's body gives the code to echo, or 1002 when invalid")
+    func closeBody() {
+        func code(_ bytes: [UInt8]) -> Int {
+            var buffer = ByteBuffer(bytes: bytes)
+            var written = ByteBuffer()
+            written.write(webSocketErrorCode: CloseFrameBody.replyCode(for: &buffer))
+            return Int(written.readInteger(as: UInt16.self) ?? 0)
+        }
+        #expect(code([]) == 1000)
+        #expect(code([0x03, 0xE9]) == 1001)
+        #expect(code([0x03]) == 1002)
+        #expect(code([0x03, 0xEC]) == 1002)  // 1004 is reserved
+        #expect(code([0x03, 0xE8, 0xFF]) == 1002)  // reason not UTF-8
+        #expect(code([0x0F, 0xA0]) == 4000)
+    }
+
+    @Test("the refresh route takes a raw token or {\"token\": …}")
+    func refreshBody() {
+        #expect(CredentialRefresh.token(in: ArraySlice(" abc \n".utf8)) == "abc")
+        #expect(CredentialRefresh.token(in: ArraySlice(#"{"token":"xyz"}"#.utf8)) == "xyz")
+        #expect(CredentialRefresh.token(in: ArraySlice(#"{"other":1}"#.utf8)) == nil)
+        #expect(CredentialRefresh.token(in: []) == nil)
+        #expect(CredentialRefresh.matches("/_switchboard/auth"))
+        #expect(CredentialRefresh.matches("/_switchboard/auth?x=1"))
+        #expect(!CredentialRefresh.matches("/_switchboard/authority"))
+    }
+}
