@@ -43,9 +43,14 @@ public final class Connection: ConnectionContext {
         send(encodedFrame: bytes)
     }
 
-    /// Sends bytes already encoded by ``FrameCodec`` (encode once, send to many).
+    /// Sends bytes already encoded by ``FrameCodec``.
     public func send(encodedFrame bytes: [UInt8]) {
-        let buffer = channel.allocator.buffer(bytes: bytes)
+        send(encodedFrame: channel.allocator.buffer(bytes: bytes))
+    }
+
+    /// Sends a frame already encoded by ``FrameCodec`` into a buffer: encode once, then pass
+    /// the same buffer to every recipient (buffers share their storage, nothing is copied).
+    public func send(encodedFrame buffer: ByteBuffer) {
         perform { $0.sendOutbound(buffer) }
     }
 
