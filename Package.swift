@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "Switchboard", targets: ["Switchboard"]),
         .executable(name: "switchboard-demo", targets: ["SwitchboardDemo"]),
+        .executable(name: "switchboard-autobahn-echo", targets: ["SwitchboardAutobahnEcho"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -63,6 +64,14 @@ let package = Package(
             ],
             path: "Examples/Demo",
             exclude: ["Public"]
+        ),
+        .executableTarget(
+            name: "SwitchboardAutobahnEcho",
+            dependencies: [
+                "Switchboard",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/AutobahnEcho"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# RFC 6455 conformance: runs the Autobahn|Testsuite cases 1.* to 10.* (there is no group 8)
+# against the server's raw echo endpoint (Configuration.rawEchoMode), with PyPI's `kosoku`
+# (the suite's case files under Python 3). Fails on any FAILED, UNCLEAN or WRONG CODE result;
+# OK, NON-STRICT and INFORMATIONAL pass.
+# Usage: bash Scripts/autobahn.sh [extra kosoku -i/-x options]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.build/autobahn-venv
+if [ ! -x "$venv/bin/kosoku" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet kosoku
+fi
+
+swift build --product switchboard-autobahn-echo
+out=$(mktemp -d)
+log="$out/server.log"
+.build/debug/switchboard-autobahn-echo 0 >"$log" 2>&1 &
+server=$!
+trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
+
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$log" && break
+    sleep 0.1
+done
+url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
+[ -n "$url" ] || { echo "autobahn.sh: the echo server did not start" >&2; cat "$log" >&2; exit 1; }
+
+status=0
+"$venv/bin/kosoku" "$url" -o "$out/reports" \
+    -i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*' "$@" || status=$?
+
+checked=0
+python3 - "$out/reports" <<'PY' || checked=$?
+import collections, glob, json, sys
+counts, bad = collections.Counter(), []
+for path in glob.glob(sys.argv[1] + "/*.json"):
+    result = json.load(open(path))
+    if "case" not in result and "id" not in result:
+        continue
+    behaviours = (result.get("behavior"), result.get("behaviorClose"))
+    counts[behaviours[0]] += 1
+    if any(b in ("FAILED", "UNCLEAN", "WRONG CODE") for b in behaviours):
+        bad.append(f'{result.get("id")}: {behaviours}')
+print("autobahn:", ", ".join(f"{n} {b}" for b, n in sorted(counts.items(), key=str)))
+for line in sorted(bad):
+    print("  ", line)
+sys.exit(1 if bad else 0)
+PY
+if [ "$status" -ne 0 ] || [ "$checked" -ne 0 ]; then
+    echo "autobahn.sh: FAILED" >&2
+    exit 1
+fi
+echo "autobahn.sh: all cases passed"
