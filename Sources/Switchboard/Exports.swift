@@ -1,1 +1,3 @@
+/// The server module re-exports the core (frames, routing seam, identities), so applications
+/// import only `Switchboard`.
 @_exported import SwitchboardCore

@@ -5,6 +5,7 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
     /// The server stopped before it listened, or has stopped.
     case stopped
 
+    /// What went wrong, and what to do.
     public var description: String {
         switch self {
         case .alreadyStarted: "the server has already been started; create a new Server to serve again"
