@@ -66,8 +66,9 @@ public struct Configuration: Sendable {
     /// Default 30 s; `nil` disables pings (and so idle detection).
     public var pingInterval: TimeAmount? = .seconds(30)
     /// How long a connection may stay silent (no frame of any kind, pongs included) before it is
-    /// considered dead and closed with 1001 (going away) and reason `idle timeout`.
-    /// Default 75 s (two and a half ping intervals). Only checked while pings are enabled.
+    /// considered dead and closed with 1001 (going away) and reason `idle timeout`. Checked at
+    /// each ping tick, so the close comes at the first tick past it. Default 75 s (the third
+    /// silent tick at the default interval). Only checked while pings are enabled.
     public var idleTimeout: TimeAmount = .seconds(75)
 
     // MARK: Outbound
