@@ -37,35 +37,34 @@ public enum FrameCodec {
         switch kind {
         case .request(let method):
             let (id, body) = try header(requestSchema, kind, bytes, statusAllowed: false)
-            let (url, data) = try textField("url", maxURLLength, in: body)
+            let (url, data) = try urlAndData(body)
             return .request(RequestFrame(method: method, id: id, url: url, data: data))
         case .response, .error:
             let (id, body) = try header(requestSchema, kind, bytes, statusAllowed: true)
             let byte = bytes[bytes.startIndex + 1]
             guard let status = Status(wireByte: byte) else { throw .unknownStatus(byte) }
-            let (url, data) = try textField("url", maxURLLength, in: body)
+            let (url, data) = try urlAndData(body)
             if case .response = kind {
                 return .response(ResponseFrame(id: id, status: status, url: url, data: data))
             }
             return .error(ErrorFrame(id: id, status: status, url: url, data: data))
         case .message:
             let (id, body) = try header(requestSchema, kind, bytes, statusAllowed: false)
-            let (url, data) = try textField("url", maxURLLength, in: body)
+            let (url, data) = try urlAndData(body)
             return .message(MessageFrame(id: id, url: url, data: data))
         case .control(let control):
             let (id, body) = try header(requestSchema, kind, bytes, statusAllowed: false)
-            let (url, data) = try textField("url", maxURLLength, in: body)
+            let (url, data) = try urlAndData(body)
             return .control(ControlFrame(kind: control, id: id, url: url, data: data))
         case .push:
             let (epoch, offset, body) = try pushHeader(kind, bytes)
-            let (url, rest) = try textField("url", maxURLLength, in: body)
-            let (room, data) = try textField("room", maxRoomLength, in: rest)
-            return .push(PushFrame(url: url, room: room, epoch: epoch, offset: offset, data: data))
+            let (url, rest) = try textField("url", maxURLLength, next: "room", in: body)
+            let (room, data) = try textField("room", maxRoomLength, next: "data", in: rest)
+            return .push(PushFrame(url: url, room: room, epoch: epoch, offset: offset, data: data.dropFirst()))
         case .ack:
             let (epoch, offset, body) = try pushHeader(kind, bytes)
-            let (room, rest) = try textField("room", maxRoomLength, in: body)
-            guard rest.count <= 1, rest.first ?? pipe == pipe else { throw .unexpectedData(kind: "ACK", count: rest.count) }
-            if rest.isEmpty { throw .missingSeparator(field: "end of ACK") }
+            let (room, rest) = try textField("room", maxRoomLength, next: "end of ACK", in: body)
+            guard rest.count == 1 else { throw .unexpectedData(kind: "ACK", count: rest.count - 1) }
             return .ack(AckFrame(room: room, epoch: epoch, offset: offset))
         case .batch:
             if insideBatch { throw .nestedBatch }
@@ -95,9 +94,9 @@ public enum FrameCodec {
         return (epoch, offset, bytes[(bytes.startIndex + schema.fixedSize)...])
     }
 
-    /// Reads `|text` from the front of `body` and returns the text and what follows the
-    /// text (which starts with the next `|`, already consumed, so the rest is after it).
-    private static func textField(_ name: String, _ max: Int, in body: ArraySlice<UInt8>) throws(FrameError) -> (String, ArraySlice<UInt8>) {
+    /// Reads `|text` from the front of `body`; returns the text and the rest, which starts at
+    /// the `|` that ends the text (`next` names what follows it, for the error).
+    private static func textField(_ name: String, _ max: Int, next: String, in body: ArraySlice<UInt8>) throws(FrameError) -> (String, ArraySlice<UInt8>) {
         guard body.first == pipe else { throw .missingSeparator(field: name) }
         let start = body.startIndex + 1
         var index = start
@@ -109,9 +108,15 @@ public enum FrameCodec {
             index += 1
             if index - start > max { throw .fieldTooLong(field: name, length: index - start, max: max) }
         }
-        guard index < end else { throw .missingSeparator(field: "what follows \(name)") }
+        guard index < end else { throw .missingSeparator(field: next) }
         let text = String(decoding: body[start..<index], as: UTF8.self)
-        return (text, body[(index + 1)...])
+        return (text, body[index...])
+    }
+
+    /// Reads `|url|data`.
+    private static func urlAndData(_ body: ArraySlice<UInt8>) throws(FrameError) -> (String, ArraySlice<UInt8>) {
+        let (url, rest) = try textField("url", maxURLLength, next: "data", in: body)
+        return (url, rest.dropFirst())
     }
 
     private static func batch(_ bytes: ArraySlice<UInt8>) throws(FrameError) -> [Frame] {

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Runs every test of the project: the README's test command.
+# Installs (apt-get, as root) whatever the tests need and the machine lacks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+install_missing() {
+    local missing=()
+    while [ $# -gt 1 ]; do
+        command -v "$1" >/dev/null 2>&1 || missing+=("$2")
+        shift 2
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "test.sh: installing ${missing[*]}"
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+    fi
+}
+install_missing
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+echo "== build (warnings in our sources fail the run)"
+swift build --build-tests 2>&1 | tee "$log"
+if grep -E "^$root/(Sources|Tests|Examples)/.*warning:" "$log"; then
+    echo "test.sh: FAILED: the build has warnings" >&2
+    exit 1
+fi
+
+echo "== swift test"
+swift test --skip-build
+
+echo "test.sh: all tests passed"
