@@ -51,6 +51,8 @@ private let statusBase = 520
 
 /// A request context with nothing but what Hummingbird needs.
 struct LookupContext: RequestContext {
+    typealias Source = LookupContextSource
+
     var coreContext: CoreRequestContextStorage
 
     init(source: LookupContextSource) {

@@ -13,7 +13,8 @@ struct WireSample: Sendable {
         do {
             self.bytes = try FrameCodec.encode(frame)
             // The decode benchmarks would measure an error path if this did not round-trip.
-            precondition(try FrameCodec.decode(bytes) == frame, "\(name) does not round-trip")
+            let decoded = try FrameCodec.decode(bytes)
+            precondition(decoded == frame, "\(name) does not round-trip")
         } catch {
             fatalError("\(name) does not encode: \(error)")
         }
