@@ -37,7 +37,7 @@ func registerHummingbirdResponderBenchmarks(routes: [Route], paths: [Lookup]) {
             }
         }
         Benchmark(
-            "HummingbirdResponder lookup \(category?.rawValue ?? "mixed")",
+            "HummingbirdResponder-\(category?.rawValue ?? "mixed")",
             configuration: .init(setup: check)
         ) { _ in
             for request in requests {

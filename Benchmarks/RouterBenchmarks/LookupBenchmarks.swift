@@ -5,8 +5,8 @@ import Benchmark
 let lookupsPerIteration = 1_000
 
 /// Registers a router's lookup benchmarks, one per group of paths:
-/// `"<router> lookup mixed"` (every path of the table, in file order), `"… static"`,
-/// `"… params"` and `"… 404"`.
+/// `"<router>-mixed"` (every path of the table, in file order), `"<router>-static"`,
+/// `"<router>-params"` and `"<router>-404"`. (No spaces in names: see WireBenchmarks.swift.)
 ///
 /// First runs `match` on every path and stops the run unless it returns each path's expected
 /// route index (or `nil` for a 404): a router that answers wrongly is not benchmarked.
@@ -23,7 +23,7 @@ func registerLookupBenchmarks(router: String, paths: [Lookup], match: @escaping 
     }
     for category in [nil] + LookupCategory.allCases {
         let lookups = repeated(paths, category, count: lookupsPerIteration)
-        Benchmark("\(router) lookup \(category?.rawValue ?? "mixed")") { _ in
+        Benchmark("\(router)-\(category?.rawValue ?? "mixed")") { _ in
             for lookup in lookups {
                 blackHole(match(lookup))
             }

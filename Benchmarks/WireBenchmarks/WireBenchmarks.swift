@@ -7,6 +7,9 @@ import SwitchboardCore
 // reported time and malloc counts are per operation. Allocation budgets (issue 2, "Done when"):
 // decode ≤ 1 per frame, encode ≤ 1 into a fresh buffer, 0 into a reused one. The budgets are
 // enforced by `swift package benchmark thresholds check` against Thresholds/WireBenchmarks.*.
+//
+// Names have no spaces: the plugin writes threshold files with spaces turned into `_` but
+// reads them back under the name as is, so a name with a space never finds its thresholds.
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -31,19 +34,19 @@ func registerWireBenchmarks(_ sample: WireSample) {
     let bytes = sample.bytes
     let frame = sample.frame
 
-    Benchmark("Decode \(sample.name)") { benchmark in
+    Benchmark("Decode-\(sample.name)") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try? FrameCodec.decode(bytes))
         }
     }
 
-    Benchmark("Encode \(sample.name) into fresh buffer") { benchmark in
+    Benchmark("Encode-\(sample.name)-fresh") { benchmark in
         for _ in benchmark.scaledIterations {
             blackHole(try? FrameCodec.encode(frame))
         }
     }
 
-    Benchmark("Encode \(sample.name) into reused buffer") { benchmark in
+    Benchmark("Encode-\(sample.name)-reused") { benchmark in
         var buffer: [UInt8] = []
         buffer.reserveCapacity(bytes.count)
         benchmark.startMeasurement()

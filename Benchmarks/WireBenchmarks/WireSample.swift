@@ -2,7 +2,7 @@ import SwitchboardCore
 
 /// A frame to benchmark, with its encoded bytes.
 struct WireSample: Sendable {
-    /// Part of the benchmark names, e.g. `request 64B, url 9B`.
+    /// Part of the benchmark names, e.g. `request-64B-url-9B`.
     let name: String
     let frame: Frame
     let bytes: [UInt8]
@@ -31,19 +31,19 @@ struct WireSample: Sendable {
 
     static let all: [WireSample] = [
         WireSample(
-            name: "request 64B, url 9B",
+            name: "request-64B-url-9B",
             frame: .request(RequestFrame(method: .post, id: 17, url: shortURL, data: requestBody))
         ),
         WireSample(
-            name: "request 64B, url 27B",
+            name: "request-64B-url-27B",
             frame: .request(RequestFrame(method: .post, id: 17, url: longURL, data: requestBody))
         ),
         WireSample(
-            name: "push 4KiB, url 9B",
+            name: "push-4KiB-url-9B",
             frame: .push(PushFrame(url: shortURL, room: room, epoch: 3, offset: 1_234, data: pushBody))
         ),
         WireSample(
-            name: "push 4KiB, url 27B",
+            name: "push-4KiB-url-27B",
             frame: .push(PushFrame(url: longURL, room: room, epoch: 3, offset: 1_234, data: pushBody))
         ),
     ]
