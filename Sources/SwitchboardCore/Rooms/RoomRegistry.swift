@@ -141,14 +141,21 @@ public final class RoomRegistry: Sendable {
         guard room.isValid else {
             throw RoomJoinRefusal(room: room, reason: "a room name is 1...255 bytes of '!'...'~' without '|'", status: .badRequest)
         }
+        if case .denied(let reason) = access(to: room, for: connection) {
+            throw RoomJoinRefusal(room: room, reason: reason)
+        }
+        join(room, connection.id)
+    }
+
+    /// What the ``RoomAccessPolicy`` says about a connection joining `room` (and the room whose
+    /// members it shares, if any), without joining.
+    public func access(to room: RoomName, for connection: any ConnectionContext) -> RoomAccess {
         var checked = [room]
         if let source = sourceRoom(of: room) { checked.append(source) }
         for name in checked {
-            if case .denied(let reason) = policy.decide(connection, name) {
-                throw RoomJoinRefusal(room: room, reason: reason)
-            }
+            if case .denied(let reason) = policy.decide(connection, name) { return .denied(reason) }
         }
-        join(room, connection.id)
+        return .allowed
     }
 
     /// Removes a connection from a room (from its source, for a sharing room); a room left
