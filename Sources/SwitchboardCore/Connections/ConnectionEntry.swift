@@ -1,0 +1,41 @@
+/// One live connection as the ``ConnectionRegistry`` knows it (seed 002's socket details).
+public struct ConnectionEntry<Handle: Sendable>: Sendable {
+    /// The connection's id.
+    public let id: ConnectionID
+    /// The client-chosen id of the app instance (e.g. a browser tab), if it sent one.
+    public var clientId: String?
+    /// The authenticated user's id, if any.
+    public var userId: String?
+    /// Whether the user is currently using the app (seed 002's `isActive`); `true` on connect.
+    public var isActive: Bool
+    /// What the transport needs to write to this connection (e.g. a channel and its event
+    /// loop); the core never looks inside it.
+    public var handle: Handle
+
+    /// An entry.
+    public init(id: ConnectionID, clientId: String? = nil, userId: String? = nil, isActive: Bool = true, handle: Handle) {
+        self.id = id
+        self.clientId = clientId
+        self.userId = userId
+        self.isActive = isActive
+        self.handle = handle
+    }
+
+    /// The entry's client room: `client-<clientId>`, or `client-<connection id>` when the
+    /// connection sent no client id.
+    public var clientRoom: RoomName { RoomName.client(clientId ?? id.rawValue) }
+}
+
+/// A connection to deliver to: its id and the transport's handle for it.
+public struct Recipient<Handle: Sendable>: Sendable {
+    /// The connection's id.
+    public let id: ConnectionID
+    /// The transport's handle for the connection.
+    public let handle: Handle
+
+    /// A recipient.
+    public init(id: ConnectionID, handle: Handle) {
+        self.id = id
+        self.handle = handle
+    }
+}

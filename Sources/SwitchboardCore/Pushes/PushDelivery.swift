@@ -1,0 +1,24 @@
+/// Bytes to write, as one binary WebSocket message, to each of a list of recipients: the
+/// outcome of one push (encoded once, whatever the number of recipients) or of one
+/// ``SocketQueue`` flush.
+public struct PushDelivery<Handle: Sendable>: Sendable {
+    /// One complete frame (a push, or a batch of pushes); identical for every recipient.
+    public var bytes: [UInt8]
+    /// The live connections to write to.
+    public var recipients: [Recipient<Handle>]
+    /// When the pushed message was created (milliseconds since 1970), for queue ordering.
+    public var createdAt: Int64
+    /// Set for an ephemeral push: queued pushes with the same key replace each other.
+    public var ephemeralKey: String?
+
+    /// A delivery.
+    public init(bytes: [UInt8], recipients: [Recipient<Handle>], createdAt: Int64 = 0, ephemeralKey: String? = nil) {
+        self.bytes = bytes
+        self.recipients = recipients
+        self.createdAt = createdAt
+        self.ephemeralKey = ephemeralKey
+    }
+
+    /// The recipients' ids.
+    public var recipientIDs: [ConnectionID] { recipients.map(\.id) }
+}

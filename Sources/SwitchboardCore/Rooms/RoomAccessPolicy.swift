@@ -1,0 +1,47 @@
+/// Decides whether a connection may join a room when a client asks (e.g. `POST /rooms/join`).
+///
+/// The default, ``ownRoomsOnly``, admits a connection only to its own `user-<userId>` and
+/// `client-<clientId>` rooms; apps allow more with ``allowing(_:)``. Joins made by server code
+/// (``RoomRegistry/join(_:_:)``) are trusted and skip the policy.
+public struct RoomAccessPolicy: Sendable {
+    /// The decision for one connection and room.
+    public let decide: @Sendable (_ connection: any ConnectionContext, _ room: RoomName) -> RoomAccess
+
+    /// A policy deciding with `decide`.
+    public init(_ decide: @escaping @Sendable (_ connection: any ConnectionContext, _ room: RoomName) -> RoomAccess) {
+        self.decide = decide
+    }
+
+    /// Only the connection's own user and client rooms.
+    public static let ownRoomsOnly = RoomAccessPolicy { connection, room in
+        if isOwnRoom(room, of: connection) { return .allowed }
+        return .denied("connection \(connection.id) may not join room \(room): only its own user and client rooms are open to it")
+    }
+
+    /// The connection's own rooms, plus whatever `decide` allows (e.g. boards of the user's
+    /// organization).
+    public static func allowing(_ decide: @escaping @Sendable (_ connection: any ConnectionContext, _ room: RoomName) -> RoomAccess) -> RoomAccessPolicy {
+        RoomAccessPolicy { connection, room in
+            if isOwnRoom(room, of: connection) { return .allowed }
+            return decide(connection, room)
+        }
+    }
+
+    /// Every room; for tests and trusted clients.
+    public static let everyRoom = RoomAccessPolicy { _, _ in .allowed }
+
+    /// Whether `room` is the connection's client room or its user's room.
+    public static func isOwnRoom(_ room: RoomName, of connection: any ConnectionContext) -> Bool {
+        if room == .client(connection.clientId ?? connection.id.rawValue) { return true }
+        if let userId = connection.identity?.userId, room == .user(userId) { return true }
+        return false
+    }
+}
+
+/// A ``RoomAccessPolicy`` decision.
+public enum RoomAccess: Sendable, Hashable {
+    /// The connection may join.
+    case allowed
+    /// The connection may not join; the reason goes back to the client with status 403.
+    case denied(String)
+}

@@ -1,0 +1,235 @@
+import Foundation
+import Synchronization
+
+/// The rooms of this node: which connections are in which room (seed 002's room context).
+///
+/// Every connection is in its client room (`client-<clientId>`) and its user's room
+/// (`user-<userId>`) from ``connect(_:)`` until ``disconnect(_:)``; other rooms are joined by
+/// server code (``join(_:_:sharingMembersOf:)``, trusted) or at a client's request
+/// (``join(_:requestedBy:)``, checked by the ``RoomAccessPolicy``; a refusal is a 403). A room
+/// exists while it has members and is deleted when the last one leaves. A room created with
+/// `sharingMembersOf:` keeps no member list of its own (seed 002's `includeSocketIdsInRoom`):
+/// its members are the source room's, so joining or leaving either changes both, and it is
+/// deleted with the source. Each room keeps ``RoomState/lastBroadcastTimestamp``, stamped by
+/// ``membersForBroadcast(to:)``.
+///
+/// Thread-safe: one `Mutex`; a broadcast snapshot of the members is the room's `Set` itself
+/// (copy-on-write), so taking it allocates nothing per member.
+///
+/// ## Integrating a transport
+/// The server owns one ``ConnectionRegistry`` (its handle type carries the channel and event
+/// loop), one `RoomRegistry` and one ``PushPublisher`` over both, and implements
+/// ``PushTransport``: "write these bytes, as one binary WebSocket message, to these
+/// recipients" (grouping recipients by event loop there, one task per loop).
+/// - On upgrade: `connections.add(id:handle:clientId:userId:)`, then `rooms.connect(context)`.
+/// - On close: `connections.remove(id)`, then `rooms.disconnect(id)`, then run the features'
+///   close hooks (``FeatureSet``).
+/// - `req.connection.join(room)` → `try rooms.join(room, requestedBy: connection)`; catch
+///   ``RoomJoinRefusal`` and answer its `status` (403) with its `reason`.
+/// - `sendToGroup`/`sendToIndividual`/`broadcast` → the ``PushPublisher`` method of that name,
+///   then `transport.deliver([delivery])`; or enqueue the delivery on a ``SocketQueue`` and
+///   `flush(to: transport)` once per handler or event-loop tick so each connection gets one
+///   batch. Dead members found on the way are pruned by the publisher.
+/// - The room-state route returns ``state(of:)`` (JSON `null` when it is `nil`).
+/// - `disconnect(user:)`: `connections.removeAll(ofUser:)`, close each, `rooms.disconnect` each.
+public final class RoomRegistry: Sendable {
+    private struct Room {
+        /// The members, for a room with its own list; empty for a room that shares a list.
+        var members: Set<ConnectionID> = []
+        /// The room whose member list this room shares.
+        var source: RoomName?
+        /// Rooms that share this room's member list.
+        var sharers: Set<RoomName> = []
+        var lastBroadcastTimestamp: Int64?
+    }
+
+    private struct State {
+        var rooms: [RoomName: Room] = [:]
+        /// The rooms with their own member list that each connection is in.
+        var roomsOf: [ConnectionID: Set<RoomName>] = [:]
+
+        /// Removes `id` from `name` (a room with its own list); deletes the room and its
+        /// sharers when it becomes empty.
+        mutating func remove(_ id: ConnectionID, from name: RoomName) -> Bool {
+            guard rooms[name]?.members.remove(id) != nil else { return false }
+            if rooms[name]?.members.isEmpty == true, let room = rooms.removeValue(forKey: name) {
+                for sharer in room.sharers { rooms[sharer] = nil }
+            }
+            return true
+        }
+    }
+
+    private let state = Mutex(State())
+    private let policy: RoomAccessPolicy
+    private let clock: @Sendable () -> Int64
+
+    /// A registry with no rooms.
+    /// - Parameters:
+    ///   - policy: who may join which room at a client's request.
+    ///   - clock: the time stamped on broadcasts, in milliseconds since 1970.
+    public init(policy: RoomAccessPolicy = .ownRoomsOnly, clock: @escaping @Sendable () -> Int64 = RoomRegistry.millisecondsSince1970) {
+        self.policy = policy
+        self.clock = clock
+    }
+
+    /// The current time in milliseconds since 1970.
+    public static func millisecondsSince1970() -> Int64 {
+        Int64((Date().timeIntervalSince1970 * 1000).rounded())
+    }
+
+    // MARK: Connections
+
+    /// Puts a new connection in its client room and its user's room (when authenticated).
+    /// - Returns: the rooms joined.
+    @discardableResult
+    public func connect(_ connection: any ConnectionContext) -> [RoomName] {
+        var joined = [RoomName.client(connection.clientId ?? connection.id.rawValue)]
+        if let userId = connection.identity?.userId { joined.append(.user(userId)) }
+        for room in joined { join(room, connection.id) }
+        return joined
+    }
+
+    /// Takes a connection out of every room, deleting rooms left empty.
+    /// - Returns: the rooms it was in (with their own member lists), sorted.
+    @discardableResult
+    public func disconnect(_ id: ConnectionID) -> [RoomName] {
+        state.withLock { state in
+            guard let names = state.roomsOf.removeValue(forKey: id) else { return [] }
+            for name in names { _ = state.remove(id, from: name) }
+            return names.sorted()
+        }
+    }
+
+    /// Takes connections found dead (e.g. gone from the ``ConnectionRegistry`` during a
+    /// broadcast) out of every room.
+    public func prune<IDs: Sequence<ConnectionID>>(_ dead: IDs) {
+        for id in dead { disconnect(id) }
+    }
+
+    // MARK: Join and leave
+
+    /// Adds a connection to a room, creating it; server code, not checked by the policy.
+    ///
+    /// - Parameter source: when the room does not exist yet, create it sharing `source`'s
+    ///   member list (e.g. `board-7-tasks` sharing `board-7`); ignored for an existing room.
+    ///   Joining a sharing room joins its source.
+    /// - Returns: `false` when the connection was already a member.
+    @discardableResult
+    public func join(_ room: RoomName, _ id: ConnectionID, sharingMembersOf source: RoomName? = nil) -> Bool {
+        state.withLock { state in
+            let target: RoomName
+            if let existing = state.rooms[room] {
+                target = existing.source ?? room
+            } else if let source, source != room {
+                let root = state.rooms[source]?.source ?? source
+                state.rooms[room] = Room(source: root)
+                state.rooms[root, default: Room()].sharers.insert(room)
+                target = root
+            } else {
+                target = room
+            }
+            guard state.rooms[target, default: Room()].members.insert(id).inserted else { return false }
+            state.roomsOf[id, default: []].insert(target)
+            return true
+        }
+    }
+
+    /// Adds a connection to a room at the client's request, if the ``RoomAccessPolicy``
+    /// allows it (and allows the room whose members it shares, if any).
+    /// - Throws: ``RoomJoinRefusal`` with status 403 when refused, 400 for an invalid name.
+    public func join(_ room: RoomName, requestedBy connection: any ConnectionContext) throws(RoomJoinRefusal) {
+        guard room.isValid else {
+            throw RoomJoinRefusal(room: room, reason: "a room name is 1...255 bytes of '!'...'~' without '|'", status: .badRequest)
+        }
+        if case .denied(let reason) = access(to: room, for: connection) {
+            throw RoomJoinRefusal(room: room, reason: reason)
+        }
+        join(room, connection.id)
+    }
+
+    /// What the ``RoomAccessPolicy`` says about a connection joining `room` (and the room whose
+    /// members it shares, if any), without joining.
+    public func access(to room: RoomName, for connection: any ConnectionContext) -> RoomAccess {
+        var checked = [room]
+        if let source = sourceRoom(of: room) { checked.append(source) }
+        for name in checked {
+            if case .denied(let reason) = policy.decide(connection, name) { return .denied(reason) }
+        }
+        return .allowed
+    }
+
+    /// Removes a connection from a room (from its source, for a sharing room); a room left
+    /// empty is deleted.
+    /// - Returns: `false` when the connection was not a member.
+    @discardableResult
+    public func leave(_ room: RoomName, _ id: ConnectionID) -> Bool {
+        state.withLock { state in
+            guard let existing = state.rooms[room] else { return false }
+            let target = existing.source ?? room
+            guard state.remove(id, from: target) else { return false }
+            state.roomsOf[id]?.remove(target)
+            if state.roomsOf[id]?.isEmpty == true { state.roomsOf[id] = nil }
+            return true
+        }
+    }
+
+    // MARK: Queries
+
+    /// The members of a room (its source's, for a sharing room); empty for an unknown room.
+    public func members(of room: RoomName) -> Set<ConnectionID> {
+        state.withLock { state in
+            guard let existing = state.rooms[room] else { return [] }
+            guard let source = existing.source else { return existing.members }
+            return state.rooms[source]?.members ?? []
+        }
+    }
+
+    /// Whether a connection is in a room.
+    public func isMember(_ id: ConnectionID, of room: RoomName) -> Bool {
+        members(of: room).contains(id)
+    }
+
+    /// The rooms a connection is in, including rooms that share those rooms' members; sorted.
+    public func rooms(of id: ConnectionID) -> [RoomName] {
+        state.withLock { state in
+            guard let names = state.roomsOf[id] else { return [] }
+            var all = Set(names)
+            for name in names { all.formUnion(state.rooms[name]?.sharers ?? []) }
+            return all.sorted()
+        }
+    }
+
+    /// Whether a room exists (has members).
+    public func exists(_ room: RoomName) -> Bool {
+        state.withLock { $0.rooms[room] != nil }
+    }
+
+    /// The number of rooms, sharing rooms included.
+    public var count: Int { state.withLock { $0.rooms.count } }
+
+    /// The room whose member list `room` shares, if any.
+    public func sourceRoom(of room: RoomName) -> RoomName? {
+        state.withLock { $0.rooms[room]?.source }
+    }
+
+    /// The room-state route's answer: `nil` for an unknown room.
+    public func state(of room: RoomName) -> RoomState? {
+        state.withLock { state in
+            guard let existing = state.rooms[room] else { return nil }
+            let members = existing.source.map { state.rooms[$0]?.members.count ?? 0 } ?? existing.members.count
+            return RoomState(room: room, lastBroadcastTimestamp: existing.lastBroadcastTimestamp, memberCount: members)
+        }
+    }
+
+    /// The members to deliver a broadcast to, stamping the room's `lastBroadcastTimestamp`;
+    /// empty (and nothing stamped) for an unknown room. The set is a copy-on-write snapshot.
+    public func membersForBroadcast(to room: RoomName) -> Set<ConnectionID> {
+        let now = clock()
+        return state.withLock { state in
+            guard let existing = state.rooms[room] else { return [] }
+            state.rooms[room]?.lastBroadcastTimestamp = now
+            guard let source = existing.source else { return existing.members }
+            return state.rooms[source]?.members ?? []
+        }
+    }
+}

@@ -1,0 +1,20 @@
+/// What the room-state route returns for an existing room (seed 002's `ISocketRoomState`).
+///
+/// Encodes as `{"room":"board-7","lastBroadcastTimestamp":1712345678901,"memberCount":3}`;
+/// `lastBroadcastTimestamp` is `null` until the first broadcast.
+public struct RoomState: Sendable, Hashable, Codable {
+    /// The room.
+    public var room: RoomName
+    /// When something was last broadcast to the room, in milliseconds since 1970; clients
+    /// compare it with a resource's `updatedAt` to decide whether to refetch.
+    public var lastBroadcastTimestamp: Int64?
+    /// How many connections of this node are in the room.
+    public var memberCount: Int
+
+    /// A room state.
+    public init(room: RoomName, lastBroadcastTimestamp: Int64?, memberCount: Int) {
+        self.room = room
+        self.lastBroadcastTimestamp = lastBroadcastTimestamp
+        self.memberCount = memberCount
+    }
+}

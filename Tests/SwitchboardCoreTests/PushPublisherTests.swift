@@ -1,0 +1,95 @@
+import Testing
+@testable import SwitchboardCore
+
+@Suite("Push publisher")
+struct PushPublisherTests {
+    /// alice has tabs a1, a2; bob has b1; a1 and b1 are in board-7.
+    func fixture() -> PushPublisher<String> {
+        let connections = ConnectionRegistry<String>()
+        let rooms = RoomRegistry()
+        for (id, user) in [("a1", "alice"), ("a2", "alice"), ("b1", "bob")] {
+            connections.add(id: ConnectionID(id), handle: "h-" + id, clientId: "tab-" + id, userId: user)
+            rooms.connect(TestConnection(id, clientId: "tab-" + id, user: user))
+        }
+        rooms.join(.board("7"), ConnectionID("a1"))
+        rooms.join(.board("7"), ConnectionID("b1"))
+        return PushPublisher(connections: connections, rooms: rooms)
+    }
+
+    @Test("a room push is one encoding, a push frame naming the room, for every member and nobody else")
+    func group() throws {
+        let publisher = fixture()
+        let delivery = try publisher.sendToGroup(.board("7"), PushMessage(url: "/boards/7/updated", body: Array("{}".utf8)))
+        #expect(ids(delivery.recipients) == ["a1", "b1"])
+        #expect(delivery.recipients.map(\.handle).sorted() == ["h-a1", "h-b1"])
+        #expect(try FrameCodec.decode(delivery.bytes) == .push(PushFrame(url: "/boards/7/updated", room: "board-7", data: Array("{}".utf8)[...])))
+    }
+
+    @Test("a room push can leave out the sender")
+    func excludingSender() throws {
+        let delivery = try fixture().sendToGroup(.board("7"), PushMessage(url: "/x"), excluding: ConnectionID("a1"))
+        #expect(ids(delivery.recipients) == ["b1"])
+    }
+
+    @Test("a user push reaches each of the user's connections once")
+    func user() throws {
+        let delivery = try fixture().send(PushMessage(url: "/x"), to: .user("alice"))
+        #expect(ids(delivery.recipients) == ["a1", "a2"])
+    }
+
+    @Test("an individual push goes to one connection through its client room")
+    func individual() throws {
+        let publisher = fixture()
+        let delivery = try publisher.sendToIndividual(ConnectionID("a2"), PushMessage(url: "/x"))
+        #expect(ids(delivery.recipients) == ["a2"])
+        guard case .push(let frame) = try FrameCodec.decode(delivery.bytes) else { Issue.record("not a push"); return }
+        #expect(frame.room == "client-tab-a2")
+        #expect(try publisher.sendToIndividual(ConnectionID("gone"), PushMessage(url: "/x")).recipients.isEmpty)
+    }
+
+    @Test("a broadcast reaches every connection, except the excluded one")
+    func broadcast() throws {
+        let publisher = fixture()
+        #expect(ids(try publisher.broadcast(PushMessage(url: "/x")).recipients) == ["a1", "a2", "b1"])
+        #expect(ids(try publisher.send(PushMessage(url: "/x"), to: .everyone(excluding: ConnectionID("b1"))).recipients) == ["a1", "a2"])
+    }
+
+    @Test("members gone from the registry are pruned from every room on broadcast")
+    func prunesDead() throws {
+        let publisher = fixture()
+        publisher.connections.remove(ConnectionID("b1"))
+        let delivery = try publisher.sendToGroup(.board("7"), PushMessage(url: "/x"))
+        #expect(ids(delivery.recipients) == ["a1"])
+        #expect(ids(publisher.rooms.members(of: .board("7"))) == ["a1"])
+        #expect(!publisher.rooms.exists(.user("bob")))
+        #expect(publisher.rooms.rooms(of: ConnectionID("b1")).isEmpty)
+    }
+
+    @Test("leaving a room stops delivery to it")
+    func leaveStops() throws {
+        let publisher = fixture()
+        publisher.rooms.leave(.board("7"), ConnectionID("b1"))
+        #expect(ids(try publisher.sendToGroup(.board("7"), PushMessage(url: "/x")).recipients) == ["a1"])
+    }
+
+    @Test("a push to a room nobody is in has no recipients and creates no room")
+    func emptyRoom() throws {
+        let publisher = fixture()
+        #expect(try publisher.sendToGroup("chat-x-y", PushMessage(url: "/x")).recipients.isEmpty)
+        #expect(!publisher.rooms.exists("chat-x-y"))
+    }
+
+    @Test("an invalid url is a FrameError, not a trap")
+    func invalidURL() {
+        #expect(throws: FrameError.self) { try fixture().sendToGroup(.board("7"), PushMessage(url: "/has space")) }
+    }
+
+    @Test("a transport gets the delivery's bytes for each recipient")
+    func transport() throws {
+        let publisher = fixture()
+        let transport = RecordingTransport()
+        transport.deliver([try publisher.sendToGroup(.board("7"), PushMessage(url: "/boards/7/updated"))])
+        #expect(try transport.frames(of: "a1").map(\.pushURL) == ["/boards/7/updated"])
+        #expect(try transport.frames(of: "a2").isEmpty)
+    }
+}
