@@ -86,6 +86,14 @@ public final class Connection: ConnectionContext {
 }
 
 extension Connection {
+    /// The event loop the connection's channel runs on.
+    var eventLoop: any EventLoop { channel.eventLoop }
+
+    /// Writes an encoded frame; must be called on ``eventLoop``.
+    func writeOnEventLoop(_ buffer: ByteBuffer) {
+        outbound.value?.sendOutbound(buffer)
+    }
+
     /// Closes the TCP connection at once, without a close handshake.
     func forceClose() {
         channel.close(promise: nil)

@@ -53,6 +53,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.context = context
         connection.attach(self)
         let accepting = components.connections.add(connection)
+        components.registry.add(id: connection.id, handle: connection, clientId: connection.clientId, userId: connection.identity?.userId)
+        components.rooms.connect(connection)
         components.logger.debug("connection opened", metadata: ["connection": "\(connection.id)", "user": "\(connection.identity?.userId ?? "-")"])
         if let interval = components.configuration.pingInterval {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -83,6 +85,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         burst.removeAll()
         connection.detach()
         components.connections.remove(connection.id)
+        components.registry.remove(connection.id)
+        components.rooms.disconnect(connection.id)
         components.logger.debug("connection closed", metadata: ["connection": "\(connection.id)"])
     }
 

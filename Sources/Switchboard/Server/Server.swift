@@ -30,6 +30,8 @@ public final class Server: Service, Sendable {
     ///     credential refresh (``CredentialRefresh``); `nil` accepts anonymous connections.
     ///   - upgrade: A last say on each handshake, after the server's own checks.
     ///   - onMessage: Receives the clients' one-way `message` frames.
+    ///   - rooms: The rooms pushes are published to; every connection joins its client room
+    ///     and its user's room on open and leaves every room on close.
     ///   - logger: Where the server logs.
     ///   - eventLoopGroup: The event loops serving connections; the shared NIO singleton by
     ///     default.
@@ -39,6 +41,7 @@ public final class Server: Service, Sendable {
         authentication: TokenAuthentication? = nil,
         upgrade: UpgradeHook? = nil,
         onMessage: MessageHandler? = nil,
+        rooms: RoomRegistry = RoomRegistry(),
         logger: Logger = Logger(label: "switchboard.server"),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
@@ -50,8 +53,45 @@ public final class Server: Service, Sendable {
             authentication: authentication,
             upgradeHook: upgrade,
             messageHandler: onMessage,
+            rooms: rooms,
             logger: logger
         )
+        self.publisher = PushPublisher(connections: components.registry, rooms: rooms)
+    }
+
+    /// The open connections by id and user, with the ``Connection`` as each one's handle.
+    public var registry: ConnectionRegistry<Connection> { components.registry }
+
+    /// The rooms of this node.
+    public var rooms: RoomRegistry { components.rooms }
+
+    /// Turns pushes into deliveries over ``registry`` and ``rooms`` (hand them to
+    /// ``pushTransport``, or enqueue them on a `SocketQueue` built over both).
+    public let publisher: PushPublisher<Connection>
+
+    /// Writes deliveries to the connections.
+    public let pushTransport = ConnectionPushTransport()
+
+    /// Pushes `message` to `target` now: encoded once, written to every live recipient.
+    /// - Returns: the ids of the connections it was written to.
+    /// - Throws: ``FrameError`` when the message's url is not a valid frame url.
+    @discardableResult
+    public func push(_ message: PushMessage, to target: PushTarget) throws(FrameError) -> [ConnectionID] {
+        let delivery = try publisher.send(message, to: target)
+        pushTransport.deliver([delivery])
+        return delivery.recipientIDs
+    }
+
+    /// Closes every connection of a user with 1008 and `reason` (e.g. after a password change).
+    /// - Returns: the ids of the connections closed.
+    @discardableResult
+    public func disconnect(user userId: String, reason: String = "credentials revoked") -> [ConnectionID] {
+        let entries = registry.removeAll(ofUser: userId)
+        for entry in entries {
+            rooms.disconnect(entry.id)
+            entry.handle.close(code: 1008, reason: reason)
+        }
+        return entries.map(\.id)
     }
 
     /// The bound port while the server listens (the real one when configured with port 0).

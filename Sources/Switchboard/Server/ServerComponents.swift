@@ -1,7 +1,7 @@
 import Logging
 
-/// The parts of a server every connection uses: settings, hooks, the responder and the table of
-/// open connections. Immutable once the server starts.
+/// The parts of a server every connection uses: settings, hooks, the responder, the table of
+/// open connections and the registries pushes go through. Immutable once the server starts.
 final class ServerComponents: Sendable {
     let configuration: Configuration
     let responder: any Responder
@@ -9,6 +9,8 @@ final class ServerComponents: Sendable {
     let upgradeHook: UpgradeHook?
     let messageHandler: MessageHandler?
     let connections: ConnectionTable
+    let registry: ConnectionRegistry<Connection>
+    let rooms: RoomRegistry
     let logger: Logger
 
     init(
@@ -17,6 +19,7 @@ final class ServerComponents: Sendable {
         authentication: TokenAuthentication?,
         upgradeHook: UpgradeHook?,
         messageHandler: MessageHandler?,
+        rooms: RoomRegistry = RoomRegistry(),
         logger: Logger
     ) {
         self.configuration = configuration
@@ -25,6 +28,8 @@ final class ServerComponents: Sendable {
         self.upgradeHook = upgradeHook
         self.messageHandler = messageHandler
         self.connections = ConnectionTable(maxConnections: configuration.maxConnections)
+        self.registry = ConnectionRegistry()
+        self.rooms = rooms
         self.logger = logger
     }
 }
