@@ -9,10 +9,12 @@ import Switchboard
 /// - `GET /me`: who the connection belongs to
 /// - `GET /slow`: an answer that is awaited (200 ms), to show asynchronous handlers
 ///
-/// Every route needs an unexpired identity (401 otherwise: refresh in-band with
+/// Changes are pushed to every other connection (see ``BoardEvents``). Every route needs an
+/// unexpired identity (401 otherwise: refresh in-band with
 /// `POST /_switchboard/auth`).
 struct BoardsResponder: Responder {
     let store: BoardStore
+    let events: BoardEvents
 
     func respond(to request: Request) -> Dispatch {
         guard let identity = request.connection.identity, !identity.isExpired() else {
@@ -32,7 +34,9 @@ struct BoardsResponder: Responder {
             return .completed(Self.json(.ok, store.all))
         case (.post, 1, "boards"):
             guard let name = Self.name(in: request.body) else { return .completed(Self.error(.badRequest, "body must be {\"name\": \"…\"}")) }
-            return .completed(Self.json(.created, store.create(name: name, owner: identity.userId)))
+            let board = store.create(name: name, owner: identity.userId)
+            events.publish("/boards/created", board, except: request.connection.id)
+            return .completed(Self.json(.created, board))
         case (_, 2, "boards"):
             guard let id = Int(segments[1]) else { return .completed(Self.error(.notFound, "no board \(segments[1])")) }
             return .completed(board(id, request: request, identity: identity))
@@ -51,10 +55,13 @@ struct BoardsResponder: Responder {
         case .put:
             guard let name = Self.name(in: request.body) else { return Self.error(.badRequest, "body must be {\"name\": \"…\"}") }
             guard let board = store.rename(id, to: name) else { return Self.error(.notFound, "no board \(id)") }
+            events.publish("/boards/updated", board, except: request.connection.id)
             return Self.json(.ok, board)
         case .delete:
             guard identity.roles.contains("admin") else { return Self.error(.forbidden, "only admins delete boards") }
-            return store.delete(id) ? Reply(status: .noContent) : Self.error(.notFound, "no board \(id)")
+            guard let board = store.board(id), store.delete(id) else { return Self.error(.notFound, "no board \(id)") }
+            events.publish("/boards/deleted", board, except: request.connection.id)
+            return Reply(status: .noContent)
         default:
             return Self.error(.methodNotAllowed, "method not allowed")
         }

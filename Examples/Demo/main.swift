@@ -20,8 +20,9 @@ if let port = ProcessInfo.processInfo.environment["SWITCHBOARD_PORT"].flatMap(In
 configuration.webSocketPath = "/ws"
 configuration.staticFilesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Public").path
 
+let events = BoardEvents()
 let server = Server(
-    responder: BoardsResponder(store: BoardStore()),
+    responder: BoardsResponder(store: BoardStore(), events: events),
     configuration: configuration,
     authentication: DemoTokens.authentication,
     onMessage: { message in
@@ -29,6 +30,8 @@ let server = Server(
     },
     logger: logger
 )
+
+events.attach(server)
 
 let services = ServiceGroup(
     configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
