@@ -59,8 +59,8 @@ struct ExchangeState: Sendable {
         self.headOnly = method == .head
     }
 
-    /// Whether a reply was sent.
-    var isSent: Bool { reply != nil }
+    /// Whether a reply was sent, or the reply already left (the 504 at the deadline).
+    var isSent: Bool { reply != nil || delivered }
 
     /// The reply sent at deadline time when there is none: 504.
     static let timeoutReply = Reply(
