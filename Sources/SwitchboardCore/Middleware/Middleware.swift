@@ -1,4 +1,4 @@
-/// Code that runs around route handlers, Express style; added with ``Router/use(_:)-(Middleware...)``,
+/// Code that runs around route handlers, Express style; added with `router.use(_:)`,
 /// on groups, or per route.
 ///
 /// Four forms:
@@ -10,7 +10,7 @@
 ///   routes on the inline fast path (``Dispatch/completed(_:)``). `before` runs first; the
 ///   chain stops if it answered (or threw) and continues otherwise; `after` runs once the rest
 ///   of the chain returned without throwing.
-/// - ``error(_:)-(@Sendable(Error,Request,Response)->Void)``: error middleware. It receives what
+/// - `Middleware.error { error, req, res in … }`: error middleware. It receives what
 ///   is thrown below it (by middleware registered after it, and by handlers) and may answer;
 ///   if it returns without answering, the error goes on up (to outer error middleware, then
 ///   to the router's default: ``HTTPError`` → its status, anything else → 500). Unlike

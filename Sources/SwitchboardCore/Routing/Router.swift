@@ -86,17 +86,41 @@
 /// the chain makes it ``Dispatch/pending(_:)``.
 public struct Router: Responder {
     /// Settings; when a router is mounted, the mounting router's settings apply.
-    public var configuration: RouterConfiguration
+    public var configuration: RouterConfiguration {
+        get { storage.state.configuration }
+        set { state.configuration = newValue }
+    }
 
-    /// Every route as registered, so the router can be mounted into another one.
-    var entries: [Entry] = []
-    /// Middleware from `use`, in registration order, with the prefix it is limited to.
-    private var scopedMiddleware: [(prefix: PathPattern, middleware: Middleware)] = []
-    /// Path-less middleware, which also wraps the fallback replies.
-    private var pathlessMiddleware: [Middleware] = []
-    private var trie = RouteTrie()
-    private var routes: [CompiledRoute] = []
-    private var fallback: Chain = Router.composeFallback([])
+    /// Everything the router holds, behind one immutable reference: copying a router (as a
+    /// call on it may) costs one retain, and the hot path reads `let`s only, without
+    /// exclusivity checks. Registration builds a new one.
+    private var storage: Storage
+
+    private final class Storage: Sendable {
+        let state: State
+        init(_ state: State) { self.state = state }
+    }
+
+    private struct State: Sendable {
+        var configuration: RouterConfiguration
+        /// Every route as registered, so the router can be mounted into another one.
+        var entries: [Entry] = []
+        /// Middleware from `use`, in registration order, with the prefix it is limited to.
+        var scopedMiddleware: [(prefix: PathPattern, middleware: Middleware)] = []
+        /// Path-less middleware, which also wraps the fallback replies.
+        var pathlessMiddleware: [Middleware] = []
+        var trie = RouteTrie()
+        var routes: [CompiledRoute] = []
+        var fallback: Chain = Router.composeFallback([])
+    }
+
+    /// The state, replaced as a whole on every change (registration only).
+    private var state: State {
+        get { storage.state }
+        set { storage = Storage(newValue) }
+    }
+
+    var entries: [Entry] { storage.state.entries }
 
     /// One route as registered, with its middleware and the mount depth of each part.
     struct Entry: Sendable {
@@ -117,7 +141,7 @@ public struct Router: Responder {
 
     /// A router with no routes.
     public init(configuration: RouterConfiguration = RouterConfiguration()) {
-        self.configuration = configuration
+        storage = Storage(State(configuration: configuration))
     }
 
     // MARK: Registration
@@ -125,11 +149,13 @@ public struct Router: Responder {
     /// Adds middleware for every route registered after this call (and the fallback replies,
     /// see "When nothing matches").
     public mutating func use(_ middleware: Middleware...) {
+        var state = self.state
         for item in middleware {
-            scopedMiddleware.append((PathPattern(""), item))
-            pathlessMiddleware.append(item)
+            state.scopedMiddleware.append((PathPattern(""), item))
+            state.pathlessMiddleware.append(item)
         }
-        fallback = Router.composeFallback(pathlessMiddleware)
+        state.fallback = Router.composeFallback(state.pathlessMiddleware)
+        self.state = state
     }
 
     /// Adds Express-style middleware: `router.use { req, res, next in … }`.
@@ -145,7 +171,7 @@ public struct Router: Responder {
             for item in middleware { use(item) }
             return
         }
-        for item in middleware { scopedMiddleware.append((pattern, item)) }
+        state.scopedMiddleware.append(contentsOf: middleware.map { (pattern, $0) })
     }
 
     /// Mounts `router`'s routes under `prefix` (e.g. `/users/:userId`), behind the middleware
@@ -172,20 +198,22 @@ public struct Router: Responder {
     }
 
     private mutating func add(_ entry: Entry) {
-        let index = Int32(routes.count)
-        guard trie.insert(entry.pattern, method: entry.method, route: index) else {
-            configuration.diagnostics(
+        var state = self.state
+        let index = Int32(state.routes.count)
+        guard state.trie.insert(entry.pattern, method: entry.method, route: index) else {
+            state.configuration.diagnostics(
                 "Switchboard: route \(entry.method.map(String.init(describing:)) ?? "ALL") \(entry.pattern) is already registered; the new one is ignored"
             )
             return
         }
-        routes.append(CompiledRoute(
+        state.routes.append(CompiledRoute(
             pattern: entry.pattern.description,
             method: entry.method,
             captureNames: entry.pattern.captureNames,
             chain: Chain.compose(entry.middleware, handler: entry.handler, depth: entry.handlerDepth)
         ))
-        entries.append(entry)
+        state.entries.append(entry)
+        self.state = state
     }
 
     private mutating func mount(_ child: Router, at prefix: PathPattern, relative: Bool) {
@@ -198,7 +226,7 @@ public struct Router: Responder {
     }
 
     private func applicableMiddleware(for pattern: PathPattern) -> [(Middleware, depth: Int)] {
-        scopedMiddleware.filter { pattern.starts(with: $0.prefix) }.map { ($0.middleware, depth: 0) }
+        storage.state.scopedMiddleware.filter { pattern.starts(with: $0.prefix) }.map { ($0.middleware, depth: 0) }
     }
 
     private static func prefixPattern(_ text: String) -> PathPattern {
@@ -221,7 +249,7 @@ public struct Router: Responder {
     /// Allocates nothing for routes without parameters and one array for routes with them.
     public func match(_ method: Method, _ url: String) -> RouteMatch? {
         guard case .route(let index, let bounds) = resolve(method, url) else { return nil }
-        let route = routes[index]
+        let route = storage.state.routes[index]
         return RouteMatch(
             pattern: route.pattern, method: route.method,
             parameters: Parameters(url: url, names: route.captureNames, bounds: bounds)
@@ -243,12 +271,13 @@ public struct Router: Responder {
     private func resolve(_ method: Method, _ url: UnsafeBufferPointer<UInt8>) -> Resolution {
         let pathEnd = url.firstIndex(of: UInt8(ascii: "?")) ?? url.count
         let path = UnsafeBufferPointer(rebasing: url[..<pathEnd])
+        let trie = storage.state.trie
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(2, 2 * trie.maxCaptures)) { captures in
             guard let base = captures.baseAddress else { return .unmatched(allowed: 0) }
             var found = trie.route(for: method, path: path, captures: base)
             if found < 0 && method == .head { found = trie.route(for: .get, path: path, captures: base) }
             guard found >= 0 else { return .unmatched(allowed: trie.methods(matching: path)) }
-            let count = 2 * routes[Int(found)].captureNames.count
+            let count = 2 * storage.state.routes[Int(found)].captureNames.count
             let bounds = count == 0 ? [] : Array(UnsafeBufferPointer(rebasing: captures[..<count]))
             return .route(Int(found), bounds: bounds)
         }
@@ -263,7 +292,7 @@ public struct Router: Responder {
         let chain: Chain
         switch resolve(request.method, request.url) {
         case .route(let index, let bounds):
-            let route = routes[index]
+            let route = storage.state.routes[index]
             let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
             guard Router.escapesAreValid(in: request.url, bounds: bounds) else {
                 let error = HTTPError(.badRequest, "malformed percent-encoding in the path")
@@ -273,7 +302,7 @@ public struct Router: Responder {
             chain = route.chain
         case .unmatched(let allowed):
             routed.fallbackReply = Router.fallbackReply(for: request.method, allowed: allowed)
-            chain = fallback
+            chain = storage.state.fallback
         }
         return run(chain, routed)
     }
@@ -282,6 +311,7 @@ public struct Router: Responder {
         let exchange = Exchange.make(for: request)
         var request = request
         request.exchange = exchange
+        let configuration = storage.state.configuration
         let diagnostics = configuration.diagnostics
         let response = Response(exchange: exchange, diagnostics: diagnostics)
         let deadline = configuration.handlerDeadline
