@@ -6,6 +6,7 @@ import Glibc
 import Musl
 #endif
 
+/// The platform's lock type, stored inline in ``LockedBox``.
 #if canImport(Darwin)
 package typealias LockPrimitive = os_unfair_lock
 #else

@@ -16,6 +16,7 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         self.message = message ?? HTTPError.defaultMessage(for: status)
     }
 
+    /// `404 no such board`.
     public var description: String { "\(status.code) \(message)" }
 
     /// The reply body: `{"error": message}`.

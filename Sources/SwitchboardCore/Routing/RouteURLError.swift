@@ -5,6 +5,7 @@ public enum RouteURLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// A value for a one-segment parameter is empty.
     case emptyParameter(String)
 
+    /// What is missing, in words.
     public var description: String {
         switch self {
         case .missingParameter(let name): "no value for route parameter '\(name)'"
