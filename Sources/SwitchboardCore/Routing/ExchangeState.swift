@@ -28,6 +28,8 @@ struct ExchangeState: Sendable {
         case accepted(Delivery?)
         /// A reply was already sent; this one is dropped.
         case duplicate
+        /// The deadline passed and the 504 already left; this one is dropped.
+        case tooLate
     }
 
     /// The request's method and url, for diagnostics.
@@ -70,7 +72,8 @@ struct ExchangeState: Sendable {
 
     /// Records a reply with the current status.
     mutating func send(_ body: ArraySlice<UInt8>) -> SendOutcome {
-        guard reply == nil, !delivered else { return .duplicate }
+        guard reply == nil else { return .duplicate }
+        guard !delivered else { return .tooLate }
         reply = Reply(status: status, body: headOnly ? [] : body)
         return .accepted(chainFinished ? deliver() : nil)
     }

@@ -32,6 +32,7 @@ public struct Response: Sendable {
         switch exchange.withLock({ $0.send(body) }) {
         case .accepted(let delivery): delivery?.perform()
         case .duplicate: report("a second response was sent and ignored")
+        case .tooLate: report("a response sent after the deadline's 504 is ignored")
         }
     }
 

@@ -83,7 +83,14 @@
 /// ## Fast path
 /// A route whose handler and middleware are all synchronous is answered inline, on the
 /// caller's thread, as ``Dispatch/completed(_:)``: no task, no hop. Anything asynchronous on
-/// the chain makes it ``Dispatch/pending(_:)``.
+/// the chain makes it ``Dispatch/pending(_:)``. Synchronous building blocks: handlers without
+/// `async`, ``Middleware/sync(_:)``, ``Middleware/sync(before:after:)``, synchronous error
+/// middleware, `.bearerAuth` with a synchronous `verify`, `.requireRole`.
+///
+/// ## Typed routes and lookups
+/// `register(_:handler:)` handles a ``Route`` value declared once for server and
+/// client. ``match(_:_:)`` only looks a route up (no middleware, no handler), e.g. for
+/// benchmarks and tooling.
 public struct Router: Responder {
     /// Settings; when a router is mounted, the mounting router's settings apply.
     public var configuration: RouterConfiguration {

@@ -52,8 +52,8 @@ struct ExchangeStateTests {
         }
         #expect(reply.status == .gatewayTimeout)
         #expect(state.expire() == nil)
-        guard case .duplicate = state.send([1]) else {
-            Issue.record("a send after delivery was accepted")
+        guard case .tooLate = state.send([1]) else {
+            Issue.record("a send after delivery was not refused as too late")
             return
         }
     }
