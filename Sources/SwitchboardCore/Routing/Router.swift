@@ -78,7 +78,8 @@
 /// ignored and reported. The reply leaves when the whole chain has returned (code after
 /// `next()` included) or, if it returned without answering, at the first later `send`. A
 /// request still unanswered ``RouterConfiguration/handlerDeadline`` after the transport
-/// started waiting gets 504, and its handler task is cancelled.
+/// started waiting gets 504, and its handler task is cancelled; so does a request whose
+/// waiting task the transport cancels (e.g. because the connection closed).
 ///
 /// ## Fast path
 /// A route whose handler and middleware are all synchronous is answered inline, on the

@@ -92,6 +92,34 @@ struct ResponseTests {
         #expect(log.entries == ["cancelled"])
     }
 
+    @Test("when the transport cancels the wait, the handler is cancelled and the wait ends at once")
+    func transportCancels() async {
+        let log = Log()
+        var router = loggingRouter(log, deadline: .seconds(30))
+        router.get("/hang") { _, _ async throws in
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                log.add("handler cancelled")
+                throw error
+            }
+        }
+        let request = Request(method: .get, url: "/hang", body: [], id: 1, connection: FakeConnection())
+        guard case .pending(let operation) = router.respond(to: request) else {
+            Issue.record("an async route answered inline")
+            return
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let waiting = Task { await operation() }
+        try? await Task.sleep(for: .milliseconds(20))
+        waiting.cancel()
+        #expect(await waiting.value.status == .gatewayTimeout)
+        #expect(clock.now - start < .seconds(5))
+        for _ in 0..<100 where !log.entries.contains("handler cancelled") { try? await Task.sleep(for: .milliseconds(10)) }
+        #expect(log.entries == ["handler cancelled"])
+    }
+
     @Test("a synchronous handler that returns without answering gets 504 at the deadline")
     func deadlineSync() async {
         var router = loggingRouter(Log(), deadline: .milliseconds(30))
