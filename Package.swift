@@ -6,10 +6,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
+        .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
     ],
     targets: [
         .target(name: "SwitchboardCore"),
+        .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "SwitchboardTestingTests", dependencies: ["SwitchboardTesting", "SwitchboardCore"]),
     ],
     swiftLanguageModes: [.v6]
 )
