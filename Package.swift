@@ -3,9 +3,10 @@ import PackageDescription
 
 let package = Package(
     name: "Switchboard",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
+        .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
         .library(name: "Switchboard", targets: ["Switchboard"]),
         .executable(name: "switchboard-demo", targets: ["SwitchboardDemo"]),
         .executable(name: "switchboard-autobahn-echo", targets: ["SwitchboardAutobahnEcho"]),
@@ -17,7 +18,9 @@ let package = Package(
     ],
     targets: [
         .target(name: "SwitchboardCore"),
+        .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
+        .testTarget(name: "SwitchboardTestingTests", dependencies: ["SwitchboardTesting", "SwitchboardCore"]),
 
         .target(
             name: "Switchboard",
