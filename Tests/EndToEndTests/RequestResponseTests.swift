@@ -113,4 +113,30 @@ struct RequestResponseTests {
         client.close()
         try await running.stop()
     }
+
+    /// Waits (up to 10 s) and reports whether it was cancelled.
+    struct CancellationProbe: Responder {
+        let cancelled: EventInbox<UInt32>
+        func respond(to request: Request) -> Dispatch {
+            let cancelled = self.cancelled
+            let id = request.id
+            return .pending {
+                try? await Task.sleep(for: .seconds(10))
+                if Task.isCancelled { cancelled.push(id) }
+                return Reply(status: .ok)
+            }
+        }
+    }
+
+    @Test("when a connection closes, its requests still running are cancelled")
+    func cancelledOnClose() async throws {
+        let cancelled = EventInbox<UInt32>()
+        let running = try await RunningServer.start(responder: CancellationProbe(cancelled: cancelled))
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        try await client.send(.request(RequestFrame(method: .get, id: 77, url: "/wait")))
+        try await Task.sleep(for: .milliseconds(50))
+        client.close()
+        #expect(await cancelled.next(timeout: .seconds(5), on: client.channel.eventLoop) == 77)
+        try await running.stop()
+    }
 }

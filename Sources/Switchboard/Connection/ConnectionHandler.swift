@@ -40,6 +40,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pingTask: RepeatedTask?
     private var closeTimeout: Scheduled<Void>?
     private var scratch: [UInt8] = []
+    /// The tasks running this connection's pending requests, one per read burst, cancelled
+    /// when the connection closes (the router then stops the handlers).
+    private var runningBursts: [UInt64: Task<Void, Never>] = [:]
+    private var nextBurst: UInt64 = 0
 
     init(connection: Connection, components: ServerComponents) {
         self.connection = connection
@@ -83,6 +87,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         closeTimeout?.cancel()
         closeTimeout = nil
         burst.removeAll()
+        for task in runningBursts.values { task.cancel() }
+        runningBursts.removeAll()
         connection.detach()
         components.connections.remove(connection.id)
         components.registry.remove(connection.id)
@@ -232,7 +238,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         burst = []
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        Task {
+        nextBurst &+= 1
+        let number = nextBurst
+        runningBursts[number] = Task {
             if operations.count == 1 {
                 let pending = operations[0]
                 let reply = await pending.operation()
@@ -247,6 +255,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                     }
                 }
             }
+            eventLoop.execute { handler.value.runningBursts[number] = nil }
         }
     }
 

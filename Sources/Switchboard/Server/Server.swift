@@ -8,7 +8,7 @@ import Synchronization
 /// by a ``Responder`` (usually a `Router`).
 ///
 /// ```swift
-/// let server = Server(responder: router, configuration: .init(host: "127.0.0.1", port: 8080))
+/// let server = Server(router: router, configuration: .init(host: "127.0.0.1", port: 8080))
 /// try await server.run()   // until cancelled, or a ServiceGroup's graceful shutdown
 /// ```
 ///
@@ -92,6 +92,23 @@ public final class Server: Service, Sendable {
             entry.handle.close(code: 1008, reason: reason)
         }
         return entries.map(\.id)
+    }
+
+    /// A server answering requests with `router` (see the main initializer for the rest).
+    public convenience init(
+        router: Router,
+        configuration: Configuration = Configuration(),
+        authentication: TokenAuthentication? = nil,
+        upgrade: UpgradeHook? = nil,
+        onMessage: MessageHandler? = nil,
+        rooms: RoomRegistry = RoomRegistry(),
+        logger: Logger = Logger(label: "switchboard.server"),
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
+        self.init(
+            responder: router, configuration: configuration, authentication: authentication, upgrade: upgrade,
+            onMessage: onMessage, rooms: rooms, logger: logger, eventLoopGroup: eventLoopGroup
+        )
     }
 
     /// The bound port while the server listens (the real one when configured with port 0).
