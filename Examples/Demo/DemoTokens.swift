@@ -7,7 +7,8 @@ import Switchboard
 /// - `admin-token`: user `admin`, role `admin`
 /// - `short-token`: user `demo`, expiring 30 s after it is checked (to try the in-band refresh)
 enum DemoTokens {
-    static let authentication = TokenAuthentication { token in
+    /// The identity a token stands for, or `nil`.
+    static func identity(for token: String) -> Identity? {
         switch token {
         case "demo-token": Identity(userId: "demo")
         case "admin-token": Identity(userId: "admin", roles: ["admin"])
@@ -15,4 +16,7 @@ enum DemoTokens {
         default: nil
         }
     }
+
+    /// The handshake's (and the in-band refresh's) check of the same tokens.
+    static let authentication = TokenAuthentication { token in identity(for: token) }
 }

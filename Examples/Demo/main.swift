@@ -22,7 +22,7 @@ configuration.staticFilesFolder = URL(fileURLWithPath: #filePath).deletingLastPa
 
 let events = BoardEvents()
 let server = Server(
-    responder: BoardsResponder(store: BoardStore(), events: events),
+    router: BoardRoutes.router(store: BoardStore(), events: events),
     configuration: configuration,
     authentication: DemoTokens.authentication,
     onMessage: { message in
