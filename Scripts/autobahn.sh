@@ -46,7 +46,9 @@ for path in glob.glob(sys.argv[1] + "/*.json"):
 print("autobahn:", ", ".join(f"{n} {b}" for b, n in sorted(counts.items(), key=str)))
 for line in sorted(bad):
     print("  ", line)
-sys.exit(1 if bad else 0)
+if not counts:
+    print("   no case results were written")
+sys.exit(1 if bad or not counts else 0)
 PY
 if [ "$status" -ne 0 ] || [ "$checked" -ne 0 ]; then
     echo "autobahn.sh: FAILED" >&2

@@ -31,4 +31,7 @@ fi
 echo "== swift test"
 swift test --skip-build
 
+echo "== RFC 6455 conformance (Autobahn|Testsuite cases 1-10)"
+bash Scripts/autobahn.sh
+
 echo "test.sh: all tests passed"
