@@ -31,6 +31,36 @@ func registerLookupBenchmarks(router: String, paths: [Lookup], match: @escaping 
     }
 }
 
+/// Like ``registerLookupBenchmarks(router:paths:match:)``, for a router whose lookup does not
+/// answer a ``Route/index`` by itself (Switchboard's answers the matched pattern): `check`
+/// looks a path up and turns the answer into the route index, and runs once per path before
+/// measuring; `measure` is what is timed: the same lookup without that translation, which is
+/// not routing work. `measure` must `blackHole` the answer, parameters included.
+///
+/// - Parameter configuration: e.g. allocation thresholds for this router's benchmarks.
+func registerLookupBenchmarks(
+    router: String,
+    paths: [Lookup],
+    configuration: Benchmark.Configuration,
+    check: (Lookup) -> Int?,
+    measure: @escaping (Lookup) -> Void
+) {
+    for path in paths {
+        let found = check(path)
+        guard found == path.expected else {
+            fatalError("\(router) matched \(path.method) \(path.path) to route \(found.map(String.init) ?? "none"), expected \(path.expected.map(String.init) ?? "none")")
+        }
+    }
+    for category in [nil] + LookupCategory.allCases {
+        let lookups = repeated(paths, category, count: lookupsPerIteration)
+        Benchmark("\(router)-\(category?.rawValue ?? "mixed")", configuration: configuration) { _ in
+            for lookup in lookups {
+                measure(lookup)
+            }
+        }
+    }
+}
+
 /// `paths` of `category` (all for `nil`), repeated to exactly `count` entries.
 func repeated(_ paths: [Lookup], _ category: LookupCategory?, count: Int) -> [Lookup] {
     let chosen = paths.filter { category == nil || $0.category == category }

@@ -5,15 +5,9 @@ import Benchmark
 // 5 not found), per issue 3. Every router runs the same lookups in the same run, so figures
 // are read as ratios to each other and to the floor (one pass over the path's bytes).
 //
-// Adding Switchboard's router, when it lands, is one function in a new file
-// SwitchboardRouterBenchmarks.swift, called below beside the baselines:
-//
-//     func registerSwitchboardRouterBenchmarks(routes: [Route], paths: [Lookup]) {
-//         let router = /* a Router with one handler per route, answering route.index */
-//         registerLookupBenchmarks(router: "Switchboard", paths: paths) { lookup in
-//             /* match lookup.method + lookup.path; blackHole the params; return the index */
-//         }
-//     }
+// Switchboard's router is SwitchboardRouterBenchmarks.swift: its lookups (`match`) beside the
+// baselines, with allocation thresholds, and its whole synchronous request path
+// (`Switchboard-respond-sync*`, to read against `HummingbirdResponder-*`).
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -28,4 +22,5 @@ let benchmarks: @Sendable () -> Void = {
     registerRoutingKitBenchmarks(routes: table.routes, paths: table.lookups)
     registerHummingbirdTrieBenchmarks(routes: table.routes, paths: table.lookups)
     registerHummingbirdResponderBenchmarks(routes: table.routes, paths: table.lookups)
+    registerSwitchboardRouterBenchmarks(routes: table.routes, paths: table.lookups)
 }
