@@ -375,17 +375,26 @@ public struct Router: Responder {
         return true
     }
 
-    /// The 404, 405 or automatic OPTIONS reply.
+    /// The 404, 405 or automatic OPTIONS reply; bodies are built once, not per request.
     private static func fallbackReply(for method: Method, allowed mask: UInt8) -> Reply {
-        guard mask != 0 else { return Reply(status: .notFound, body: HTTPError(.notFound).body) }
+        guard mask != 0 else { return Reply(status: .notFound, body: notFoundBody) }
+        if method == .options { return Reply(status: .ok, body: optionsBodies[Int(mask)]) }
+        return Reply(status: .methodNotAllowed, body: methodNotAllowedBodies[Int(mask)])
+    }
+
+    private static let notFoundBody = HTTPError(.notFound).body
+    /// The JSON `allow` list for every mask of methods with a route.
+    private static let allowLists: [String] = (0...255).map { allowList(UInt8($0)) }
+    private static let optionsBodies = allowLists.map { ArraySlice("{\"allow\":\($0)}".utf8) }
+    private static let methodNotAllowedBodies = allowLists.map {
+        ArraySlice("{\"error\":\"method not allowed\",\"allow\":\($0)}".utf8)
+    }
+
+    private static func allowList(_ mask: UInt8) -> String {
         var names = Method.allCases.filter { mask & RouteTrie.bit($0) != 0 }.map(\.description)
         if mask & RouteTrie.bit(.get) != 0 && !names.contains("HEAD") { names.append("HEAD") }
         if !names.contains("OPTIONS") { names.append("OPTIONS") }
         names.sort { (Method(name: $0)?.rawValue ?? 0) < (Method(name: $1)?.rawValue ?? 0) }
-        let allow = "[" + names.map(JSONText.string).joined(separator: ",") + "]"
-        if method == .options {
-            return Reply(status: .ok, body: ArraySlice("{\"allow\":\(allow)}".utf8))
-        }
-        return Reply(status: .methodNotAllowed, body: ArraySlice("{\"error\":\"method not allowed\",\"allow\":\(allow)}".utf8))
+        return "[" + names.map(JSONText.string).joined(separator: ",") + "]"
     }
 }
