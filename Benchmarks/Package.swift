@@ -6,12 +6,16 @@ import PackageDescription
 let package = Package(
     name: "SwitchboardBenchmarks",
     platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "switchboard-fanout", targets: ["Fanout"]),
+    ],
     dependencies: [
         .package(name: "Switchboard", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/vapor/routing-kit.git", exact: "4.9.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         .executableTarget(
@@ -35,6 +39,18 @@ let package = Package(
             path: "RouterBenchmarks",
             resources: [.copy("Resources/github-routes.txt"), .copy("Resources/github-paths.txt")],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "Fanout",
+            dependencies: [
+                .product(name: "Switchboard", package: "Switchboard"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fanout"
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,53 @@
+/// What one mode measured in one round.
+struct FanoutMeasurement {
+    var mode: ServerMode
+    var connections: Int
+    var broadcasts: Int
+    var connectSeconds = 0.0
+    /// One broadcast at a time: trigger to last delivery, per broadcast.
+    var latenciesMs: [Double] = []
+    /// First trigger to last delivery of the one-at-a-time broadcasts.
+    var sequentialSeconds = 0.0
+    /// K back to back: trigger to the moment j × members deliveries had arrived, per j.
+    var burstLatenciesMs: [Double] = []
+    var burstSeconds = 0.0
+    var serverMicrosSequential = 0.0
+    var clientMicrosSequential = 0.0
+    var serverMicrosBurst = 0.0
+    var clientMicrosBurst = 0.0
+    /// The server's own count of what it did, over the measured broadcasts.
+    var account = BroadcastAccount()
+    var deliveries = 0
+    var expectedDeliveries = 0
+    var messages = 0
+    var payloadBytes = 0
+    var perMember = (min: 0, max: 0)
+    var expectedPerMember = 0
+
+    var measuredDeliveries: Int { connections * broadcasts }
+
+    /// One broadcast's deliveries per second at its median latency.
+    var singleRate: Double { Double(connections) / (median(latenciesMs) / 1000) }
+    /// K back-to-back broadcasts' deliveries per second, trigger to last delivery.
+    var burstRate: Double { Double(measuredDeliveries) / burstSeconds }
+    var serverMicrosPerDeliverySequential: Double { serverMicrosSequential / Double(measuredDeliveries) }
+    var serverMicrosPerDeliveryBurst: Double { serverMicrosBurst / Double(measuredDeliveries) }
+    var clientMicrosPerDelivery: Double { (clientMicrosSequential + clientMicrosBurst) / Double(2 * measuredDeliveries) }
+    var bytesEncodedPerBroadcast: Double { Double(account.bytesEncoded) / Double(max(1, account.broadcasts)) }
+    var encodingsPerBroadcast: Double { Double(account.encodings) / Double(max(1, account.broadcasts)) }
+    var isComplete: Bool {
+        deliveries == expectedDeliveries && perMember.min == expectedPerMember && perMember.max == expectedPerMember
+            && account.recipients == 2 * measuredDeliveries
+    }
+}
+
+/// The median (upper middle) of `values`.
+func median(_ values: [Double]) -> Double { percentile(values, 0.5) }
+
+/// The nearest-rank percentile `p` (0...1) of `values`.
+func percentile(_ values: [Double], _ p: Double) -> Double {
+    guard !values.isEmpty else { return .nan }
+    let sorted = values.sorted()
+    let rank = Int((p * Double(sorted.count)).rounded(.up))
+    return sorted[min(sorted.count - 1, max(0, rank - 1))]
+}

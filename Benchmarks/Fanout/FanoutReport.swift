@@ -1,0 +1,99 @@
+import Foundation
+
+/// The table `run` prints: one row per mode and round, the medians per mode, and the ratio
+/// Switchboard ÷ bare.
+struct FanoutReport {
+    let options: RunOptions
+    let measurements: [FanoutMeasurement]
+
+    var text: String {
+        var lines: [String] = []
+        let n = options.connections
+        let k = options.broadcasts
+        let frame = measurements.first?.account.frameSize ?? 0
+        lines.append("")
+        lines.append("Fan-out: \(n) members in one room, a \(options.payload)-byte push body (\(frame)-byte frame), K = \(k); \(ProcessInfo.processInfo.activeProcessorCount) cores, server and client processes on the same machine")
+        lines.append("  1×: one broadcast at a time, trigger → last delivery at the clients (p50 / p99 of \(k))")
+        lines.append("  burst: K broadcasts back to back, trigger → last of the \(n * k) deliveries")
+        lines.append("  CPU: µs per delivery from /proc/<pid>/stat (10 ms ticks); enc: FrameCodec encodings and bytes per broadcast, as the server counted them")
+        lines.append("")
+        let header = ["mode", "round", "1× p50 ms", "1× p99 ms", "1× deliv/s", "burst ms", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst", "cli µs/d", "enc/bc", "bytes/bc", "recv B/d", "complete"]
+        var rows: [[String]] = [header]
+        for (index, m) in measurements.enumerated() {
+            let round = index / max(1, options.modes.count) + 1
+            rows.append(row(m, label: String(round)))
+        }
+        lines.append(contentsOf: Self.format(rows))
+        lines.append("")
+
+        var medians: [ServerMode: (single: Double, burst: Double, cpu1: Double, cpuBurst: Double)] = [:]
+        var summary: [[String]] = [["mode (median of \(options.rounds))", "1× p50 ms", "1× deliv/s", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst"]]
+        for mode in options.modes {
+            let runs = measurements.filter { $0.mode == mode }
+            let value = (
+                single: median(runs.map(\.singleRate)),
+                burst: median(runs.map(\.burstRate)),
+                cpu1: median(runs.map(\.serverMicrosPerDeliverySequential)),
+                cpuBurst: median(runs.map(\.serverMicrosPerDeliveryBurst))
+            )
+            medians[mode] = value
+            summary.append([
+                mode.rawValue, Self.fixed(median(runs.map { median($0.latenciesMs) }), 1), Self.grouped(value.single),
+                Self.grouped(value.burst), Self.fixed(value.cpu1, 2), Self.fixed(value.cpuBurst, 2),
+            ])
+        }
+        lines.append(contentsOf: Self.format(summary))
+        if let bare = medians[.bare], let switchboard = medians[.switchboard] {
+            lines.append("")
+            lines.append("Switchboard ÷ bare: 1× deliveries/s \(Self.fixed(switchboard.single / bare.single, 2)), burst deliveries/s \(Self.fixed(switchboard.burst / bare.burst, 2)); server CPU per delivery 1× \(Self.fixed(switchboard.cpu1 / bare.cpu1, 2)), burst \(Self.fixed(switchboard.cpuBurst / bare.cpuBurst, 2))")
+        }
+        if let switchboard = measurements.last(where: { $0.mode == .switchboard }) {
+            let a = switchboard.account
+            lines.append("Switchboard encodings: \(a.encodings) for \(a.broadcasts) broadcasts, \(a.bytesEncoded) bytes encoded = \(Self.fixed(switchboard.bytesEncodedPerBroadcast, 0)) per broadcast (one \(a.frameSize)-byte frame), written to \(a.recipients) recipients")
+        }
+        let incomplete = measurements.filter { !$0.isComplete }
+        for m in incomplete {
+            lines.append("INCOMPLETE \(m.mode.rawValue): \(m.deliveries) of \(m.expectedDeliveries) deliveries; per member \(m.perMember.min)…\(m.perMember.max), expected \(m.expectedPerMember)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func row(_ m: FanoutMeasurement, label: String) -> [String] {
+        [
+            m.mode.rawValue, label,
+            Self.fixed(median(m.latenciesMs), 1), Self.fixed(percentile(m.latenciesMs, 0.99), 1), Self.grouped(m.singleRate),
+            Self.fixed(m.burstSeconds * 1000, 0), Self.grouped(m.burstRate),
+            Self.fixed(m.serverMicrosPerDeliverySequential, 2), Self.fixed(m.serverMicrosPerDeliveryBurst, 2),
+            Self.fixed(m.clientMicrosPerDelivery, 2),
+            Self.fixed(m.encodingsPerBroadcast, 0), Self.fixed(m.bytesEncodedPerBroadcast, 0),
+            Self.fixed(Double(m.payloadBytes) / Double(max(1, m.deliveries)), 0),
+            m.isComplete ? "yes" : "NO",
+        ]
+    }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        value.isFinite ? String(format: "%.\(digits)f", value) : "-"
+    }
+
+    static func grouped(_ value: Double) -> String {
+        guard value.isFinite else { return "-" }
+        var digits = String(Int(value.rounded()))
+        var groups: [Substring] = []
+        while digits.count > 3 {
+            groups.insert(Substring(digits.suffix(3)), at: 0)
+            digits.removeLast(3)
+        }
+        groups.insert(Substring(digits), at: 0)
+        return groups.joined(separator: ",")
+    }
+
+    static func format(_ rows: [[String]]) -> [String] {
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).enumerated().map { index, pair in
+                let pad = String(repeating: " ", count: pair.1 - pair.0.count)
+                return index == 0 ? pair.0 + pad : pad + pair.0
+            }.joined(separator: "  ")
+        }
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import NIOCore
+
+/// `switchboard-fanout run`: for each mode (and round), spawns the server, opens the members,
+/// joins them to the room, and measures broadcasts at the clients.
+struct FanoutRun {
+    /// Broadcasts before measuring, one at a time, not counted.
+    static let warmup = 2
+
+    let options: RunOptions
+
+    func run() throws {
+        try OpenFiles.raiseLimit(atLeast: options.connections + 200)
+        var measurements: [FanoutMeasurement] = []
+        for round in 1...options.rounds {
+            for mode in options.modes {
+                progress("round \(round)/\(options.rounds): \(mode.rawValue), \(options.connections) connections")
+                measurements.append(try measure(mode))
+            }
+        }
+        print(FanoutReport(options: options, measurements: measurements).text)
+    }
+
+    private func measure(_ mode: ServerMode) throws -> FanoutMeasurement {
+        let members = options.connections
+        let timeout = options.timeoutSeconds
+        let server = try ServerChild(mode: mode, connections: members, payload: options.payload)
+        defer { server.stop() }
+        let listening = try server.expectLine("listening ", timeout: timeout)
+        guard let port = Int(listening.dropFirst("listening ".count)) else { throw UsageError(description: "bad answer: \(listening)") }
+
+        let counter = DeliveryCounter(perBroadcast: members)
+        let connectStart = Clock.nanoseconds()
+        let client = try FanoutClient.connect(port: port, count: members, sources: options.sources, counter: counter, timeout: .seconds(Int64(timeout)))
+        defer { client.close() }
+        var result = FanoutMeasurement(mode: mode, connections: members, broadcasts: options.broadcasts)
+        result.connectSeconds = Self.seconds(Clock.nanoseconds() - connectStart)
+
+        let ready = try server.ask("prepare", expecting: "ready ", timeout: 90)
+        guard Int(ready.dropFirst("ready ".count)) == members else {
+            throw UsageError(description: "the room has \(ready.dropFirst(6)) members, expected \(members)")
+        }
+        var delivered = 0
+        for _ in 0..<Self.warmup {
+            delivered += members
+            _ = try broadcast(1, server: server, counter: counter, until: delivered)
+        }
+
+        // One broadcast at a time: trigger, wait for the last delivery, repeat.
+        var cpu = CPUSample(server: server.pid)
+        let first = Clock.nanoseconds()
+        var last = first
+        for _ in 0..<options.broadcasts {
+            delivered += members
+            let (triggered, done, account) = try broadcast(1, server: server, counter: counter, until: delivered)
+            result.latenciesMs.append(Self.milliseconds(done - triggered))
+            result.account.add(account)
+            last = done
+        }
+        result.sequentialSeconds = Self.seconds(last - first)
+        (result.serverMicrosSequential, result.clientMicrosSequential) = cpu.take()
+
+        // K broadcasts back to back, from one command.
+        let burstBase = delivered
+        delivered += members * options.broadcasts
+        let triggered = Clock.nanoseconds()
+        server.send("broadcast \(options.broadcasts)")
+        for index in 1...options.broadcasts {
+            let time = try wait(counter, for: burstBase + index * members, mode: mode)
+            result.burstLatenciesMs.append(Self.milliseconds(time - triggered))
+        }
+        result.burstSeconds = (result.burstLatenciesMs.last ?? 0) / 1000
+        guard let burstAccount = BroadcastAccount(line: try server.expectLine("sent ", timeout: timeout)) else {
+            throw UsageError(description: "bad broadcast answer")
+        }
+        result.account.add(burstAccount)
+        (result.serverMicrosBurst, result.clientMicrosBurst) = cpu.take()
+
+        usleep(200_000)  // let anything extra (a duplicate) arrive before checking
+        result.deliveries = counter.deliveries
+        result.expectedDeliveries = delivered
+        result.messages = counter.messageCount
+        result.payloadBytes = counter.payloadByteCount
+        let range = try client.receivedRange()
+        result.perMember = range
+        result.expectedPerMember = Self.warmup + 2 * options.broadcasts
+        return result
+    }
+
+    /// Sends `broadcast <count>` and waits for `total` deliveries: (trigger time, last delivery
+    /// time, the server's account).
+    private func broadcast(_ count: Int, server: ServerChild, counter: DeliveryCounter, until total: Int) throws -> (UInt64, UInt64, BroadcastAccount) {
+        let triggered = Clock.nanoseconds()
+        server.send("broadcast \(count)")
+        let done = try wait(counter, for: total, mode: nil)
+        let line = try server.expectLine("sent ", timeout: options.timeoutSeconds)
+        guard let account = BroadcastAccount(line: line) else { throw UsageError(description: "bad broadcast answer: \(line)") }
+        return (triggered, done, account)
+    }
+
+    private func wait(_ counter: DeliveryCounter, for total: Int, mode: ServerMode?) throws -> UInt64 {
+        let deadline = Clock.nanoseconds() + UInt64(options.timeoutSeconds * 1e9)
+        guard let time = counter.waitFor(total, deadline: deadline) else {
+            throw UsageError(description: "only \(counter.deliveries) of \(total) deliveries arrived within \(options.timeoutSeconds) s")
+        }
+        return time
+    }
+
+    private func progress(_ line: String) {
+        FileHandle.standardError.write(Data(("· " + line + "\n").utf8))
+    }
+
+    static func seconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e9 }
+    static func milliseconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e6 }
+}
+
+/// CPU time of the server process and of this (client) process since the last sample.
+struct CPUSample {
+    let server: Int32
+    private var serverMicros: Double
+    private var clientMicros: Double
+
+    init(server: Int32) {
+        self.server = server
+        self.serverMicros = ProcessCPU.microseconds(pid: server) ?? 0
+        self.clientMicros = ProcessCPU.microseconds(pid: nil) ?? 0
+    }
+
+    /// (server µs, client µs) since the last sample.
+    mutating func take() -> (Double, Double) {
+        let serverNow = ProcessCPU.microseconds(pid: server) ?? 0
+        let clientNow = ProcessCPU.microseconds(pid: nil) ?? 0
+        defer { (serverMicros, clientMicros) = (serverNow, clientNow) }
+        return (serverNow - serverMicros, clientNow - clientMicros)
+    }
+}
+
+extension BroadcastAccount {
+    mutating func add(_ other: BroadcastAccount) {
+        broadcasts += other.broadcasts
+        recipients += other.recipients
+        encodings += other.encodings
+        bytesEncoded += other.bytesEncoded
+        frameSize = other.frameSize
+    }
+}

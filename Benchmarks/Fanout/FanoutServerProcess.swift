@@ -1,0 +1,56 @@
+import Foundation
+
+/// `switchboard-fanout server`: one server under test, driven by line commands on stdin and
+/// answering on stdout (the `run` side spawns it and measures its CPU time from /proc):
+///
+///     → listening <port>                          once listening
+///     prepare            → ready <members>        after every connection is open and in the room
+///     broadcast <k>      → sent <k> recipients=… encodings=… bytes=… frame=…
+///     quit                                        stops the server and exits
+enum FanoutServerProcess {
+    static func run(_ options: ServerOptions) async throws {
+        try OpenFiles.raiseLimit(atLeast: options.connections + 200)
+        let server: any FanoutServer = switch options.mode {
+        case .bare: BareFanoutServer(payload: options.payload)
+        case .switchboard: SwitchboardFanoutServer(connections: options.connections, payload: options.payload)
+        }
+        let port = try await server.start()
+        answer("listening \(port)")
+        await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+            let thread = Thread {
+                serve(server, connections: options.connections)
+                finished.resume()
+            }
+            thread.start()
+        }
+        await server.stop()
+    }
+
+    /// Answers commands until `quit` or the end of stdin.
+    private static func serve(_ server: any FanoutServer, connections: Int) {
+        while let line = readLine() {
+            let words = line.split(separator: " ")
+            switch words.first {
+            case "prepare":
+                let deadline = Date().addingTimeInterval(60)
+                while server.connectionCount < connections && Date() < deadline { usleep(5_000) }
+                answer("ready \(server.prepare())")
+            case "broadcast":
+                let count = words.count > 1 ? Int(words[1]) ?? 1 : 1
+                do {
+                    answer(try server.broadcast(count: count).line)
+                } catch {
+                    answer("error \(error)")
+                }
+            case "quit":
+                return
+            default:
+                answer("error unknown command \(line)")
+            }
+        }
+    }
+
+    private static func answer(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// A command-line mistake, with what to type instead.
+struct UsageError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Which server a run measures.
+enum ServerMode: String, Sendable, CaseIterable {
+    /// A bare SwiftNIO WebSocket server writing one pre-encoded frame per channel.
+    case bare
+    /// Switchboard's `Server`, pushing to a room through `PushPublisher` and its transport.
+    case switchboard
+}
+
+/// Options of `switchboard-fanout run`.
+struct RunOptions {
+    static let usage = """
+        usage: switchboard-fanout run [--connections N] [--broadcasts K] [--payload BYTES]
+                                      [--modes bare,switchboard] [--rounds R] [--sources S]
+                                      [--timeout SECONDS]
+          --connections  members of the room, one WebSocket connection each (default 10000)
+          --broadcasts   K: broadcasts one at a time, then K back to back (default 20)
+          --payload      push body bytes (default 64)
+          --modes        servers to measure, in order (default bare,switchboard)
+          --rounds       repeat the modes, alternating, and report medians (default 1)
+          --sources      spread client connections over 127.0.0.1 ... 127.0.0.S (default 1)
+          --timeout      bound on each wait (connecting, one broadcast, the burst) (default 30)
+        """
+
+    var connections = 10_000
+    var broadcasts = 20
+    var payload = 64
+    var modes: [ServerMode] = [.bare, .switchboard]
+    var rounds = 1
+    var sources = 1
+    var timeoutSeconds = 30.0
+
+    init(parsing arguments: [String]) throws {
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw UsageError(description: "\(flag) needs a value\n\(Self.usage)") }
+            switch flag {
+            case "--connections": connections = try Self.int(value, flag, in: 1...60_000)
+            case "--broadcasts": broadcasts = try Self.int(value, flag, in: 1...10_000)
+            case "--payload": payload = try Self.int(value, flag, in: 0...60_000)
+            case "--rounds": rounds = try Self.int(value, flag, in: 1...20)
+            case "--sources": sources = try Self.int(value, flag, in: 1...250)
+            case "--timeout":
+                guard let seconds = Double(value), seconds > 0 else { throw UsageError(description: "\(flag) takes seconds, got \(value)") }
+                timeoutSeconds = seconds
+            case "--modes":
+                modes = try value.split(separator: ",").map { name in
+                    guard let mode = ServerMode(rawValue: String(name)) else {
+                        throw UsageError(description: "unknown mode \(name); use bare and/or switchboard")
+                    }
+                    return mode
+                }
+            default: throw UsageError(description: "unknown option \(flag)\n\(Self.usage)")
+            }
+        }
+    }
+
+    static func int(_ value: String, _ flag: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let number = Int(value), range.contains(number) else {
+            throw UsageError(description: "\(flag) takes an integer in \(range), got \(value)")
+        }
+        return number
+    }
+}
+
+/// Options of `switchboard-fanout server` (set by `run`, which spawns it).
+struct ServerOptions {
+    var mode: ServerMode
+    var connections: Int
+    var payload: Int
+
+    init(parsing arguments: [String]) throws {
+        guard let name = arguments.first, let mode = ServerMode(rawValue: name), arguments.count == 3 else {
+            throw UsageError(description: "usage: switchboard-fanout server bare|switchboard <connections> <payload-bytes>")
+        }
+        self.mode = mode
+        self.connections = try RunOptions.int(arguments[1], "connections", in: 1...60_000)
+        self.payload = try RunOptions.int(arguments[2], "payload", in: 0...60_000)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Logging
+import Switchboard
+import Synchronization
+
+/// Switchboard's `Server` with an empty router; members are joined to the room server-side
+/// (`server.rooms`), and each broadcast is `server.push(_:to: .room(...))` spelled out as its
+/// two steps (`publisher.send`, then `pushTransport.deliver`) so that the delivery's one
+/// encoding can be counted.
+final class SwitchboardFanoutServer: FanoutServer {
+    private let server: Server
+    private let body: [UInt8]
+    private let frameSize: Int
+    private let task = Mutex<Task<Void, any Error>?>(nil)
+
+    init(connections: Int, payload: Int) {
+        var configuration = Configuration(host: "127.0.0.1", port: 0)
+        configuration.maxConnections = connections + 100
+        configuration.pingInterval = nil
+        var logger = Logger(label: "switchboard.fanout")
+        logger.logLevel = .warning
+        self.server = Server(router: Router(), configuration: configuration, logger: logger)
+        self.body = FanoutPush.body(size: payload)
+        self.frameSize = FanoutPush.frameSize(payload: payload)
+    }
+
+    func start() async throws -> Int {
+        let server = self.server
+        task.withLock { $0 = Task { try await server.run() } }
+        return try await server.waitUntilListening()
+    }
+
+    var connectionCount: Int { server.registry.count }
+
+    func prepare() -> Int {
+        for connection in server.connections {
+            server.rooms.join(FanoutPush.room, connection.id)
+        }
+        return server.rooms.members(of: FanoutPush.room).count
+    }
+
+    func broadcast(count: Int) throws -> BroadcastAccount {
+        var account = BroadcastAccount(frameSize: frameSize)
+        for _ in 0..<count {
+            let message = PushMessage(url: FanoutPush.url, body: body)
+            let delivery = try server.publisher.send(message, to: .room(FanoutPush.room, excluding: nil))
+            account.broadcasts += 1
+            account.encodings += 1
+            account.bytesEncoded += delivery.bytes.count
+            account.recipients += delivery.recipients.count
+            server.pushTransport.deliver([delivery])
+        }
+        return account
+    }
+
+    func stop() async {
+        let running = task.withLock { $0 }
+        running?.cancel()
+        _ = try? await running?.value
+    }
+}
