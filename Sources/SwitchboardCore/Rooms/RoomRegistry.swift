@@ -158,6 +158,14 @@ public final class RoomRegistry: Sendable {
         return .allowed
     }
 
+    /// Whether pushes to `room` (or to the room whose members it shares) reach only members
+    /// with an unexpired identity (``RoomAccessPolicy/requiringAuthentication(for:)``).
+    public func requiresAuthentication(_ room: RoomName) -> Bool {
+        if policy.requiresAuthentication(room) { return true }
+        guard let source = sourceRoom(of: room) else { return false }
+        return policy.requiresAuthentication(source)
+    }
+
     /// Removes a connection from a room (from its source, for a sharing room); a room left
     /// empty is deleted.
     /// - Returns: `false` when the connection was not a member.
