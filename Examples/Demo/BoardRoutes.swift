@@ -1,6 +1,6 @@
 import Switchboard
 
-/// The demo's routes:
+/// The demo's board routes:
 ///
 /// - `GET /boards`, `POST /boards` `{"name": …}`, `GET /boards/:id`, `PUT /boards/:id`
 ///   `{"name": …}`, `DELETE /boards/:id` (role `admin`)
@@ -8,14 +8,16 @@ import Switchboard
 /// - `GET /slow`: an answer that is awaited (200 ms), to show asynchronous handlers
 ///
 /// Every route is behind bearer auth: the identity from the handshake, or 401 once it has
-/// expired (refresh in-band with `POST /_switchboard/auth`). Changes are pushed to every other
-/// connection (see ``BoardEvents``).
+/// expired (refresh in-band with `POST /_switchboard/auth`). Changes are pushed with the
+/// events of the catalogue (``Event``): a rename as a JSON Merge Patch (``ResourceUpdate``) to
+/// the board's room (`board-<id>`, joined with `POST /_switchboard/rooms/join`), creations
+/// and deletions to everyone; never to the connection that made the change.
 enum BoardRoutes {
     struct BoardName: Decodable { var name: String }
     struct Me: Encodable, Sendable { var userId: String; var roles: [String] }
     struct Slow: Encodable, Sendable { var answer: String }
 
-    static func router(store: BoardStore, events: BoardEvents) -> Router {
+    static func router(store: BoardStore) -> Router {
         var router = Router()
         router.use(.bearerAuth(verify: DemoTokens.identity(for:)))
 
@@ -29,23 +31,24 @@ enum BoardRoutes {
         router.get("/boards") { _, _ in store.all }
         router.post("/boards") { req, res in
             let board = store.create(name: try name(in: req), owner: req.identity?.userId ?? "")
-            events.publish("/boards/created", board, except: req.connection.id)
+            res.push(try Event.createBoard.message(id: String(board.id), json: board), to: .everyone(excluding: req.connection.id))
             _ = res.status(.created)
             return board
         }
         router.get("/boards/:id") { req, _ in
             try board(req, store)
         }
-        router.put("/boards/:id") { req, _ in
+        router.put("/boards/:id") { req, res in
             let id = try req.params.require("id", as: Int.self)
-            guard let board = store.rename(id, to: try name(in: req)) else { throw HTTPError(.notFound, "no board \(id)") }
-            events.publish("/boards/updated", board, except: req.connection.id)
-            return board
+            guard let (old, new) = store.rename(id, to: try name(in: req)) else { throw HTTPError(.notFound, "no board \(id)") }
+            let update = try ResourceUpdate(id: String(id), from: old, to: new, updatedAt: new.updatedAt)
+            res.push(try Event.updateBoard.message(id: String(id), json: update), to: .room(.board(String(id)), excluding: req.connection.id))
+            return new
         }
         router.delete("/boards/:id", .requireRole("admin")) { req, res in
             let board = try board(req, store)
             _ = store.delete(board.id)
-            events.publish("/boards/deleted", board, except: req.connection.id)
+            res.push(try Event.deleteBoard.message(id: String(board.id), json: board), to: .everyone(excluding: req.connection.id))
             res.status(.noContent).end()
         }
         return router

@@ -4,7 +4,8 @@ import ServiceLifecycle
 import Switchboard
 
 // The Switchboard demo: REST-like board routes over a WebSocket, bearer-token auth at the
-// handshake, a static page, and graceful shutdown on SIGINT/SIGTERM.
+// handshake, a chat with rooms and presence, board changes pushed as JSON Merge Patches, a
+// static page, and graceful shutdown on SIGINT/SIGTERM.
 
 LoggingSystem.bootstrap { label in
     var handler = StreamLogHandler.standardOutput(label: label)
@@ -20,18 +21,24 @@ if let port = ProcessInfo.processInfo.environment["SWITCHBOARD_PORT"].flatMap(In
 configuration.webSocketPath = "/ws"
 configuration.staticFilesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Public").path
 
-let events = BoardEvents()
+var router = BoardRoutes.router(store: BoardStore())
+ChatRoutes.register(on: &router)
+// Clients may join boards, chats and the lobby's presence stream, besides their own rooms.
+let rooms = RoomRegistry(policy: .allowing { _, room in
+    let name = room.rawValue
+    return name.hasPrefix("board-") || name.hasPrefix("chat-") || name == "demo:lobby:presence" ? .allowed : .denied("only board-…, chat-… and the lobby are open")
+})
 let server = Server(
-    router: BoardRoutes.router(store: BoardStore(), events: events),
+    router: router,
     configuration: configuration,
     authentication: DemoTokens.authentication,
     onMessage: { message in
         logger.info("message \(message.url) from \(message.connection.id): \(String(decoding: message.data, as: UTF8.self))")
     },
+    rooms: rooms,
+    features: FeatureSet([Presence()]),
     logger: logger
 )
-
-events.attach(server)
 
 let services = ServiceGroup(
     configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)

@@ -2,24 +2,37 @@ import SwitchboardCore
 
 /// An in-memory connection for tests: requests made through a ``TestClient`` come from it.
 ///
-/// Set ``identity`` to act as a connection authenticated at the handshake.
+/// Set ``identity`` to act as a connection authenticated at the handshake. Rooms joined by
+/// handlers land in ``roomRegistry``; pushes made by handlers (`res.push`) are recorded in
+/// ``published`` instead of being sent.
 public final class TestConnection: ConnectionContext {
     /// The connection's id.
     public let id: ConnectionID
     /// The client-chosen app instance id.
     public let clientId: String?
-    private let state: LockedBox<Identity?>
+    /// The rooms handlers join and leave (with the server's default policy unless given).
+    public let roomRegistry: RoomRegistry
+    private let state: LockedBox<(identity: Identity?, published: [Push])>
 
-    /// A connection with the given id, client id and handshake identity.
-    public init(id: ConnectionID = ConnectionID("test-1"), clientId: String? = nil, identity: Identity? = nil) {
+    /// A connection with the given id, client id, handshake identity and rooms.
+    public init(id: ConnectionID = ConnectionID("test-1"), clientId: String? = nil, identity: Identity? = nil, rooms: RoomRegistry = RoomRegistry()) {
         self.id = id
         self.clientId = clientId
-        self.state = LockedBox.make(identity)
+        self.roomRegistry = rooms
+        self.state = LockedBox.make((identity, []))
     }
 
     /// Who the connection belongs to; settable at any time.
     public var identity: Identity? {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
+        get { state.withLock { $0.identity } }
+        set { state.withLock { $0.identity = newValue } }
+    }
+
+    /// Every push published through this connection so far, in order.
+    public var published: [Push] { state.withLock { $0.published } }
+
+    /// Records the pushes.
+    public func publish(_ pushes: [Push]) {
+        state.withLock { $0.published += pushes }
     }
 }

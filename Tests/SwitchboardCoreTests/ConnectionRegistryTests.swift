@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import SwitchboardCore
 
@@ -66,5 +67,41 @@ struct ConnectionRegistryTests {
     func clientRoom() {
         #expect(ConnectionEntry(id: ConnectionID("c1"), clientId: "tab", handle: 0).clientRoom == "client-tab")
         #expect(ConnectionEntry(id: ConnectionID("c1"), handle: 0).clientRoom == "client-c1")
+    }
+}
+
+@Suite("Auth-gated delivery")
+struct AuthGatedDeliveryTests {
+    @Test("a gated room's push skips members without a user or with an expired identity, until refreshed")
+    func gated() throws {
+        let registry = ConnectionRegistry<String>()
+        let now = Date()
+        registry.add(id: ConnectionID("fresh"), handle: "f", userId: "ada", expiresAt: now.addingTimeInterval(60))
+        registry.add(id: ConnectionID("stale"), handle: "s", userId: "bob", expiresAt: now.addingTimeInterval(-1))
+        registry.add(id: ConnectionID("anon"), handle: "a")
+        let rooms = RoomRegistry(policy: RoomAccessPolicy.everyRoom.requiringAuthentication { $0 == "secure" })
+        for id in ["fresh", "stale", "anon"] {
+            rooms.join("secure", ConnectionID(id))
+            rooms.join("open", ConnectionID(id))
+        }
+        let publisher = PushPublisher(connections: registry, rooms: rooms)
+        #expect(ids(try publisher.sendToGroup("secure", PushMessage(url: "/x")).recipients) == ["fresh"])
+        #expect(ids(try publisher.sendToGroup("open", PushMessage(url: "/x")).recipients) == ["anon", "fresh", "stale"])
+        #expect(rooms.members(of: "secure").count == 3)
+        registry.refresh(ConnectionID("stale"), expiresAt: nil)
+        #expect(ids(try publisher.sendToGroup("secure", PushMessage(url: "/x")).recipients) == ["fresh", "stale"])
+    }
+
+    @Test("a batch of encoded frames takes a batch's inner frames instead of nesting it")
+    func batchFlattens() throws {
+        let a = try FrameCodec.encode(.push(PushFrame(url: "/a", data: [])))
+        let b = try FrameCodec.encode(.push(PushFrame(url: "/b", data: [])))
+        let c = try FrameCodec.encode(.push(PushFrame(url: "/c", data: [])))
+        let inner = FrameCodec.batch(ofEncoded: [a, b])
+        guard case .batch(let frames) = try FrameCodec.decode(FrameCodec.batch(ofEncoded: [inner, c])) else {
+            Issue.record("not a batch")
+            return
+        }
+        #expect(frames.compactMap(\.pushURL) == ["/a", "/b", "/c"])
     }
 }

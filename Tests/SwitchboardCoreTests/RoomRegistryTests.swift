@@ -94,7 +94,7 @@ struct RoomRegistryTests {
     @Test("room state encodes as seed 002's JSON, null timestamp before any broadcast")
     func stateJSON() throws {
         let message = try PushMessage(url: "/x", json: RoomState(room: "board-7", lastBroadcastTimestamp: nil, memberCount: 2))
-        #expect(String(decoding: message.body, as: UTF8.self) == #"{"memberCount":2,"room":"board-7"}"#)
+        #expect(String(decoding: message.body, as: UTF8.self) == #"{"lastBroadcastTimestamp":null,"memberCount":2,"room":"board-7"}"#)
         let stamped = try PushMessage(url: "/x", json: RoomState(room: "board-7", lastBroadcastTimestamp: 17, memberCount: 2))
         #expect(String(decoding: stamped.body, as: UTF8.self) == #"{"lastBroadcastTimestamp":17,"memberCount":2,"room":"board-7"}"#)
     }

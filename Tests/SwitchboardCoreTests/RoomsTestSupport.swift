@@ -6,6 +6,9 @@ final class TestConnection: ConnectionContext {
     let id: ConnectionID
     let clientId: String?
     let identity: Identity?
+    let roomRegistry = RoomRegistry()
+
+    func publish(_ pushes: [Push]) {}
 
     init(_ id: String, clientId: String? = nil, user: String? = nil) {
         self.id = ConnectionID(id)

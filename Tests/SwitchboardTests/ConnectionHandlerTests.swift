@@ -39,10 +39,41 @@ struct ConnectionHandlerTests {
         )
         let channel = EmbeddedChannel()
         let counter = FlushCounter()
-        let connection = Connection(id: ConnectionID("test-1"), clientId: nil, identity: nil, channel: channel)
+        let connection = Connection(id: ConnectionID("test-1"), clientId: nil, identity: nil, channel: channel, components: components)
         try channel.pipeline.syncOperations.addHandler(counter)
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: Self.noFeatures))
         return (channel, counter)
+    }
+
+    private static let noFeatures = Result<FeatureHandshake, FeatureHandshakeError>.success(FeatureHandshake(requests: [], unknownNames: []))
+
+    @Test("pushes queued within one tick leave as one batch, in created-time order, with one write and one flush")
+    func pushesCoalescePerTick() throws {
+        let (channel, counter) = try makeChannel()
+        let allocator = ByteBufferAllocator()
+        func queued(_ url: String, at time: Int64, ephemeral: String? = nil) throws -> QueuedPush<ByteBuffer> {
+            let bytes = try FrameCodec.encode(.push(PushFrame(url: url, room: "board-7", data: [])))
+            return QueuedPush(payload: allocator.buffer(bytes: bytes), createdAt: time, sequence: 0, ephemeralKey: ephemeral)
+        }
+        let handler = try channel.pipeline.syncOperations.handler(type: ConnectionHandler.self)
+        handler.queuePush(try queued("/b", at: 20))
+        handler.queuePush(try queued("/cursor", at: 5, ephemeral: "c"))
+        handler.queuePush(try queued("/a", at: 10))
+        handler.queuePush(try queued("/cursor", at: 30, ephemeral: "c"))
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        channel.embeddedEventLoop.run()
+        #expect(counter.flushes == 1)
+        let frame = try #require(try readFrame(channel))
+        guard case .batch(let inner) = frame else {
+            Issue.record("expected a batch, got \(frame)")
+            return
+        }
+        #expect(inner.compactMap { if case .push(let push) = $0 { push.url } else { nil } } == ["/a", "/b", "/cursor"])
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        handler.queuePush(try queued("/alone", at: 40))
+        channel.embeddedEventLoop.run()
+        #expect(try readFrame(channel) == .push(PushFrame(url: "/alone", room: "board-7", data: [])))
+        _ = try channel.finish()
     }
 
     private func binary(_ frame: Frame) throws -> WebSocketFrame {
@@ -81,8 +112,8 @@ struct ConnectionHandlerTests {
         let channel = NIOAsyncTestingChannel()
         let request = try binary(.request(RequestFrame(method: .post, id: 9, url: "/later", data: [1, 2])))
         try await channel.testingEventLoop.executeInContext {
-            let connection = Connection(id: ConnectionID("test-2"), clientId: nil, identity: nil, channel: channel)
-            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+            let connection = Connection(id: ConnectionID("test-2"), clientId: nil, identity: nil, channel: channel, components: components)
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: Self.noFeatures))
             channel.pipeline.fireChannelRead(request)
             channel.pipeline.fireChannelReadComplete()
         }

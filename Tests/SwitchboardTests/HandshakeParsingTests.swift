@@ -82,8 +82,9 @@ struct HandshakeParsingTests {
         #expect(CredentialRefresh.token(in: ArraySlice(#"{"token":"xyz"}"#.utf8)) == "xyz")
         #expect(CredentialRefresh.token(in: ArraySlice(#"{"other":1}"#.utf8)) == nil)
         #expect(CredentialRefresh.token(in: []) == nil)
-        #expect(CredentialRefresh.matches("/_switchboard/auth"))
-        #expect(CredentialRefresh.matches("/_switchboard/auth?x=1"))
-        #expect(!CredentialRefresh.matches("/_switchboard/authority"))
+        #expect(ReservedRoutes.matches("/_switchboard/auth"))
+        #expect(ReservedRoutes.matches("/_switchboard/auth?x=1"))
+        #expect(!ReservedRoutes.matches("/_switchboardx/auth"))
+        #expect(!ReservedRoutes.matches("/boards/7"))
     }
 }

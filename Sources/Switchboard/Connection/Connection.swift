@@ -16,14 +16,24 @@ public final class Connection: ConnectionContext {
     private let state: Mutex<Identity?>
     private let channel: any Channel
     private let outbound: NIOLoopBoundBox<ConnectionHandler?>
+    private let components: ServerComponents
 
-    init(id: ConnectionID, clientId: String?, identity: Identity?, channel: any Channel) {
+    init(id: ConnectionID, clientId: String?, identity: Identity?, channel: any Channel, components: ServerComponents) {
         self.id = id
         self.clientId = clientId
         self.remoteAddress = channel.remoteAddress
         self.state = Mutex(identity)
         self.channel = channel
         self.outbound = NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)
+        self.components = components
+    }
+
+    /// The server's rooms (``Server/rooms``).
+    public var roomRegistry: RoomRegistry { components.rooms }
+
+    /// Publishes pushes through the server in one go (see ``ConnectionContext/publish(_:)``).
+    public func publish(_ pushes: [Push]) {
+        components.publish(pushes)
     }
 
     /// Who the connection belongs to; `nil` when anonymous. Its `expiresAt` may have passed:
@@ -36,7 +46,8 @@ public final class Connection: ConnectionContext {
     /// Whether the connection is still open.
     public var isActive: Bool { channel.isActive }
 
-    /// Sends `frame` (typically a push) to the client.
+    /// Sends `frame` (typically a push) to this connection alone, through its push queue (so it
+    /// may share a batch with other pushes of the same event-loop tick).
     /// - Throws: ``FrameError`` when the frame cannot be encoded (e.g. an invalid url).
     public func send(_ frame: Frame) throws(FrameError) {
         let bytes = try FrameCodec.encode(frame)
@@ -51,7 +62,8 @@ public final class Connection: ConnectionContext {
     /// Sends a frame already encoded by ``FrameCodec`` into a buffer: encode once, then pass
     /// the same buffer to every recipient (buffers share their storage, nothing is copied).
     public func send(encodedFrame buffer: ByteBuffer) {
-        perform { $0.sendOutbound(buffer) }
+        let push = QueuedPush(payload: buffer, createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, ephemeralKey: nil)
+        perform { $0.queuePush(push) }
     }
 
     /// Closes the connection with a WebSocket close `code` (default 1000, normal closure) and
@@ -89,9 +101,9 @@ extension Connection {
     /// The event loop the connection's channel runs on.
     var eventLoop: any EventLoop { channel.eventLoop }
 
-    /// Writes an encoded frame; must be called on ``eventLoop``.
-    func writeOnEventLoop(_ buffer: ByteBuffer) {
-        outbound.value?.sendOutbound(buffer)
+    /// Queues an encoded push for this tick's write; must be called on ``eventLoop``.
+    func queuePushOnEventLoop(_ push: QueuedPush<ByteBuffer>) {
+        outbound.value?.queuePush(push)
     }
 
     /// Closes the TCP connection at once, without a close handshake.

@@ -8,7 +8,9 @@ import NIOWebSocket
 /// Requests answered inline (``Dispatch/completed(_:)``) are written at once; their flush is
 /// coalesced to the end of the read burst. Requests whose handler must be awaited
 /// (``Dispatch/pending(_:)``) that arrive in one read burst share one task; their answers hop
-/// back to the event loop to be written. Limits come from ``ConnectionStateMachine``.
+/// back to the event loop to be written. Pushes are queued and written once per event-loop
+/// tick, everything queued as one message (``queuePush(_:)``). Limits come from
+/// ``ConnectionStateMachine``.
 final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -44,11 +46,18 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// when the connection closes (the router then stops the handlers).
     private var runningBursts: [UInt64: Task<Void, Never>] = [:]
     private var nextBurst: UInt64 = 0
+    /// Pushes waiting for this tick's write, and whether that write is scheduled.
+    private var pushes: [QueuedPush<ByteBuffer>] = []
+    private var pushSequence: UInt64 = 0
+    private var pushWriteScheduled = false
+    /// The features the handshake asked for, opened once the connection is registered.
+    private let featureRequest: Result<FeatureHandshake, FeatureHandshakeError>
 
-    init(connection: Connection, components: ServerComponents) {
+    init(connection: Connection, components: ServerComponents, features: Result<FeatureHandshake, FeatureHandshakeError>) {
         self.connection = connection
         self.components = components
         self.machine = ConnectionStateMachine(configuration: components.configuration)
+        self.featureRequest = features
     }
 
     // MARK: Lifecycle
@@ -57,9 +66,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         self.context = context
         connection.attach(self)
         let accepting = components.connections.add(connection)
-        components.registry.add(id: connection.id, handle: connection, clientId: connection.clientId, userId: connection.identity?.userId)
+        let identity = connection.identity
+        components.registry.add(id: connection.id, handle: connection, clientId: connection.clientId, userId: identity?.userId, expiresAt: identity?.expiresAt)
         components.rooms.connect(connection)
-        components.logger.debug("connection opened", metadata: ["connection": "\(connection.id)", "user": "\(connection.identity?.userId ?? "-")"])
+        components.logger.debug("connection opened", metadata: ["connection": "\(connection.id)", "user": "\(identity?.userId ?? "-")"])
+        openFeatures()
         if let interval = components.configuration.pingInterval {
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
@@ -67,6 +78,17 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         }
         if !accepting { beginShutdown() }
+    }
+
+    /// Opens the features asked for at the handshake, or closes with 1008 and the reason.
+    private func openFeatures() {
+        do throws(FeatureHandshakeError) {
+            let handshake = try featureRequest.get()
+            guard !handshake.requests.isEmpty else { return }
+            components.perform(try components.features.open(handshake, for: connection, rooms: components.rooms))
+        } catch {
+            close(code: .policyViolation, reason: error.closeReason)
+        }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -93,6 +115,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         components.connections.remove(connection.id)
         components.registry.remove(connection.id)
         components.rooms.disconnect(connection.id)
+        pushes.removeAll()
+        components.perform(components.features.close(connection.id))
         components.logger.debug("connection closed", metadata: ["connection": "\(connection.id)"])
     }
 
@@ -170,7 +194,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .request(let request):
             handleRequest(request)
         case .message(let message):
-            components.messageHandler?(ClientMessage(id: message.id, url: message.url, data: message.data, connection: connection))
+            if let (feature, stream) = components.features.messageTarget(url: message.url) {
+                components.perform(components.features.message(message.data, toFeature: feature, stream: stream, from: connection.id))
+            } else {
+                components.messageHandler?(ClientMessage(id: message.id, url: message.url, data: message.data, connection: connection))
+            }
         case .batch(let frames):
             for inner in frames { handle(inner) }
         case .ack:
@@ -187,8 +215,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func handleRequest(_ frame: RequestFrame) {
         let request = Request(method: frame.method, url: frame.url, body: frame.data, id: frame.id, connection: connection)
         let dispatch =
-            CredentialRefresh.matches(frame.url)
-            ? CredentialRefresh.dispatch(request, connection: connection, authentication: components.authentication)
+            ReservedRoutes.matches(frame.url)
+            ? components.reservedRoutes.respond(to: request)
             : components.responder.respond(to: request)
         switch dispatch {
         case .completed(let reply):
@@ -199,9 +227,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 burst.append(PendingRequest(id: frame.id, operation: operation))
             case .refuseTooMany:
                 let limit = components.configuration.maxInFlightRequests
-                writeResponse(id: frame.id, CredentialRefresh.errorReply(.tooManyRequests, "too many requests in flight on this connection (limit \(limit))"))
+                writeResponse(id: frame.id, ReservedRoutes.errorReply(.tooManyRequests, "too many requests in flight on this connection (limit \(limit))"))
             case .refuseShuttingDown:
-                writeResponse(id: frame.id, CredentialRefresh.errorReply(.serviceUnavailable, "server is shutting down"))
+                writeResponse(id: frame.id, ReservedRoutes.errorReply(.serviceUnavailable, "server is shutting down"))
             case .drop:
                 break
             }
@@ -290,11 +318,59 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    /// Writes an encoded frame from outside the read path (a push).
-    func sendOutbound(_ payload: ByteBuffer) {
-        guard machine.canWrite else { return }
-        write(WebSocketFrame(fin: true, opcode: .binary, data: payload))
-        scheduleFlush()
+    /// Queues an encoded push; everything queued within one event-loop tick is written as
+    /// one message (the frame itself when alone, else a batch in created-time order, with
+    /// ephemeral pushes merged) with one write and one flush, by a task scheduled once.
+    func queuePush(_ push: QueuedPush<ByteBuffer>) {
+        guard machine.canWrite, let context else { return }
+        var push = push
+        pushSequence &+= 1
+        push.sequence = pushSequence
+        pushes.append(push)
+        guard !pushWriteScheduled else { return }
+        pushWriteScheduled = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute { handler.value.writePushes() }
+    }
+
+    private func writePushes() {
+        pushWriteScheduled = false
+        let queued = QueuedPush.ordered(pushes)
+        pushes.removeAll(keepingCapacity: pushes.count <= 64)
+        guard machine.canWrite, let context, let first = queued.first else { return }
+        if queued.count == 1 {
+            write(WebSocketFrame(fin: true, opcode: .binary, data: first.payload))
+        } else {
+            write(WebSocketFrame(fin: true, opcode: .binary, data: Self.batch(of: queued, allocator: context.channel.allocator)))
+        }
+        flushIfNeeded()
+    }
+
+    /// A batch frame of encoded frames (a batch contributes its inner frames: batches do not
+    /// nest), with room in front for the WebSocket header.
+    private static func batch(of queued: [QueuedPush<ByteBuffer>], allocator: ByteBufferAllocator) -> ByteBuffer {
+        var count = 0
+        var size = FrameCodec.batchSchema.fixedSize
+        for push in queued {
+            count += FrameCodec.batchedFrameCount(push.payload.readableBytesView)
+            size += push.payload.readableBytes + 4
+        }
+        var buffer = allocator.buffer(capacity: size + headerRoom)
+        buffer.moveWriterIndex(forwardBy: headerRoom)
+        buffer.moveReaderIndex(forwardBy: headerRoom)
+        buffer.writeInteger(FrameKind.batch.byte)
+        buffer.writeInteger(UInt8(0))
+        buffer.writeInteger(UInt32(count))
+        for push in queued {
+            var payload = push.payload
+            if FrameCodec.isBatch(payload.readableBytesView) {
+                payload.moveReaderIndex(forwardBy: FrameCodec.batchSchema.fixedSize)
+            } else {
+                buffer.writeInteger(UInt32(payload.readableBytes))
+            }
+            buffer.writeBuffer(&payload)
+        }
+        return buffer
     }
 
     private func writeResponse(id: UInt32, _ reply: Reply) {

@@ -30,7 +30,7 @@ enum HandshakeEvaluation {
         let headers = configuration.rawEchoMode ? HTTPHeaders() : HTTPHeaders([("Sec-WebSocket-Protocol", FrameCodec.subprotocol)])
         let connections = components.connections
         if components.authentication == nil && components.upgradeHook == nil {
-            outcome.value = .accepted(identity: nil, clientId: request.query["clientId"])
+            outcome.value = .accepted(identity: nil, clientId: request.query["clientId"], features: features(head, components))
             channel.closeFuture.whenComplete { _ in connections.release() }
             return eventLoop.makeSucceededFuture(headers)
         }
@@ -39,7 +39,7 @@ enum HandshakeEvaluation {
         return promise.futureResult.map { decision -> HTTPHeaders? in
             switch decision {
             case .success(let (identity, clientId)):
-                outcome.value = .accepted(identity: identity, clientId: clientId)
+                outcome.value = .accepted(identity: identity, clientId: clientId, features: features(head, components))
                 channel.closeFuture.whenComplete { _ in connections.release() }
                 return headers
             case .failure(let refusal):
@@ -49,6 +49,11 @@ enum HandshakeEvaluation {
                 return nil
             }
         }
+    }
+
+    /// The features the upgrade request's query asks for.
+    private static func features(_ head: HTTPRequestHead, _ components: ServerComponents) -> Result<FeatureHandshake, FeatureHandshakeError> {
+        Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }
     }
 
     private static func refuse(_ refusal: HandshakeRefusal, outcome: NIOLoopBoundBox<HandshakeOutcome>, components: ServerComponents, request: UpgradeRequest) -> EventLoopFuture<HTTPHeaders?> {

@@ -5,6 +5,7 @@ enum HandshakeOutcome {
     case undecided
     /// The upgrade was refused; the plain HTTP handler answers with this.
     case refused(HandshakeRefusal)
-    /// The upgrade was accepted.
-    case accepted(identity: Identity?, clientId: String?)
+    /// The upgrade was accepted. A feature request the server refuses still upgrades (the
+    /// refusal is a WebSocket close code, 1008), then closes.
+    case accepted(identity: Identity?, clientId: String?, features: Result<FeatureHandshake, FeatureHandshakeError>)
 }

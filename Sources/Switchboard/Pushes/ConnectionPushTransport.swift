@@ -4,31 +4,33 @@ import NIOCore
 /// ``Server``.
 ///
 /// Each delivery's bytes go into one `ByteBuffer` shared by all its recipients (no copy per
-/// recipient); recipients are grouped by event loop and written with one task per loop, where
-/// each connection flushes once for everything it was given. A recipient whose connection has
-/// closed is skipped.
+/// recipient); recipients are grouped by event loop and handed over with one task per loop.
+/// On its loop, each connection queues what it was given and, once per event-loop tick,
+/// writes everything queued as one WebSocket message (a batch in created-time order when
+/// there are several) with one write and one flush. A recipient whose connection has closed
+/// is skipped.
 public struct ConnectionPushTransport: PushTransport {
     /// A transport.
     public init() {}
 
     /// Writes each delivery's bytes to each of its recipients.
     public func deliver(_ deliveries: [PushDelivery<Connection>]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, writes: [(Connection, ByteBuffer)])] = [:]
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, pushes: [(Connection, QueuedPush<ByteBuffer>)])] = [:]
         let allocator = ByteBufferAllocator()
         for delivery in deliveries where !delivery.recipients.isEmpty {
-            let buffer = allocator.buffer(bytes: delivery.bytes)
+            let queued = QueuedPush(payload: allocator.buffer(bytes: delivery.bytes), createdAt: delivery.createdAt, sequence: 0, ephemeralKey: delivery.ephemeralKey)
             for recipient in delivery.recipients {
                 let loop = recipient.handle.eventLoop
-                byLoop[ObjectIdentifier(loop), default: (loop, [])].writes.append((recipient.handle, buffer))
+                byLoop[ObjectIdentifier(loop), default: (loop, [])].pushes.append((recipient.handle, queued))
             }
         }
         for (_, group) in byLoop {
-            let writes = group.writes
+            let pushes = group.pushes
             if group.loop.inEventLoop {
-                for (connection, buffer) in writes { connection.writeOnEventLoop(buffer) }
+                for (connection, push) in pushes { connection.queuePushOnEventLoop(push) }
             } else {
                 group.loop.execute {
-                    for (connection, buffer) in writes { connection.writeOnEventLoop(buffer) }
+                    for (connection, push) in pushes { connection.queuePushOnEventLoop(push) }
                 }
             }
         }

@@ -28,10 +28,15 @@ public final class Server: Service, Sendable {
     ///   - configuration: Address, limits and timeouts.
     ///   - authentication: Bearer-token verification at the handshake and for the in-band
     ///     credential refresh (``CredentialRefresh``); `nil` accepts anonymous connections.
+    ///     The built-in `/_switchboard/…` routes (``ReservedRoutes``) are answered before
+    ///     `responder`.
     ///   - upgrade: A last say on each handshake, after the server's own checks.
     ///   - onMessage: Receives the clients' one-way `message` frames.
     ///   - rooms: The rooms pushes are published to; every connection joins its client room
-    ///     and its user's room on open and leaves every room on close.
+    ///     and its user's room on open and leaves every room on close. Its
+    ///     ``RoomAccessPolicy`` decides client-requested joins and which rooms are auth-gated.
+    ///   - features: The feature plugins clients may ask for at the handshake
+    ///     (`?features=presence@board:7:presence`), e.g. `FeatureSet([Presence()])`.
     ///   - logger: Where the server logs.
     ///   - eventLoopGroup: The event loops serving connections; the shared NIO singleton by
     ///     default.
@@ -42,6 +47,7 @@ public final class Server: Service, Sendable {
         upgrade: UpgradeHook? = nil,
         onMessage: MessageHandler? = nil,
         rooms: RoomRegistry = RoomRegistry(),
+        features: FeatureSet = FeatureSet([]),
         logger: Logger = Logger(label: "switchboard.server"),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
@@ -54,9 +60,9 @@ public final class Server: Service, Sendable {
             upgradeHook: upgrade,
             messageHandler: onMessage,
             rooms: rooms,
+            features: features,
             logger: logger
         )
-        self.publisher = PushPublisher(connections: components.registry, rooms: rooms)
     }
 
     /// The open connections by id and user, with the ``Connection`` as each one's handle.
@@ -65,21 +71,47 @@ public final class Server: Service, Sendable {
     /// The rooms of this node.
     public var rooms: RoomRegistry { components.rooms }
 
+    /// The feature plugins connections may open at the handshake.
+    public var features: FeatureSet { components.features }
+
     /// Turns pushes into deliveries over ``registry`` and ``rooms`` (hand them to
     /// ``pushTransport``, or enqueue them on a `SocketQueue` built over both).
-    public let publisher: PushPublisher<Connection>
+    public var publisher: PushPublisher<Connection> { components.publisher }
 
     /// Writes deliveries to the connections.
-    public let pushTransport = ConnectionPushTransport()
+    public var pushTransport: ConnectionPushTransport { components.pushTransport }
 
-    /// Pushes `message` to `target` now: encoded once, written to every live recipient.
-    /// - Returns: the ids of the connections it was written to.
+    /// Pushes `message` to `target` now: encoded once, the same bytes queued for every live
+    /// recipient; each connection writes what it was given within one event-loop tick as one
+    /// message.
+    /// - Returns: the ids of the connections it was queued for.
     /// - Throws: ``FrameError`` when the message's url is not a valid frame url.
     @discardableResult
     public func push(_ message: PushMessage, to target: PushTarget) throws(FrameError) -> [ConnectionID] {
         let delivery = try publisher.send(message, to: target)
         pushTransport.deliver([delivery])
         return delivery.recipientIDs
+    }
+
+    /// Pushes `message` to one connection (seed 002's `sendToIndividual`), published to its
+    /// client room; `push(message, to: .connection(id))`.
+    @discardableResult
+    public func sendToIndividual(_ id: ConnectionID, _ message: PushMessage) throws(FrameError) -> [ConnectionID] {
+        try push(message, to: .connection(id))
+    }
+
+    /// Pushes `message` to every member of `room` but `excluded` (typically the sender): seed
+    /// 002's `sendToGroup`; `push(message, to: .room(room, excluding: excluded))`.
+    @discardableResult
+    public func sendToGroup(_ room: RoomName, _ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> [ConnectionID] {
+        try push(message, to: .room(room, excluding: excluded))
+    }
+
+    /// Pushes `message` to every connection of this node but `excluded` (seed 000's
+    /// `sendGlobal`); `push(message, to: .everyone(excluding: excluded))`.
+    @discardableResult
+    public func broadcast(_ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> [ConnectionID] {
+        try push(message, to: .everyone(excluding: excluded))
     }
 
     /// Closes every connection of a user with 1008 and `reason` (e.g. after a password change).
@@ -102,12 +134,13 @@ public final class Server: Service, Sendable {
         upgrade: UpgradeHook? = nil,
         onMessage: MessageHandler? = nil,
         rooms: RoomRegistry = RoomRegistry(),
+        features: FeatureSet = FeatureSet([]),
         logger: Logger = Logger(label: "switchboard.server"),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
         self.init(
             responder: router, configuration: configuration, authentication: authentication, upgrade: upgrade,
-            onMessage: onMessage, rooms: rooms, logger: logger, eventLoopGroup: eventLoopGroup
+            onMessage: onMessage, rooms: rooms, features: features, logger: logger, eventLoopGroup: eventLoopGroup
         )
     }
 

@@ -5,12 +5,17 @@ import Logging
 final class ServerComponents: Sendable {
     let configuration: Configuration
     let responder: any Responder
+    /// The built-in `/_switchboard/…` routes, answered before ``responder``.
+    let reservedRoutes: Router
     let authentication: TokenAuthentication?
     let upgradeHook: UpgradeHook?
     let messageHandler: MessageHandler?
     let connections: ConnectionTable
     let registry: ConnectionRegistry<Connection>
     let rooms: RoomRegistry
+    let features: FeatureSet
+    let publisher: PushPublisher<Connection>
+    let pushTransport: ConnectionPushTransport
     let logger: Logger
 
     init(
@@ -20,6 +25,7 @@ final class ServerComponents: Sendable {
         upgradeHook: UpgradeHook?,
         messageHandler: MessageHandler?,
         rooms: RoomRegistry = RoomRegistry(),
+        features: FeatureSet = FeatureSet([]),
         logger: Logger
     ) {
         self.configuration = configuration
@@ -28,8 +34,41 @@ final class ServerComponents: Sendable {
         self.upgradeHook = upgradeHook
         self.messageHandler = messageHandler
         self.connections = ConnectionTable(maxConnections: configuration.maxConnections)
-        self.registry = ConnectionRegistry()
+        let registry = ConnectionRegistry<Connection>()
+        self.registry = registry
         self.rooms = rooms
+        self.features = features
+        self.publisher = PushPublisher(connections: registry, rooms: rooms)
+        self.pushTransport = ConnectionPushTransport()
+        self.reservedRoutes = ReservedRoutes.router(authentication: authentication, registry: registry, rooms: rooms, features: features)
         self.logger = logger
+    }
+
+    /// Publishes pushes in one go: each encoded once, and every recipient connection gets
+    /// what this call holds for it in one message (one task per event loop). A push whose url
+    /// cannot go on the wire is logged and skipped.
+    func publish(_ pushes: [Push]) {
+        var deliveries: [PushDelivery<Connection>] = []
+        deliveries.reserveCapacity(pushes.count)
+        for push in pushes {
+            do {
+                let delivery = try publisher.send(push.message, to: push.target)
+                if !delivery.recipients.isEmpty { deliveries.append(delivery) }
+            } catch {
+                logger.error("push not sent", metadata: ["url": "\(push.message.url)", "error": "\(error)"])
+            }
+        }
+        if !deliveries.isEmpty { pushTransport.deliver(deliveries) }
+    }
+
+    /// Carries out feature hooks' actions (joins, leaves, pushes) and delivers their pushes.
+    func perform(_ actions: [FeatureAction]) {
+        guard !actions.isEmpty else { return }
+        do {
+            let deliveries = try features.perform(actions, with: publisher)
+            if !deliveries.isEmpty { pushTransport.deliver(deliveries) }
+        } catch {
+            logger.error("feature push not sent", metadata: ["error": "\(error)"])
+        }
     }
 }

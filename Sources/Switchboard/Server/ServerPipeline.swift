@@ -39,7 +39,7 @@ enum ServerPipeline {
     }
 
     private static func installWebSocket(on channel: any Channel, components: ServerComponents, outcome: HandshakeOutcome) throws {
-        guard case .accepted(let identity, let clientId) = outcome else {
+        guard case .accepted(let identity, let clientId, let features) = outcome else {
             throw ChannelError.inappropriateOperationForState
         }
         let configuration = components.configuration
@@ -55,7 +55,7 @@ enum ServerPipeline {
             try pipeline.addHandler(EchoHandler())
             return
         }
-        let connection = Connection(id: components.connections.nextID(), clientId: clientId, identity: identity, channel: channel)
-        try pipeline.addHandler(ConnectionHandler(connection: connection, components: components))
+        let connection = Connection(id: components.connections.nextID(), clientId: clientId, identity: identity, channel: channel, components: components)
+        try pipeline.addHandler(ConnectionHandler(connection: connection, components: components, features: features))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One live connection as the ``ConnectionRegistry`` knows it (seed 002's socket details).
 public struct ConnectionEntry<Handle: Sendable>: Sendable {
     /// The connection's id.
@@ -8,17 +10,29 @@ public struct ConnectionEntry<Handle: Sendable>: Sendable {
     public var userId: String?
     /// Whether the user is currently using the app (seed 002's `isActive`); `true` on connect.
     public var isActive: Bool
+    /// When the connection's identity expires (`nil`: never, or anonymous); pushes to
+    /// auth-gated rooms skip the connection from then until it refreshes.
+    public var expiresAt: Date?
     /// What the transport needs to write to this connection (e.g. a channel and its event
     /// loop); the core never looks inside it.
     public var handle: Handle
 
     /// An entry.
-    public init(id: ConnectionID, clientId: String? = nil, userId: String? = nil, isActive: Bool = true, handle: Handle) {
+    public init(id: ConnectionID, clientId: String? = nil, userId: String? = nil, isActive: Bool = true, expiresAt: Date? = nil, handle: Handle) {
         self.id = id
         self.clientId = clientId
         self.userId = userId
         self.isActive = isActive
+        self.expiresAt = expiresAt
         self.handle = handle
+    }
+
+    /// Whether pushes to auth-gated rooms reach the connection at `now`: it has a user and
+    /// its identity has not expired.
+    public func isAuthenticated(at now: Date) -> Bool {
+        guard userId != nil else { return false }
+        guard let expiresAt else { return true }
+        return now < expiresAt
     }
 
     /// The entry's client room: `client-<clientId>`, or `client-<connection id>` when the

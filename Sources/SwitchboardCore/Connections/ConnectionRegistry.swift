@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Every live connection of this node, by id and by user (seed 002's socket context).
@@ -42,10 +43,11 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
     }
 
     /// Inserts a connection, or merges into the existing entry with the same id: the handle is
-    /// replaced, and `clientId`, `userId` and `isActive` only when given (non-`nil`).
+    /// replaced, and `clientId`, `userId`, `isActive` and `expiresAt` only when given
+    /// (non-`nil`).
     /// - Returns: the entry as stored.
     @discardableResult
-    public func add(id: ConnectionID, handle: Handle, clientId: String? = nil, userId: String? = nil, isActive: Bool? = nil) -> ConnectionEntry<Handle> {
+    public func add(id: ConnectionID, handle: Handle, clientId: String? = nil, userId: String? = nil, isActive: Bool? = nil, expiresAt: Date? = nil) -> ConnectionEntry<Handle> {
         state.withLock { state in
             if var entry = state.entries[id] {
                 if let userId, userId != entry.userId {
@@ -55,11 +57,12 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
                 }
                 if let clientId { entry.clientId = clientId }
                 if let isActive { entry.isActive = isActive }
+                if let expiresAt { entry.expiresAt = expiresAt }
                 entry.handle = handle
                 state.entries[id] = entry
                 return entry
             }
-            let entry = ConnectionEntry(id: id, clientId: clientId, userId: userId, isActive: isActive ?? true, handle: handle)
+            let entry = ConnectionEntry(id: id, clientId: clientId, userId: userId, isActive: isActive ?? true, expiresAt: expiresAt, handle: handle)
             state.entries[id] = entry
             state.index(id, user: userId)
             return entry
@@ -84,6 +87,18 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
         state.withLock { state in
             guard state.entries[id] != nil else { return false }
             state.entries[id]?.isActive = isActive
+            return true
+        }
+    }
+
+    /// Records a connection's refreshed credentials: when its identity now expires (`nil`:
+    /// never). Auth-gated pushes reach it again.
+    /// - Returns: `false` when the connection is gone.
+    @discardableResult
+    public func refresh(_ id: ConnectionID, expiresAt: Date?) -> Bool {
+        state.withLock { state in
+            guard state.entries[id] != nil else { return false }
+            state.entries[id]?.expiresAt = expiresAt
             return true
         }
     }
@@ -118,14 +133,16 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
     }
 
     /// Splits `ids` into live recipients (with their handles) and ids that are gone, under one
-    /// lock; `excluded` is left out of both.
-    public func resolve<IDs: Sequence<ConnectionID>>(_ ids: IDs, excluding excluded: ConnectionID? = nil) -> (live: [Recipient<Handle>], gone: [ConnectionID]) {
+    /// lock; `excluded` is left out of both, and so are, when `authenticatedAt` is given,
+    /// live connections not authenticated at that time (an auth-gated room's push).
+    public func resolve<IDs: Sequence<ConnectionID>>(_ ids: IDs, excluding excluded: ConnectionID? = nil, authenticatedAt now: Date? = nil) -> (live: [Recipient<Handle>], gone: [ConnectionID]) {
         state.withLock { state in
             var live: [Recipient<Handle>] = []
             live.reserveCapacity(ids.underestimatedCount)
             var gone: [ConnectionID] = []
             for id in ids where id != excluded {
                 if let entry = state.entries[id] {
+                    if let now, !entry.isAuthenticated(at: now) { continue }
                     live.append(Recipient(id: id, handle: entry.handle))
                 } else {
                     gone.append(id)

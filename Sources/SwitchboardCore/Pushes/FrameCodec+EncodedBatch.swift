@@ -1,16 +1,34 @@
 extension FrameCodec {
     /// A batch frame made of frames that are already encoded, without decoding or
     /// re-encoding them: `0x30 0x00`, the count (u32), then each frame's length (u32) and bytes.
+    /// A frame that is itself a batch contributes its inner frames (batches do not nest).
     public static func batch(ofEncoded frames: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(frames.reduce(batchSchema.fixedSize) { $0 + 4 + $1.count })
         out.append(FrameKind.batch.byte)
         out.append(0)
-        Schema.appendBigEndian(UInt64(frames.count), size: 4, to: &out)
+        var count: UInt64 = 0
+        for frame in frames { count += UInt64(batchedFrameCount(frame)) }
+        Schema.appendBigEndian(count, size: 4, to: &out)
         for frame in frames {
-            Schema.appendBigEndian(UInt64(frame.count), size: 4, to: &out)
-            out.append(contentsOf: frame)
+            if isBatch(frame) {
+                out.append(contentsOf: frame[batchSchema.fixedSize...])
+            } else {
+                Schema.appendBigEndian(UInt64(frame.count), size: 4, to: &out)
+                out.append(contentsOf: frame)
+            }
         }
         return out
+    }
+
+    /// Whether encoded bytes are a batch frame (kind byte `0x30` and a complete header).
+    public static func isBatch<Bytes: Collection<UInt8>>(_ frame: Bytes) -> Bool {
+        frame.count >= batchSchema.fixedSize && frame.first == FrameKind.batch.byte
+    }
+
+    /// How many frames an encoded frame adds to a batch: its count for a batch, else 1.
+    public static func batchedFrameCount<Bytes: Collection<UInt8>>(_ frame: Bytes) -> Int {
+        guard isBatch(frame) else { return 1 }
+        return frame.dropFirst(2).prefix(4).reduce(0) { $0 << 8 | Int($1) }
     }
 }

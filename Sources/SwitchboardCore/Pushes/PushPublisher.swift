@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns one push into one ``PushDelivery``: the frame encoded once, and the live recipients
 /// with their transport handles. Members found dead on the way are pruned from every room.
 ///
@@ -38,11 +40,13 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     }
 
     /// A push to every member of a room, except `excluded` (typically the sender); stamps the
-    /// room's `lastBroadcastTimestamp` and prunes members no longer connected.
+    /// room's `lastBroadcastTimestamp` and prunes members no longer connected. For an
+    /// auth-gated room, members whose identity is missing or expired are skipped.
     public func sendToGroup(_ room: RoomName, _ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> PushDelivery<Handle> {
         let bytes = try message.encodedFrame(room: room)
         let members = rooms.membersForBroadcast(to: room)
-        let (live, gone) = connections.resolve(members, excluding: excluded)
+        let gate = rooms.requiresAuthentication(room) ? Date() : nil
+        let (live, gone) = connections.resolve(members, excluding: excluded, authenticatedAt: gate)
         if !gone.isEmpty { rooms.prune(gone) }
         return PushDelivery(bytes: bytes, recipients: live, createdAt: message.createdAt, ephemeralKey: message.ephemeralKey(room: room))
     }

@@ -5,7 +5,7 @@ public enum PushTarget: Sendable, Hashable {
     /// Every connection of a user: their `user-<userId>` room.
     case user(String)
     /// Every member of a room (seed 002's `sendToGroup`), optionally leaving out the sender.
-    case room(RoomName, excluding: ConnectionID?)
+    case room(RoomName, excluding: ConnectionID? = nil)
     /// Every connection of this node, optionally leaving out the sender.
-    case everyone(excluding: ConnectionID?)
+    case everyone(excluding: ConnectionID? = nil)
 }

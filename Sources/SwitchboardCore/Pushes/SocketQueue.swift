@@ -15,12 +15,7 @@ import Synchronization
 /// The server can use one queue per handler invocation (flush when the handler returns) or
 /// one per event loop (``flushNow()`` once per tick); ``drain()`` is the synchronous core.
 public final class SocketQueue<Handle: Sendable>: Sendable {
-    private struct Queued {
-        var bytes: [UInt8]
-        var createdAt: Int64
-        var sequence: UInt64
-        var ephemeralKey: String?
-    }
+    private typealias Queued = QueuedPush<[UInt8]>
 
     private struct State {
         var perConnection: [ConnectionID: [Queued]] = [:]
@@ -53,7 +48,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     public func send(connectionId: ConnectionID, message: PushMessage, room: RoomName? = nil) throws(FrameError) {
         let bytes = try message.encodedFrame(room: room)
         state.withLock { state in
-            let queued = Queued(bytes: bytes, createdAt: message.createdAt, sequence: state.next(), ephemeralKey: message.ephemeralKey(room: room))
+            let queued = Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), ephemeralKey: message.ephemeralKey(room: room))
             state.perConnection[connectionId, default: []].append(queued)
         }
     }
@@ -63,7 +58,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     public func sendGlobal(_ message: PushMessage) throws(FrameError) {
         let bytes = try message.encodedFrame()
         state.withLock { state in
-            state.global.append(Queued(bytes: bytes, createdAt: message.createdAt, sequence: state.next(), ephemeralKey: message.ephemeralKey(room: nil)))
+            state.global.append(Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), ephemeralKey: message.ephemeralKey(room: nil)))
         }
     }
 
@@ -71,7 +66,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     /// the bytes are shared, not copied.
     public func enqueue(_ delivery: PushDelivery<Handle>) {
         state.withLock { state in
-            let queued = Queued(bytes: delivery.bytes, createdAt: delivery.createdAt, sequence: state.next(), ephemeralKey: delivery.ephemeralKey)
+            let queued = Queued(payload: delivery.bytes, createdAt: delivery.createdAt, sequence: state.next(), ephemeralKey: delivery.ephemeralKey)
             for recipient in delivery.recipients {
                 state.perConnection[recipient.id, default: []].append(queued)
             }
@@ -133,18 +128,11 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
 
     /// One connection's (or one group's) queued pushes, merged, ordered and batched.
     private static func delivery(of queued: [Queued], to recipients: [Recipient<Handle>]) -> PushDelivery<Handle> {
-        var kept: [Queued] = []
-        kept.reserveCapacity(queued.count)
-        var seenEphemeral: Set<String> = []
-        for item in queued.sorted(by: { $0.sequence > $1.sequence }) {
-            if let key = item.ephemeralKey, !seenEphemeral.insert(key).inserted { continue }
-            kept.append(item)
-        }
-        kept.sort { ($0.createdAt, $0.sequence) < ($1.createdAt, $1.sequence) }
+        let kept = Queued.ordered(queued)
         let last = kept.last?.createdAt ?? 0
         if kept.count == 1, let only = kept.first {
-            return PushDelivery(bytes: only.bytes, recipients: recipients, createdAt: last)
+            return PushDelivery(bytes: only.payload, recipients: recipients, createdAt: last)
         }
-        return PushDelivery(bytes: FrameCodec.batch(ofEncoded: kept.map(\.bytes)), recipients: recipients, createdAt: last)
+        return PushDelivery(bytes: FrameCodec.batch(ofEncoded: kept.map(\.payload)), recipients: recipients, createdAt: last)
     }
 }

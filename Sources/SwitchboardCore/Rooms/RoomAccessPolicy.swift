@@ -2,14 +2,34 @@
 ///
 /// The default, ``ownRoomsOnly``, admits a connection only to its own `user-<userId>` and
 /// `client-<clientId>` rooms; apps allow more with ``allowing(_:)``. Joins made by server code
-/// (``RoomRegistry/join(_:_:)``) are trusted and skip the policy.
+/// (``RoomRegistry/join(_:_:sharingMembersOf:)``) are trusted and skip the policy.
+///
+/// A policy also says which rooms are auth-gated (``requiringAuthentication(for:)``): pushes
+/// to them skip members whose identity has expired (or who have none) until they refresh it
+/// (`POST /_switchboard/auth`); they stay members meanwhile.
 public struct RoomAccessPolicy: Sendable {
     /// The decision for one connection and room.
     public let decide: @Sendable (_ connection: any ConnectionContext, _ room: RoomName) -> RoomAccess
+    /// Whether pushes to a room reach only members with an unexpired identity.
+    public let requiresAuthentication: @Sendable (_ room: RoomName) -> Bool
 
-    /// A policy deciding with `decide`.
+    /// A policy deciding with `decide`; no room is auth-gated.
     public init(_ decide: @escaping @Sendable (_ connection: any ConnectionContext, _ room: RoomName) -> RoomAccess) {
+        self.init(decide, requiresAuthentication: { _ in false })
+    }
+
+    private init(
+        _ decide: @escaping @Sendable (_ connection: any ConnectionContext, _ room: RoomName) -> RoomAccess,
+        requiresAuthentication: @escaping @Sendable (_ room: RoomName) -> Bool
+    ) {
         self.decide = decide
+        self.requiresAuthentication = requiresAuthentication
+    }
+
+    /// This policy, with the rooms for which `gated` is true auth-gated: their pushes skip
+    /// members whose identity is missing or expired.
+    public func requiringAuthentication(for gated: @escaping @Sendable (_ room: RoomName) -> Bool) -> RoomAccessPolicy {
+        RoomAccessPolicy(decide, requiresAuthentication: gated)
     }
 
     /// Only the connection's own user and client rooms.

@@ -20,16 +20,17 @@ import Synchronization
 /// The server owns one ``ConnectionRegistry`` (its handle type carries the channel and event
 /// loop), one `RoomRegistry` and one ``PushPublisher`` over both, and implements
 /// ``PushTransport``: "write these bytes, as one binary WebSocket message, to these
-/// recipients" (grouping recipients by event loop there, one task per loop).
-/// - On upgrade: `connections.add(id:handle:clientId:userId:)`, then `rooms.connect(context)`.
+/// recipients" (grouping recipients by event loop there, one task per loop, and coalescing
+/// what one connection gets within one tick into one message with the ``QueuedPush`` rule).
+/// - On upgrade: `connections.add(id:handle:clientId:userId:isActive:expiresAt:)`, then
+///   `rooms.connect(context)`, then open the features asked for (``FeatureSet``).
 /// - On close: `connections.remove(id)`, then `rooms.disconnect(id)`, then run the features'
-///   close hooks (``FeatureSet``).
-/// - `req.connection.join(room)` → `try rooms.join(room, requestedBy: connection)`; catch
-///   ``RoomJoinRefusal`` and answer its `status` (403) with its `reason`.
-/// - `sendToGroup`/`sendToIndividual`/`broadcast` → the ``PushPublisher`` method of that name,
-///   then `transport.deliver([delivery])`; or enqueue the delivery on a ``SocketQueue`` and
-///   `flush(to: transport)` once per handler or event-loop tick so each connection gets one
-///   batch. Dead members found on the way are pruned by the publisher.
+///   close hooks.
+/// - `req.connection.join(room)` (``ConnectionContext/join(_:)``) calls
+///   ``join(_:requestedBy:)``; a thrown ``RoomJoinRefusal`` answers its status (403).
+/// - `res.push` and ``ConnectionContext/publish(_:)``: each push through the publisher method
+///   of its target, then one `transport.deliver(deliveries)` for the whole call. Dead members
+///   found on the way are pruned by the publisher.
 /// - The room-state route returns ``state(of:)`` (JSON `null` when it is `nil`).
 /// - `disconnect(user:)`: `connections.removeAll(ofUser:)`, close each, `rooms.disconnect` each.
 public final class RoomRegistry: Sendable {
@@ -156,6 +157,14 @@ public final class RoomRegistry: Sendable {
             if case .denied(let reason) = policy.decide(connection, name) { return .denied(reason) }
         }
         return .allowed
+    }
+
+    /// Whether pushes to `room` (or to the room whose members it shares) reach only members
+    /// with an unexpired identity (``RoomAccessPolicy/requiringAuthentication(for:)``).
+    public func requiresAuthentication(_ room: RoomName) -> Bool {
+        if policy.requiresAuthentication(room) { return true }
+        guard let source = sourceRoom(of: room) else { return false }
+        return policy.requiresAuthentication(source)
     }
 
     /// Removes a connection from a room (from its source, for a sharing room); a room left

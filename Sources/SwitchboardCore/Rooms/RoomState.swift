@@ -11,6 +11,18 @@ public struct RoomState: Sendable, Hashable, Codable {
     /// How many connections of this node are in the room.
     public var memberCount: Int
 
+    private enum CodingKeys: String, CodingKey {
+        case room, lastBroadcastTimestamp, memberCount
+    }
+
+    /// Encodes every key, `lastBroadcastTimestamp` as `null` before the first broadcast.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(room, forKey: .room)
+        try container.encode(lastBroadcastTimestamp, forKey: .lastBroadcastTimestamp)
+        try container.encode(memberCount, forKey: .memberCount)
+    }
+
     /// A room state.
     public init(room: RoomName, lastBroadcastTimestamp: Int64?, memberCount: Int) {
         self.room = room

@@ -5,7 +5,7 @@ typealias Exchange = LockedBox<ExchangeState>
 extension LockedBox where Value == ExchangeState {
     /// A fresh exchange for `request`.
     static func make(for request: Request) -> Exchange {
-        make(ExchangeState(method: request.method, url: request.url))
+        make(ExchangeState(method: request.method, url: request.url, connection: request.connection))
     }
 
     /// Waits for the reply of a chain that runs elsewhere, at most until `deadline` has passed

@@ -14,10 +14,14 @@ struct ExchangeState: Sendable {
         let continuation: CheckedContinuation<Reply, Never>
         let reply: Reply
         let timer: Task<Void, Never>?
+        /// The pushes the handler made, released with the reply.
+        var pushes: [Push] = []
+        var connection: (any ConnectionContext)? = nil
 
-        /// Hands the reply over and stops the deadline timer.
+        /// Publishes the handler's pushes, hands the reply over and stops the deadline timer.
         func perform() {
             timer?.cancel()
+            if !pushes.isEmpty { connection?.publish(pushes) }
             continuation.resume(returning: reply)
         }
     }
@@ -49,15 +53,23 @@ struct ExchangeState: Sendable {
     /// Typed per-request storage.
     var storage: [ObjectIdentifier: any Sendable] = [:]
 
+    /// The connection the request came from: where the handler's pushes are published.
+    let connection: (any ConnectionContext)?
+    /// The pushes the handler made while its reply has not left; published together when it
+    /// leaves, so each recipient gets them in one message.
+    private var heldPushes: [Push] = []
+    private var pushesReleased = false
+
     private var chainFinished = false
     private var expired = false
     private var delivered = false
     private var waiter: CheckedContinuation<Reply, Never>?
     private var timer: Task<Void, Never>?
 
-    init(method: Method, url: String) {
+    init(method: Method, url: String, connection: (any ConnectionContext)? = nil) {
         self.method = method
         self.url = url
+        self.connection = connection
         self.headOnly = method == .head
     }
 
@@ -78,12 +90,27 @@ struct ExchangeState: Sendable {
         return .accepted(chainFinished ? deliver() : nil)
     }
 
-    /// The chain returned (synchronously): the reply, when one was sent, leaves now.
-    mutating func finishInline() -> Reply? {
+    /// Holds a push until the reply leaves; `false` when the reply already left (publish it
+    /// now).
+    mutating func hold(_ push: Push) -> Bool {
+        guard !pushesReleased else { return false }
+        heldPushes.append(push)
+        return true
+    }
+
+    /// The chain returned (synchronously): the reply, when one was sent, leaves now, with
+    /// the pushes to publish.
+    mutating func finishInline() -> (reply: Reply, pushes: [Push])? {
         chainFinished = true
         guard let reply, !delivered else { return nil }
         delivered = true
-        return reply
+        return (reply, releasePushes())
+    }
+
+    private mutating func releasePushes() -> [Push] {
+        pushesReleased = true
+        defer { heldPushes = [] }
+        return heldPushes
     }
 
     /// The chain returned (asynchronously).
@@ -119,6 +146,6 @@ struct ExchangeState: Sendable {
         waiter = nil
         let pendingTimer = timer
         timer = nil
-        return Delivery(continuation: continuation, reply: reply ?? Self.timeoutReply, timer: pendingTimer)
+        return Delivery(continuation: continuation, reply: reply ?? Self.timeoutReply, timer: pendingTimer, pushes: releasePushes(), connection: connection)
     }
 }

@@ -1,5 +1,5 @@
 /// Percent-decoding and -encoding of url parts (RFC 3986), on UTF-8 bytes.
-enum PercentEncoding {
+package enum PercentEncoding {
     /// Whether every `%` in `bytes` starts a valid `%XX` escape.
     static func isValid<Bytes: Collection<UInt8>>(_ bytes: Bytes) -> Bool {
         var index = bytes.startIndex
@@ -44,7 +44,7 @@ enum PercentEncoding {
 
     /// `text` with every byte outside RFC 3986's unreserved set (`A-Z a-z 0-9 - . _ ~`)
     /// percent-encoded: safe as a path segment or a query key or value.
-    static func encode(_ text: String) -> String {
+    package static func encode(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {

@@ -51,6 +51,16 @@ public struct Response: Sendable {
         send(ArraySlice(try JSONEncoder().encode(value)))
     }
 
+    /// Pushes `message` to `target` (a room, a user, a connection, everyone). Every push a
+    /// handler makes before its reply leaves is published when it leaves, in one go, so each
+    /// recipient connection gets them in one WebSocket message in created-time order; a push
+    /// made later is published at once.
+    public func push(_ message: PushMessage, to target: PushTarget) {
+        let push = Push(message, to: target)
+        let publishNow = exchange.withLock { state in state.hold(push) ? nil : state.connection }
+        publishNow?.publish([push])
+    }
+
     private func report(_ problem: String) {
         let (method, url) = exchange.withLock { ($0.method, $0.url) }
         diagnostics("Switchboard: \(method) \(url): \(problem)")

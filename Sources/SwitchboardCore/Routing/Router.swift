@@ -73,7 +73,8 @@
 /// ## Answers, errors, deadline
 /// Every request gets exactly one reply. A handler answers with `res.send`/`res.json`/`res.end`,
 /// or by returning an `Encodable` value (200 with JSON, unless a status was set). A thrown
-/// ``HTTPError`` becomes its status and `{"error": message}`; any other error a 500
+/// ``HTTPError`` (or ``HTTPErrorConvertible``, e.g. a refused room join) becomes its status
+/// and `{"error": message}`; any other error a 500
 /// `{"error":"internal server error"}` (details go to diagnostics). A second response is
 /// ignored and reported. The reply leaves when the whole chain has returned (code after
 /// `next()` included) or, if it returned without answering, at the first later `send`. A
@@ -330,7 +331,10 @@ public struct Router: Responder {
             } catch {
                 Router.answer(error, response, diagnostics)
             }
-            if let reply = exchange.withLock({ $0.finishInline() }) { return .completed(reply) }
+            if let (reply, pushes) = exchange.withLock({ $0.finishInline() }) {
+                if !pushes.isEmpty { request.connection.publish(pushes) }
+                return .completed(reply)
+            }
             return .pending { await exchange.reply(within: deadline) }
         case .async(let body):
             return .pending { [request] in
@@ -355,7 +359,8 @@ public struct Router: Responder {
             }
             return
         }
-        if let error = error as? HTTPError {
+        if let convertible = error as? any HTTPErrorConvertible {
+            let error = convertible.httpError
             response.status(error.status).send(error.body)
         } else {
             diagnostics("Switchboard: unhandled error answered 500: \(String(reflecting: error))")

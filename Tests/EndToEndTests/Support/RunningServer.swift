@@ -15,7 +15,9 @@ struct RunningServer {
         configuration: Configuration = Configuration(),
         authentication: TokenAuthentication? = nil,
         upgrade: UpgradeHook? = nil,
-        onMessage: MessageHandler? = nil
+        onMessage: MessageHandler? = nil,
+        rooms: RoomRegistry = RoomRegistry(),
+        features: FeatureSet = FeatureSet([])
     ) async throws -> RunningServer {
         var configuration = configuration
         configuration.host = "127.0.0.1"
@@ -24,7 +26,7 @@ struct RunningServer {
         logger.logLevel = .critical
         let server = Server(
             responder: responder, configuration: configuration, authentication: authentication,
-            upgrade: upgrade, onMessage: onMessage, logger: logger
+            upgrade: upgrade, onMessage: onMessage, rooms: rooms, features: features, logger: logger
         )
         let task = Task { try await server.run() }
         let port = try await server.waitUntilListening()

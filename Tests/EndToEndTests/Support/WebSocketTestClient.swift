@@ -88,8 +88,8 @@ final class WebSocketTestClient: Sendable {
     }
 
     /// Opens a WebSocket or throws.
-    static func connect(port: Int, headers: [(String, String)] = [], answersPings: Bool = true, receiveBufferSize: Int? = nil) async throws -> WebSocketTestClient {
-        let (answer, client) = try await handshake(port: port, headers: headers, answersPings: answersPings, receiveBufferSize: receiveBufferSize)
+    static func connect(port: Int, path: String = "/ws", headers: [(String, String)] = [], answersPings: Bool = true, receiveBufferSize: Int? = nil) async throws -> WebSocketTestClient {
+        let (answer, client) = try await handshake(port: port, path: path, headers: headers, answersPings: answersPings, receiveBufferSize: receiveBufferSize)
         guard let client else { throw ClientError.notUpgraded(answer) }
         return client
     }

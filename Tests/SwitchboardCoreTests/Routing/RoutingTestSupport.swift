@@ -7,8 +7,15 @@ final class FakeConnection: ConnectionContext {
     let id = ConnectionID("c-1")
     let clientId: String? = nil
     let identity: Identity?
+    let roomRegistry = RoomRegistry()
+    private let recorded = LockedBox<[Push]>.make([])
 
     init(identity: Identity? = nil) { self.identity = identity }
+
+    func publish(_ pushes: [Push]) { recorded.withLock { $0 += pushes } }
+
+    /// The pushes handlers published, in order.
+    var published: [Push] { recorded.withLock { $0 } }
 }
 
 /// What one routed request produced.
