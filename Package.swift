@@ -3,12 +3,13 @@ import PackageDescription
 
 let package = Package(
     name: "Switchboard",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwitchboardCore", targets: ["SwitchboardCore"]),
         .library(name: "Switchboard", targets: ["Switchboard"]),
         .executable(name: "switchboard-demo", targets: ["SwitchboardDemo"]),
         .executable(name: "switchboard-autobahn-echo", targets: ["SwitchboardAutobahnEcho"]),
+        .library(name: "SwitchboardTesting", targets: ["SwitchboardTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -17,6 +18,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "SwitchboardCore"),
+        .target(name: "SwitchboardTesting", dependencies: ["SwitchboardCore"]),
         .testTarget(name: "SwitchboardCoreTests", dependencies: ["SwitchboardCore"]),
 
         .target(
@@ -73,6 +75,7 @@ let package = Package(
             ],
             path: "Examples/AutobahnEcho"
         ),
+        .testTarget(name: "SwitchboardTestingTests", dependencies: ["SwitchboardTesting", "SwitchboardCore"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -5,7 +5,7 @@ import PackageDescription
 // benchmark dependencies. Run from this folder: `swift package benchmark`.
 let package = Package(
     name: "SwitchboardBenchmarks",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     dependencies: [
         .package(name: "Switchboard", path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", from: "1.38.1", traits: ["MallocInterposer"]),

@@ -1,0 +1,73 @@
+import Foundation
+import SwitchboardCore
+
+/// Calls a router (or any ``Responder``) in-process, the way the server does, without sockets:
+/// the full middleware and handler path runs, inline or through a task.
+///
+/// ```swift
+/// let client = TestClient(router)
+/// let res = try await client.get("/users/7")
+/// #expect(res.status == .ok)
+/// let user = try res.decode(User.self)
+/// ```
+public struct TestClient: Sendable {
+    /// The responder under test.
+    public let responder: any Responder
+    /// The connection requests come from; set its `identity` to act as an authenticated one.
+    public let connection: TestConnection
+    private let nextID: LockedBox<UInt32>
+
+    /// A client for `responder`, on `connection`.
+    public init(_ responder: some Responder, connection: TestConnection = TestConnection()) {
+        self.responder = responder
+        self.connection = connection
+        self.nextID = LockedBox.make(1)
+    }
+
+    /// Sends a request and waits for its reply.
+    public func request(_ method: SwitchboardCore.Method, _ url: String, body: some Collection<UInt8> = [UInt8]()) async -> TestResponse {
+        let id = nextID.withLock { id in
+            defer { id &+= 1 }
+            return id
+        }
+        let request = Request(method: method, url: url, body: ArraySlice(body), id: id, connection: connection)
+        switch responder.respond(to: request) {
+        case .completed(let reply):
+            return TestResponse(status: reply.status, body: Array(reply.body), wasAnsweredInline: true)
+        case .pending(let operation):
+            let reply = await operation()
+            return TestResponse(status: reply.status, body: Array(reply.body), wasAnsweredInline: false)
+        }
+    }
+
+    /// Sends a request whose body is `value` encoded as JSON.
+    public func request(_ method: SwitchboardCore.Method, _ url: String, json value: some Encodable) async throws -> TestResponse {
+        await request(method, url, body: Array(try JSONEncoder().encode(value)))
+    }
+
+    /// A GET request.
+    public func get(_ url: String) async throws -> TestResponse { await request(.get, url) }
+    /// A HEAD request.
+    public func head(_ url: String) async throws -> TestResponse { await request(.head, url) }
+    /// An OPTIONS request.
+    public func options(_ url: String) async throws -> TestResponse { await request(.options, url) }
+    /// A DELETE request.
+    public func delete(_ url: String) async throws -> TestResponse { await request(.delete, url) }
+
+    /// A POST request with a raw body.
+    public func post(_ url: String, body: some Collection<UInt8> = [UInt8]()) async throws -> TestResponse { await request(.post, url, body: body) }
+    /// A POST request with `text` as the body.
+    public func post(_ url: String, text: String) async throws -> TestResponse { await request(.post, url, body: Array(text.utf8)) }
+    /// A POST request with `value` as a JSON body.
+    public func post(_ url: String, json value: some Encodable) async throws -> TestResponse { try await request(.post, url, json: value) }
+
+    /// A PUT request with a raw body.
+    public func put(_ url: String, body: some Collection<UInt8> = [UInt8]()) async throws -> TestResponse { await request(.put, url, body: body) }
+    /// A PUT request with `value` as a JSON body.
+    public func put(_ url: String, json value: some Encodable) async throws -> TestResponse { try await request(.put, url, json: value) }
+
+    /// A PATCH request with a raw body.
+    public func patch(_ url: String, body: some Collection<UInt8> = [UInt8]()) async throws -> TestResponse { await request(.patch, url, body: body) }
+    /// A PATCH request with `value` as a JSON body.
+    public func patch(_ url: String, json value: some Encodable) async throws -> TestResponse { try await request(.patch, url, json: value) }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+@testable import SwitchboardCore
+
+/// A connection for routing tests.
+final class FakeConnection: ConnectionContext {
+    let id = ConnectionID("c-1")
+    let clientId: String? = nil
+    let identity: Identity?
+
+    init(identity: Identity? = nil) { self.identity = identity }
+}
+
+/// What one routed request produced.
+struct Outcome {
+    let status: Status
+    let body: String
+    let inline: Bool
+
+    var json: [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] ?? [:]
+    }
+}
+
+/// Routes a request the way a transport does.
+func send(_ router: Router, _ url: String, body: String = "", identity: Identity? = nil) async -> Outcome {
+    await send(router, .get, url, body: body, identity: identity)
+}
+
+/// Routes a request the way a transport does.
+func send(
+    _ router: Router, _ method: SwitchboardCore.Method, _ url: String, body: String = "",
+    identity: Identity? = nil
+) async -> Outcome {
+    let request = Request(method: method, url: url, body: ArraySlice(body.utf8), id: 1, connection: FakeConnection(identity: identity))
+    switch router.respond(to: request) {
+    case .completed(let reply):
+        return Outcome(status: reply.status, body: String(decoding: reply.body, as: UTF8.self), inline: true)
+    case .pending(let operation):
+        let reply = await operation()
+        return Outcome(status: reply.status, body: String(decoding: reply.body, as: UTF8.self), inline: false)
+    }
+}
+
+/// A thread-safe list of strings, to record what ran in which order.
+final class Log: Sendable {
+    private let box = LockedBox<[String]>.make([])
+    func add(_ entry: String) { box.withLock { $0.append(entry) } }
+    var entries: [String] { box.withLock { $0 } }
+}
+
+/// A router whose diagnostics go to `log`.
+func loggingRouter(_ log: Log, deadline: Duration = .seconds(30)) -> Router {
+    Router(configuration: RouterConfiguration(handlerDeadline: deadline, diagnostics: { log.add($0) }))
+}
