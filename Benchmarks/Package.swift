@@ -7,6 +7,11 @@ let package = Package(
     name: "SwitchboardBenchmarks",
     platforms: [.macOS(.v15)],
     products: [
+        // End-to-end load tools (see LOAD.md): `Scripts/load.sh` and `Scripts/idle-memory.sh` run them.
+        .executable(name: "switchboard-load", targets: ["SwitchboardLoad"]),
+        .executable(name: "switchboard-echo-baseline", targets: ["SwitchboardEchoBaseline"]),
+        .executable(name: "switchboard-bench-server", targets: ["SwitchboardBenchServer"]),
+        // Fan-out of one broadcast to 10,000 members (see FANOUT.md): `Scripts/fanout.sh` runs it.
         .executable(name: "switchboard-fanout", targets: ["Fanout"]),
     ],
     dependencies: [
@@ -16,6 +21,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(
@@ -39,6 +47,41 @@ let package = Package(
             path: "RouterBenchmarks",
             resources: [.copy("Resources/github-routes.txt"), .copy("Resources/github-paths.txt")],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+
+        // Load tools: plain executables, not ordo-one benchmarks (no plugin).
+        .executableTarget(
+            name: "SwitchboardLoad",
+            dependencies: [
+                .product(name: "SwitchboardCore", package: "Switchboard"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "LoadTool"
+        ),
+        .executableTarget(
+            name: "SwitchboardEchoBaseline",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "EchoBaseline"
+        ),
+        .executableTarget(
+            name: "SwitchboardBenchServer",
+            dependencies: [
+                .product(name: "Switchboard", package: "Switchboard"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "BenchServer"
         ),
         .executableTarget(
             name: "Fanout",

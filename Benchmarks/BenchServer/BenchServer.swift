@@ -1,0 +1,59 @@
+import ArgumentParser
+import Logging
+import ServiceLifecycle
+import Switchboard
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `switchboard-bench-server`: the Switchboard server the load figures measure, with two
+/// routes that do no work of their own:
+/// - `POST /echo` answers with the request body from a synchronous handler (inline, the
+///   `.completed` dispatch path);
+/// - `POST /echo-async` does the same from an `async` handler (the `.pending` path: one hop
+///   into Swift concurrency per request).
+@main
+struct BenchServer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "switchboard-bench-server",
+        abstract: "Switchboard server with POST /echo (sync) and POST /echo-async (async) on 127.0.0.1."
+    )
+
+    @Option(help: "Port (0: ephemeral; the bound one is printed).")
+    var port = 0
+
+    @Option(help: "Maximum connections (the idle-memory run opens 10,000).")
+    var maxConnections = 60_000
+
+    mutating func run() async throws {
+        var router = Router()
+        router.post("/echo") { req, res in
+            res.send(req.body)
+        }
+        router.post("/echo-async") { req, res async throws in
+            res.send(req.body)
+        }
+        var configuration = Configuration(host: "127.0.0.1", port: port)
+        configuration.maxConnections = maxConnections
+        var logger = Logger(label: "switchboard.bench")
+        logger.logLevel = .warning
+        let server = Server(responder: router, configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        )
+        async let serving: Void = group.run()
+        let bound = try await server.waitUntilListening()
+        announce("listening on ws://127.0.0.1:\(bound)\(configuration.webSocketPath)")
+        try await serving
+    }
+}
+
+/// Writes `line` to standard output at once (unbuffered), so that a script waiting for it
+/// sees it even when the output is a pipe or a file.
+private func announce(_ line: String) {
+    let bytes = Array((line + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+}
