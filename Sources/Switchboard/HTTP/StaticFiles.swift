@@ -15,7 +15,7 @@ struct StaticFiles: Sendable {
     /// The file for `uri` (path and optional query), or `nil` when the path is not servable.
     func file(for uri: String) -> URL? {
         let path = String(uri.prefix { $0 != "?" && $0 != "#" })
-        let decoded = PercentDecoding.decode(path)
+        guard let decoded = PercentEncoding.decode(path.utf8) else { return nil }
         var segments: [String] = []
         for segment in decoded.split(separator: "/", omittingEmptySubsequences: true) {
             guard !segment.hasPrefix("."), !segment.contains("\\"), !segment.contains("\0") else { return nil }

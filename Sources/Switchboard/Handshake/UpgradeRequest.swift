@@ -59,8 +59,8 @@ public struct UpgradeRequest: Sendable {
         var query: [String: String] = [:]
         for pair in uri[uri.index(after: mark)...].split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = PercentDecoding.decode(parts[0], plusIsSpace: true)
-            let value = parts.count > 1 ? PercentDecoding.decode(parts[1], plusIsSpace: true) : ""
+            let name = PercentEncoding.decode(parts[0].utf8, plusAsSpace: true) ?? String(parts[0])
+            let value = parts.count > 1 ? PercentEncoding.decode(parts[1].utf8, plusAsSpace: true) ?? String(parts[1]) : ""
             if query[name] == nil { query[name] = value }
         }
         return (String(uri[..<mark]), query)

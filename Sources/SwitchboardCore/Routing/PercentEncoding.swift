@@ -19,7 +19,7 @@ package enum PercentEncoding {
 
     /// `bytes` decoded, or `nil` when an escape is malformed. With `plusAsSpace` (query strings),
     /// `+` decodes to a space. Invalid UTF-8 after decoding becomes U+FFFD.
-    static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, plusAsSpace: Bool = false) -> String? {
+    package static func decode<Bytes: Collection<UInt8>>(_ bytes: Bytes, plusAsSpace: Bool = false) -> String? {
         let needsWork = bytes.contains { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }
         guard needsWork else { return String(decoding: bytes, as: UTF8.self) }
         var out: [UInt8] = []
