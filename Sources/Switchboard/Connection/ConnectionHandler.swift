@@ -1,16 +1,14 @@
 import Logging
 import NIOCore
 import NIOWebSocket
-import Synchronization
 
 /// The per-frame path of one WebSocket connection, on its event loop: decode, dispatch to the
 /// responder, encode, write.
 ///
 /// Requests answered inline (``Dispatch/completed(_:)``) are written at once; their flush is
 /// coalesced to the end of the read burst. Requests whose handler must be awaited
-/// (``Dispatch/pending(_:)``) that arrive in one read burst share one task; their answers are
-/// collected in a ``ReplyMailbox`` and hop back to the event loop in batches, one hop and one
-/// flush for every answer that arrived while the previous hop was waiting. Pushes are queued and written once per event-loop
+/// (``Dispatch/pending(_:)``) that arrive in one read burst share one task; their answers hop
+/// back to the event loop to be written. Pushes are queued and written once per event-loop
 /// tick, everything queued as one message (``queuePush(_:)``). Limits come from
 /// ``ConnectionStateMachine``.
 final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -39,6 +37,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var burst: [PendingRequest] = []
     private var needsFlush = false
+    private var flushScheduled = false
     private var readHeld = false
     private var pingTask: RepeatedTask?
     private var closeTimeout: Scheduled<Void>?
@@ -47,8 +46,6 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// when the connection closes (the router then stops the handlers).
     private var runningBursts: [UInt64: Task<Void, Never>] = [:]
     private var nextBurst: UInt64 = 0
-    /// Where the burst tasks leave their answers for the event loop (see ``ReplyMailbox``).
-    private let mailbox = ReplyMailbox()
     /// Pushes waiting for this tick's write, and whether that write is scheduled.
     private var pushes: [QueuedPush<ByteBuffer>] = []
     private var pushSequence: UInt64 = 0
@@ -264,75 +261,37 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Asynchronous requests
 
-    /// Runs the burst's pending operations in one task, concurrently (a slow handler does not
-    /// hold up the others), and posts each answer to the mailbox as soon as it is ready.
-    ///
-    /// The last operation runs in the burst task itself rather than in a child task: with one
-    /// request per burst (the common case under light load) that means no task group at all, and
-    /// with more it saves one child task per burst while the others still run alongside it.
-    /// Cancelling the burst task (connection closed) cancels its children and its own operation.
     private func startBurst(context: ChannelHandlerContext) {
         let operations = burst
         burst = []
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        let mailbox = self.mailbox
         nextBurst &+= 1
         let number = nextBurst
         runningBursts[number] = Task {
-            let last = operations[operations.count - 1]
             if operations.count == 1 {
-                let reply = await last.operation()
-                // The answer and the end of the burst travel in the same hop.
-                ConnectionHandler.post(CompletedRequest(id: last.id, reply: reply), finishedBurst: number, to: mailbox, handler: handler, eventLoop: eventLoop)
-                return
-            }
-            await withDiscardingTaskGroup { group in
-                for pending in operations.dropLast() {
-                    group.addTask {
-                        let reply = await pending.operation()
-                        ConnectionHandler.post(CompletedRequest(id: pending.id, reply: reply), to: mailbox, handler: handler, eventLoop: eventLoop)
+                let pending = operations[0]
+                let reply = await pending.operation()
+                eventLoop.execute { handler.value.completePending(id: pending.id, reply) }
+            } else {
+                await withDiscardingTaskGroup { group in
+                    for pending in operations {
+                        group.addTask {
+                            let reply = await pending.operation()
+                            eventLoop.execute { handler.value.completePending(id: pending.id, reply) }
+                        }
                     }
                 }
-                let reply = await last.operation()
-                ConnectionHandler.post(CompletedRequest(id: last.id, reply: reply), to: mailbox, handler: handler, eventLoop: eventLoop)
             }
-            ConnectionHandler.post(nil, finishedBurst: number, to: mailbox, handler: handler, eventLoop: eventLoop)
+            eventLoop.execute { handler.value.runningBursts[number] = nil }
         }
-    }
-
-    /// Leaves an answer (and/or the end of a burst) in the mailbox, from any thread, and
-    /// schedules the event-loop drain unless one is already scheduled and has not yet run: then
-    /// that drain carries this answer too, and no further cross-thread wake-up is paid.
-    private static func post(
-        _ completed: CompletedRequest?,
-        finishedBurst: UInt64? = nil,
-        to mailbox: ReplyMailbox,
-        handler: NIOLoopBound<ConnectionHandler>,
-        eventLoop: any EventLoop
-    ) {
-        guard mailbox.post(completed, finishedBurst: finishedBurst) else { return }
-        eventLoop.execute { handler.value.drainMailbox() }
-    }
-
-    /// Writes every answer waiting in the mailbox, in the order they were posted, then flushes
-    /// once for all of them.
-    private func drainMailbox() {
-        let delivery = mailbox.take()
-        for completed in delivery.replies {
-            completePending(id: completed.id, completed.reply)
-        }
-        for number in delivery.finishedBursts {
-            runningBursts[number] = nil
-        }
-        flushIfNeeded()
     }
 
     private func completePending(id: UInt32, _ reply: Reply) {
         switch machine.pendingCompleted() {
         case .write:
-            // Flushed by the caller, once per drained batch.
             writeResponse(id: id, reply)
+            scheduleFlush()
         case .writeAndCloseGoingAway:
             writeResponse(id: id, reply)
             close(code: .goingAway, reason: "server shutting down")
@@ -462,6 +421,17 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         context.flush()
     }
 
+    /// Flushes once every write already queued on the event loop has run.
+    private func scheduleFlush() {
+        guard !flushScheduled, let context else { return }
+        flushScheduled = true
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            handler.value.flushScheduled = false
+            handler.value.flushIfNeeded()
+        }
+    }
+
     // MARK: Health and closing
 
     private func pingTick() {
@@ -532,55 +502,3 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
 @available(*, unavailable)
 extension ConnectionHandler: Sendable {}
-
-/// The answer of one pending request, on its way back to the event loop.
-private struct CompletedRequest: Sendable {
-    var id: UInt32
-    var reply: Reply
-}
-
-/// Answers of a connection's pending requests, left by its burst tasks (on any thread) for the
-/// connection's event loop to write.
-///
-/// Hopping back with one `eventLoop.execute` per answer costs a cross-thread wake-up of the
-/// event loop per request, which dominated the CPU cost of async routes. Instead, the first
-/// answer posted after a drain schedules one drain; answers posted before that drain runs
-/// join it. Under load, one hop and one flush then carry many answers.
-///
-/// Thread-safe: all state is behind one `Mutex`, held only to append or to swap the lists out.
-private final class ReplyMailbox: Sendable {
-    struct Delivery {
-        var replies: [CompletedRequest] = []
-        /// Bursts whose task has finished, to forget on the event loop.
-        var finishedBursts: [UInt64] = []
-    }
-
-    private struct State {
-        var waiting = Delivery()
-        var drainScheduled = false
-    }
-
-    private let state = Mutex(State())
-
-    /// Adds an answer and/or a finished burst; true when the caller must schedule a drain
-    /// (none is scheduled that has not yet taken the waiting answers).
-    func post(_ completed: CompletedRequest?, finishedBurst: UInt64?) -> Bool {
-        state.withLock { state in
-            if let completed { state.waiting.replies.append(completed) }
-            if let finishedBurst { state.waiting.finishedBursts.append(finishedBurst) }
-            guard !state.drainScheduled else { return false }
-            state.drainScheduled = true
-            return true
-        }
-    }
-
-    /// Takes everything waiting; answers posted from now on schedule a new drain.
-    func take() -> Delivery {
-        state.withLock { state in
-            state.drainScheduled = false
-            var delivery = Delivery()
-            swap(&delivery, &state.waiting)
-            return delivery
-        }
-    }
-}
