@@ -8,11 +8,18 @@ import Testing
 
 @Suite("ConnectionHandler on an EmbeddedChannel")
 struct ConnectionHandlerTests {
-    /// Echoes `/echo` inline; answers `/later` through a pending operation.
+    /// Echoes `/echo` inline; answers `/later` through a pending operation, and `/slow` through
+    /// one that first sleeps 300 ms.
     struct EchoResponder: Responder {
         func respond(to request: Request) -> Dispatch {
             let body = request.body
             if request.url == "/later" { return .pending { Reply(status: .accepted, body: body) } }
+            if request.url == "/slow" {
+                return .pending {
+                    try? await Task.sleep(for: .milliseconds(300))
+                    return Reply(status: .accepted, body: body)
+                }
+            }
             return .completed(Reply(status: .ok, body: body))
         }
     }
@@ -119,6 +126,44 @@ struct ConnectionHandlerTests {
         }
         let written = try await channel.waitForOutboundWrite(as: WebSocketFrame.self)
         #expect(try FrameCodec.decode(Array(written.data.readableBytesView)) == .response(ResponseFrame(id: 9, status: .accepted, data: [1, 2])))
+        _ = try await channel.finish()
+    }
+
+    @Test("pending answers of one read burst are all written; slow handlers, first or last in the burst, do not hold up the others")
+    func pendingBurst() async throws {
+        var configuration = Configuration()
+        configuration.pingInterval = nil
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let components = ServerComponents(
+            configuration: configuration, responder: EchoResponder(), authentication: nil,
+            upgradeHook: nil, messageHandler: nil, logger: logger
+        )
+        let channel = NIOAsyncTestingChannel()
+        let urls = ["/slow", "/later", "/later", "/later", "/slow"]
+        var requests: [WebSocketFrame] = []
+        for (index, url) in urls.enumerated() {
+            requests.append(try binary(.request(RequestFrame(method: .post, id: UInt32(index + 1), url: url, data: [UInt8(index + 1)]))))
+        }
+        try await channel.testingEventLoop.executeInContext { [requests] in
+            let connection = Connection(id: ConnectionID("test-burst"), clientId: nil, identity: nil, channel: channel, components: components)
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: Self.noFeatures))
+            for request in requests { channel.pipeline.fireChannelRead(request) }
+            channel.pipeline.fireChannelReadComplete()
+        }
+        var ids: [UInt32] = []
+        for _ in urls {
+            let written = try await channel.waitForOutboundWrite(as: WebSocketFrame.self)
+            guard case .response(let response) = try FrameCodec.decode(Array(written.data.readableBytesView)) else {
+                Issue.record("expected a response")
+                return
+            }
+            #expect(response.status == .accepted)
+            #expect(response.data == [UInt8(response.id)])
+            ids.append(response.id)
+        }
+        #expect(Set(ids.prefix(3)) == [2, 3, 4])
+        #expect(Set(ids.suffix(2)) == [1, 5])
         _ = try await channel.finish()
     }
 
