@@ -40,7 +40,7 @@ struct BenchServer: AsyncParsableCommand {
         configuration.maxConnections = maxConnections
         var logger = Logger(label: "switchboard.bench")
         logger.logLevel = .warning
-        let server = Server(responder: router, configuration: configuration, logger: logger)
+        let server = Server(router: router, configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

@@ -20,7 +20,7 @@ configuration.maxOutboundBufferSize = 64 << 20
 configuration.pingInterval = nil
 var logger = Logger(label: "switchboard.autobahn")
 logger.logLevel = .warning
-let server = Server(responder: NoRoutes(), configuration: configuration, logger: logger)
+let server = Server(router: NoRoutes(), configuration: configuration, logger: logger)
 Task {
     guard let port = try? await server.waitUntilListening() else { return }
     FileHandle.standardOutput.write(Data("listening on ws://127.0.0.1:\(port)/ws\n".utf8))

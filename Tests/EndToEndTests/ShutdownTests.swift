@@ -62,7 +62,7 @@ struct ShutdownTests {
         configuration.shutdownDeadline = .seconds(2)
         var logger = Logger(label: "switchboard.test")
         logger.logLevel = .critical
-        let server = Server(responder: TestResponder(), configuration: configuration, logger: logger)
+        let server = Server(router: TestResponder(), configuration: configuration, logger: logger)
         let group = ServiceGroup(services: [server], logger: logger)
         let task = Task { try await group.run() }
         let port = try await server.waitUntilListening()

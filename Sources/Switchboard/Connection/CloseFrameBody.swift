@@ -26,3 +26,16 @@ enum CloseFrameBody {
         }
     }
 }
+
+extension ChannelHandlerContext {
+    /// Writes a close frame carrying `code` (no reason) and closes the channel once it is out:
+    /// the last step of a close handshake, or a protocol failure.
+    func writeCloseFrameAndClose(code: WebSocketErrorCode) {
+        var data = channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        writeAndFlush(NIOAny(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))).whenComplete { _ in
+            loopBound.value.close(promise: nil)
+        }
+    }
+}

@@ -491,12 +491,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var data = frame.unmaskedData
         let code = CloseFrameBody.replyCode(for: &data)
         _ = machine.closeSent()
-        var reply = context.channel.allocator.buffer(capacity: 2)
-        reply.write(webSocketErrorCode: code)
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))).whenComplete { _ in
-            loopBound.value.close(promise: nil)
-        }
+        context.writeCloseFrameAndClose(code: code)
     }
 }
 

@@ -36,12 +36,7 @@ final class EchoHandler: ChannelInboundHandler {
             var data = frame.unmaskedData
             let code = CloseFrameBody.replyCode(for: &data)
             closing = true
-            var reply = context.channel.allocator.buffer(capacity: 2)
-            reply.write(webSocketErrorCode: code)
-            let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: reply))).whenComplete { _ in
-                loopContext.value.close(promise: nil)
-            }
+            context.writeCloseFrameAndClose(code: code)
         default:
             fail(context, .protocolError)
         }
@@ -66,12 +61,7 @@ final class EchoHandler: ChannelInboundHandler {
     private func fail(_ context: ChannelHandlerContext, _ code: WebSocketErrorCode) {
         guard !closing else { return }
         closing = true
-        var data = context.channel.allocator.buffer(capacity: 2)
-        data.write(webSocketErrorCode: code)
-        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.writeAndFlush(Self.wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))).whenComplete { _ in
-            loopContext.value.close(promise: nil)
-        }
+        context.writeCloseFrameAndClose(code: code)
     }
 }
 

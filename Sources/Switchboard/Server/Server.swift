@@ -22,9 +22,9 @@ public final class Server: Service, Sendable {
     private let eventLoopGroup: any EventLoopGroup
     private let listening = Mutex(ListeningState())
 
-    /// A server answering requests with `responder`.
+    /// A server answering requests with `router`.
     /// - Parameters:
-    ///   - responder: Answers request frames (a `Router`, or any ``Responder``).
+    ///   - router: Answers request frames: a `Router`, or any other ``Responder``.
     ///   - configuration: Address, limits and timeouts.
     ///   - authentication: Bearer-token verification at the handshake and for the in-band
     ///     credential refresh (``CredentialRefresh``); `nil` accepts anonymous connections.
@@ -41,7 +41,7 @@ public final class Server: Service, Sendable {
     ///   - eventLoopGroup: The event loops serving connections; the shared NIO singleton by
     ///     default.
     public init(
-        responder: some Responder,
+        router responder: some Responder,
         configuration: Configuration = Configuration(),
         authentication: TokenAuthentication? = nil,
         upgrade: UpgradeHook? = nil,
@@ -124,24 +124,6 @@ public final class Server: Service, Sendable {
             entry.handle.close(code: 1008, reason: reason)
         }
         return entries.map(\.id)
-    }
-
-    /// A server answering requests with `router` (see the main initializer for the rest).
-    public convenience init(
-        router: Router,
-        configuration: Configuration = Configuration(),
-        authentication: TokenAuthentication? = nil,
-        upgrade: UpgradeHook? = nil,
-        onMessage: MessageHandler? = nil,
-        rooms: RoomRegistry = RoomRegistry(),
-        features: FeatureSet = FeatureSet([]),
-        logger: Logger = Logger(label: "switchboard.server"),
-        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
-    ) {
-        self.init(
-            responder: router, configuration: configuration, authentication: authentication, upgrade: upgrade,
-            onMessage: onMessage, rooms: rooms, features: features, logger: logger, eventLoopGroup: eventLoopGroup
-        )
     }
 
     /// The bound port while the server listens (the real one when configured with port 0).

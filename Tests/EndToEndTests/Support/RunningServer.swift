@@ -25,7 +25,7 @@ struct RunningServer {
         var logger = Logger(label: "switchboard.test")
         logger.logLevel = .critical
         let server = Server(
-            responder: responder, configuration: configuration, authentication: authentication,
+            router: responder, configuration: configuration, authentication: authentication,
             upgrade: upgrade, onMessage: onMessage, rooms: rooms, features: features, logger: logger
         )
         let task = Task { try await server.run() }
