@@ -1,4 +1,5 @@
 import NIOCore
+import NIOPosix
 import Switchboard
 import Testing
 
@@ -120,12 +121,52 @@ struct RequestResponseTests {
         func respond(to request: Request) -> Dispatch {
             let cancelled = self.cancelled
             let id = request.id
-            return .pending {
+            return .pending(PendingReply {
                 try? await Task.sleep(for: .seconds(10))
                 if Task.isCancelled { cancelled.push(id) }
                 return Reply(status: .ok)
+            })
+        }
+    }
+
+    @Test("an async handler past the router's deadline is answered 504 by the connection and cancelled; others on the socket are not held up")
+    func deadlineOnTheServer() async throws {
+        let cancelled = EventInbox<String>()
+        var router = Router(configuration: RouterConfiguration(handlerDeadline: .milliseconds(200)))
+        router.get("/hang") { _, _ async throws in
+            do {
+                try await Task.sleep(for: .seconds(30))
+            } catch {
+                cancelled.push("hang")
+                throw error
             }
         }
+        router.get("/quick") { _, res async in
+            // Nothing here hops elsewhere, so the handler runs on an event loop.
+            res.send(MultiThreadedEventLoopGroup.currentEventLoop != nil ? "on an event loop" : "elsewhere")
+        }
+        let running = try await RunningServer.start(responder: router)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        let clock = ContinuousClock()
+        let start = clock.now
+        try client.sendWithoutWaiting(.request(RequestFrame(method: .get, id: 1, url: "/hang")))
+        let quick = try await client.request(.get, "/quick", id: 2)
+        #expect(quick.status == .ok)
+        #expect(String(decoding: quick.data, as: UTF8.self) == "on an event loop")
+        #expect(clock.now - start < .milliseconds(200))
+        guard case .response(let late) = try await client.nextFrame() else {
+            Issue.record("expected a response")
+            return
+        }
+        #expect(late.id == 1)
+        #expect(late.status == .gatewayTimeout)
+        #expect(clock.now - start >= .milliseconds(200))
+        #expect(clock.now - start < .seconds(5))
+        #expect(await cancelled.next(timeout: .seconds(5), on: client.channel.eventLoop) == "hang")
+        // The socket still answers.
+        #expect(try await client.request(.get, "/quick", id: 3).status == .ok)
+        client.close()
+        try await running.stop()
     }
 
     @Test("when a connection closes, its requests still running are cancelled")

@@ -13,12 +13,12 @@ struct ConnectionHandlerTests {
     struct EchoResponder: Responder {
         func respond(to request: Request) -> Dispatch {
             let body = request.body
-            if request.url == "/later" { return .pending { Reply(status: .accepted, body: body) } }
+            if request.url == "/later" { return .pending(PendingReply { Reply(status: .accepted, body: body) }) }
             if request.url == "/slow" {
-                return .pending {
+                return .pending(PendingReply {
                     try? await Task.sleep(for: .milliseconds(300))
                     return Reply(status: .accepted, body: body)
-                }
+                })
             }
             return .completed(Reply(status: .ok, body: body))
         }

@@ -7,18 +7,21 @@ import NIOWebSocket
 ///
 /// Requests answered inline (``Dispatch/completed(_:)``) are written at once; their flush is
 /// coalesced to the end of the read burst. Requests whose handler must be awaited
-/// (``Dispatch/pending(_:)``) that arrive in one read burst share one task; their answers hop
-/// back to the event loop to be written. Pushes are queued and written once per event-loop
-/// tick, everything queued as one message (``queuePush(_:)``). Limits come from
+/// (``Dispatch/pending(_:)``) each run in a task that prefers this connection's event loop
+/// (``EventLoopExecutor``), so their answers are written without a thread hop; their
+/// deadlines are kept by one timer per connection. Pushes are queued and written once per
+/// event-loop tick, everything queued as one message (``queuePush(_:)``). Limits come from
 /// ``ConnectionStateMachine``.
 final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    private struct PendingRequest: Sendable {
-        var id: UInt32
-        var operation: @Sendable () async -> Reply
+    /// A request whose reply is awaited, by a key of the connection's own (client ids may
+    /// repeat).
+    private struct PendingRequest {
+        var reply: PendingReply
+        var expiresAt: NIODeadline?
     }
 
     /// Bytes reserved in front of every outbound payload so the frame encoder can prepend the
@@ -35,17 +38,20 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private let components: ServerComponents
     private var machine: ConnectionStateMachine
     private var context: ChannelHandlerContext?
-    private var burst: [PendingRequest] = []
     private var needsFlush = false
     private var flushScheduled = false
     private var readHeld = false
     private var pingTask: RepeatedTask?
     private var closeTimeout: Scheduled<Void>?
     private var scratch: [UInt8] = []
-    /// The tasks running this connection's pending requests, one per read burst, cancelled
-    /// when the connection closes (the router then stops the handlers).
-    private var runningBursts: [UInt64: Task<Void, Never>] = [:]
-    private var nextBurst: UInt64 = 0
+    /// Where pending requests' tasks prefer to run: this connection's event loop.
+    private var executor: EventLoopExecutor?
+    /// The requests whose replies are awaited, expired when the connection closes.
+    private var pending: [UInt64: PendingRequest] = [:]
+    private var nextPendingKey: UInt64 = 0
+    /// The timer that expires pending requests past their deadline, and when it fires.
+    private var deadlineTimer: Scheduled<Void>?
+    private var deadlineTimerFiresAt: NIODeadline?
     /// Pushes waiting for this tick's write, and whether that write is scheduled.
     private var pushes: [QueuedPush<ByteBuffer>] = []
     private var pushSequence: UInt64 = 0
@@ -64,6 +70,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        executor = EventLoopExecutor(context.eventLoop)
         connection.attach(self)
         let accepting = components.connections.add(connection)
         let identity = connection.identity
@@ -108,9 +115,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pingTask = nil
         closeTimeout?.cancel()
         closeTimeout = nil
-        burst.removeAll()
-        for task in runningBursts.values { task.cancel() }
-        runningBursts.removeAll()
+        deadlineTimer?.cancel()
+        deadlineTimer = nil
+        let abandoned = pending.values
+        pending.removeAll()
+        for request in abandoned { request.reply.expire() }
         connection.detach()
         components.connections.remove(connection.id)
         components.registry.remove(connection.id)
@@ -148,7 +157,6 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        if !burst.isEmpty { startBurst(context: context) }
         flushIfNeeded()
         context.fireChannelReadComplete()
     }
@@ -221,10 +229,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch dispatch {
         case .completed(let reply):
             writeResponse(id: frame.id, reply)
-        case .pending(let operation):
+        case .pending(let reply):
             switch machine.pendingStarted() {
             case .run:
-                burst.append(PendingRequest(id: frame.id, operation: operation))
+                start(reply, id: frame.id)
             case .refuseTooMany:
                 let limit = components.configuration.maxInFlightRequests
                 writeResponse(id: frame.id, ReservedRoutes.errorReply(.tooManyRequests, "too many requests in flight on this connection (limit \(limit))"))
@@ -261,33 +269,26 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Asynchronous requests
 
-    private func startBurst(context: ChannelHandlerContext) {
-        let operations = burst
-        burst = []
+    private func start(_ reply: PendingReply, id: UInt32) {
+        guard let context else { return }
+        nextPendingKey &+= 1
+        let key = nextPendingKey
+        let expiresAt = reply.deadline.map { NIODeadline.now() + TimeAmount($0) }
+        pending[key] = PendingRequest(reply: reply, expiresAt: expiresAt)
+        if let expiresAt { armDeadlineTimer(at: expiresAt) }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        nextBurst &+= 1
-        let number = nextBurst
-        runningBursts[number] = Task {
-            if operations.count == 1 {
-                let pending = operations[0]
-                let reply = await pending.operation()
-                eventLoop.execute { handler.value.completePending(id: pending.id, reply) }
+        reply.start(preferring: executor) { answer in
+            if eventLoop.inEventLoop {
+                handler.value.completePending(key: key, id: id, answer)
             } else {
-                await withDiscardingTaskGroup { group in
-                    for pending in operations {
-                        group.addTask {
-                            let reply = await pending.operation()
-                            eventLoop.execute { handler.value.completePending(id: pending.id, reply) }
-                        }
-                    }
-                }
+                eventLoop.execute { handler.value.completePending(key: key, id: id, answer) }
             }
-            eventLoop.execute { handler.value.runningBursts[number] = nil }
         }
     }
 
-    private func completePending(id: UInt32, _ reply: Reply) {
+    private func completePending(key: UInt64, id: UInt32, _ reply: Reply) {
+        guard pending.removeValue(forKey: key) != nil else { return }
         switch machine.pendingCompleted() {
         case .write:
             writeResponse(id: id, reply)
@@ -298,6 +299,39 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .drop:
             break
         }
+    }
+
+    /// Makes sure the deadline timer fires by `deadline`. Deadlines are usually all the same
+    /// length, so a later request never moves the timer.
+    private func armDeadlineTimer(at deadline: NIODeadline) {
+        if let firesAt = deadlineTimerFiresAt, firesAt <= deadline { return }
+        guard let context else { return }
+        deadlineTimer?.cancel()
+        deadlineTimerFiresAt = deadline
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        deadlineTimer = context.eventLoop.scheduleTask(deadline: deadline) {
+            handler.value.expireOverdue()
+        }
+    }
+
+    /// Expires the pending requests past their deadline (their replies are 504s) and arms the
+    /// timer for the next one.
+    private func expireOverdue() {
+        deadlineTimer = nil
+        deadlineTimerFiresAt = nil
+        let now = NIODeadline.now()
+        var overdue: [PendingReply] = []
+        var next: NIODeadline?
+        for request in pending.values {
+            guard let expiresAt = request.expiresAt else { continue }
+            if expiresAt <= now {
+                overdue.append(request.reply)
+            } else if next.map({ expiresAt < $0 }) ?? true {
+                next = expiresAt
+            }
+        }
+        for reply in overdue { reply.expire() }
+        if let next { armDeadlineTimer(at: next) }
     }
 
     // MARK: Outbound

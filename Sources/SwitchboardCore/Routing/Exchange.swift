@@ -8,30 +8,25 @@ extension LockedBox where Value == ExchangeState {
         make(ExchangeState(method: request.method, url: request.url, connection: request.connection))
     }
 
-    /// Waits for the reply of a chain that runs elsewhere, at most until `deadline` has passed
-    /// from now; `onTimeout` runs if the deadline fires first, or if the waiting task is
-    /// cancelled (the transport gave up, e.g. the connection closed), which also ends the wait
-    /// with the 504.
-    func reply(within deadline: Duration, onTimeout: @escaping @Sendable () -> Void = {}) async -> Reply {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                if let delivery = withLock({ $0.wait(continuation) }) {
-                    delivery.perform()
-                    return
-                }
-                let timer = Task {
-                    guard (try? await Task.sleep(for: deadline)) != nil else { return }
-                    if let delivery = self.withLock({ $0.expire() }) {
-                        delivery.perform()
-                        onTimeout()
-                    }
-                }
-                if !withLock({ $0.startTimer(timer) }) { timer.cancel() }
-            }
-        } onCancel: {
-            withLock { $0.expire() }?.perform()
-            onTimeout()
-        }
+    /// Hands the reply to `sink` once it leaves (at once if it already may).
+    func wait(_ sink: @escaping @Sendable (Reply) -> Void) {
+        withLock { $0.wait(sink) }?.perform()
+    }
+
+    /// Records the task running the chain, so the deadline can cancel it.
+    func startWork(_ task: Task<Void, Never>) {
+        if !withLock({ $0.startWork(task) }) { task.cancel() }
+    }
+
+    /// Records the deadline timer, so the reply's departure can stop it.
+    func startTimer(_ task: Task<Void, Never>) {
+        if !withLock({ $0.startTimer(task) }) { task.cancel() }
+    }
+
+    /// Ends the exchange now unless its reply already left: the sent reply, else 504; the
+    /// chain's task is cancelled.
+    func expire() {
+        withLock { $0.expire() }?.perform()
     }
 
     /// Marks the asynchronous chain as returned.

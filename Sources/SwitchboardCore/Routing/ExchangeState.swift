@@ -2,7 +2,7 @@
 /// what middleware stored on the request, and whether and how the reply has left.
 ///
 /// A pure state machine: its methods change the state and return what the caller must do
-/// (resume a waiting transport with a reply), so ``Exchange`` can act outside its lock and the
+/// (hand a reply to the transport's sink), so ``Exchange`` can act outside its lock and the
 /// rules are testable on their own. The rules:
 /// - the first `send` fixes the reply; later sends are refused (``SendOutcome/duplicate``);
 /// - the reply leaves once the chain has returned *and* a reply was sent (so code after
@@ -11,18 +11,20 @@
 struct ExchangeState: Sendable {
     /// A reply to hand to the transport waiting for it.
     struct Delivery: Sendable {
-        let continuation: CheckedContinuation<Reply, Never>
+        let sink: @Sendable (Reply) -> Void
         let reply: Reply
-        let timer: Task<Void, Never>?
+        /// Tasks to cancel: the deadline timer, and the chain's task when the deadline (or the
+        /// transport) ended the exchange first.
+        let cancelling: [Task<Void, Never>]
         /// The pushes the handler made, released with the reply.
         var pushes: [Push] = []
         var connection: (any ConnectionContext)? = nil
 
-        /// Publishes the handler's pushes, hands the reply over and stops the deadline timer.
+        /// Stops what must stop, publishes the handler's pushes and hands the reply over.
         func perform() {
-            timer?.cancel()
+            for task in cancelling { task.cancel() }
             if !pushes.isEmpty { connection?.publish(pushes) }
-            continuation.resume(returning: reply)
+            sink(reply)
         }
     }
 
@@ -63,10 +65,11 @@ struct ExchangeState: Sendable {
     private var chainFinished = false
     private var expired = false
     private var delivered = false
-    private var waiter: CheckedContinuation<Reply, Never>?
+    private var sink: (@Sendable (Reply) -> Void)?
     private var timer: Task<Void, Never>?
+    private var work: Task<Void, Never>?
 
-    init(method: Method, url: String, connection: (any ConnectionContext)? = nil) {
+    init(method: Method = .get, url: String = "", connection: (any ConnectionContext)? = nil) {
         self.method = method
         self.url = url
         self.connection = connection
@@ -119,9 +122,9 @@ struct ExchangeState: Sendable {
         return reply != nil ? deliver() : nil
     }
 
-    /// The transport waits for the reply through `continuation`.
-    mutating func wait(_ continuation: CheckedContinuation<Reply, Never>) -> Delivery? {
-        waiter = continuation
+    /// The transport takes the reply through `sink`, called once.
+    mutating func wait(_ sink: @escaping @Sendable (Reply) -> Void) -> Delivery? {
+        self.sink = sink
         return (chainFinished && reply != nil) || expired ? deliver() : nil
     }
 
@@ -133,7 +136,16 @@ struct ExchangeState: Sendable {
         return true
     }
 
-    /// The deadline passed. Returns the delivery, if the reply had not left yet.
+    /// The chain's task started. Returns `false` when the reply already left (the caller
+    /// cancels the task).
+    mutating func startWork(_ task: Task<Void, Never>) -> Bool {
+        guard !delivered else { return false }
+        work = task
+        return true
+    }
+
+    /// The deadline passed, or the transport gave up. Returns the delivery (504 unless a
+    /// reply was sent), if the reply had not left yet.
     mutating func expire() -> Delivery? {
         guard !delivered else { return nil }
         expired = true
@@ -141,11 +153,14 @@ struct ExchangeState: Sendable {
     }
 
     private mutating func deliver() -> Delivery? {
-        guard !delivered, let continuation = waiter else { return nil }
+        guard !delivered, let sink else { return nil }
         delivered = true
-        waiter = nil
-        let pendingTimer = timer
+        self.sink = nil
+        var cancelling: [Task<Void, Never>] = []
+        if let timer { cancelling.append(timer) }
+        if expired, let work { cancelling.append(work) }
         timer = nil
-        return Delivery(continuation: continuation, reply: reply ?? Self.timeoutReply, timer: pendingTimer, pushes: releasePushes(), connection: connection)
+        work = nil
+        return Delivery(sink: sink, reply: reply ?? Self.timeoutReply, cancelling: cancelling, pushes: releasePushes(), connection: connection)
     }
 }

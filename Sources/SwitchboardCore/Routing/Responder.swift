@@ -6,8 +6,8 @@ public protocol Responder: Sendable {
     ///
     /// Returns ``Dispatch/completed(_:)`` when the answer was produced inline, on the caller's
     /// thread, without entering Swift concurrency (the fast path for synchronous handlers and
-    /// middleware), and ``Dispatch/pending(_:)`` when the caller must run the returned
-    /// operation in a task to get the answer.
+    /// middleware), and ``Dispatch/pending(_:)`` when the answer needs a task: the caller
+    /// starts it (or awaits it) through the returned ``PendingReply``.
     func respond(to request: Request) -> Dispatch
 }
 
@@ -15,9 +15,9 @@ public protocol Responder: Sendable {
 public enum Dispatch: Sendable {
     /// Answered inline.
     case completed(Reply)
-    /// Must be awaited; the operation never throws (errors become replies) and honours the
-    /// responder's deadline.
-    case pending(@Sendable () async -> Reply)
+    /// Needs a task; it never fails (errors become replies) and carries the responder's
+    /// deadline.
+    case pending(PendingReply)
 }
 
 /// What goes back to the client for one request: a status and a body.

@@ -79,8 +79,9 @@
 /// ignored and reported. The reply leaves when the whole chain has returned (code after
 /// `next()` included) or, if it returned without answering, at the first later `send`. A
 /// request still unanswered ``RouterConfiguration/handlerDeadline`` after the transport
-/// started waiting gets 504, and its handler task is cancelled; so does a request whose
-/// waiting task the transport cancels (e.g. because the connection closed).
+/// started it gets 504, and its handler task is cancelled; so does a request the transport
+/// gives up on (``PendingReply/expire()``, or cancelling the task awaiting it), e.g. because
+/// the connection closed.
 ///
 /// ## Fast path
 /// A route whose handler and middleware are all synchronous is answered inline, on the
@@ -335,19 +336,16 @@ public struct Router: Responder {
                 if !pushes.isEmpty { request.connection.publish(pushes) }
                 return .completed(reply)
             }
-            return .pending { await exchange.reply(within: deadline) }
+            return .pending(PendingReply(exchange: exchange, deadline: deadline, work: nil))
         case .async(let body):
-            return .pending { [request] in
-                let work = Task {
-                    do {
-                        try await body(request, response)
-                    } catch {
-                        Router.answer(error, response, diagnostics)
-                    }
-                    exchange.finishChain()
+            return .pending(PendingReply(exchange: exchange, deadline: deadline) { [request] in
+                do {
+                    try await body(request, response)
+                } catch {
+                    Router.answer(error, response, diagnostics)
                 }
-                return await exchange.reply(within: deadline) { work.cancel() }
-            }
+                exchange.finishChain()
+            })
         }
     }
 

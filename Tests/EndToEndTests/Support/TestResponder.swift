@@ -24,10 +24,10 @@ struct TestResponder: Responder {
         case "/slow":
             let milliseconds = Int(query["ms"] ?? "") ?? 10
             let body = request.body
-            return .pending {
+            return .pending(PendingReply {
                 try? await Task.sleep(for: .milliseconds(milliseconds))
                 return Reply(status: .ok, body: body)
-            }
+            })
         case "/big":
             let count = Int(query["bytes"] ?? "") ?? 0
             return .completed(Reply(status: .ok, body: ArraySlice(repeating: UInt8(ascii: "x"), count: count)))
@@ -38,10 +38,10 @@ struct TestResponder: Responder {
             return .completed(Reply(status: .ok, body: ArraySlice(identity.userId.utf8)))
         case "/gate":
             let gate = self.gate
-            return .pending {
+            return .pending(PendingReply {
                 await gate.wait()
                 return Reply(status: .ok, body: ArraySlice("opened".utf8))
-            }
+            })
         default:
             return .completed(Reply(status: .notFound))
         }

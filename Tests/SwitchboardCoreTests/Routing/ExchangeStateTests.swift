@@ -35,7 +35,7 @@ struct ExchangeStateTests {
     func deliveryNeedsReplyAndChainEnd() async {
         let reply = await withCheckedContinuation { continuation in
             var state = ExchangeState(method: .get, url: "/")
-            #expect(state.wait(continuation) == nil)
+            #expect(state.wait { continuation.resume(returning: $0) } == nil)
             guard case .accepted(let delivery) = state.send([7]) else { return }
             #expect(delivery == nil)
             state.finishChain()?.perform()
@@ -47,7 +47,7 @@ struct ExchangeStateTests {
     func expiry() async {
         var state = ExchangeState(method: .get, url: "/")
         let reply = await withCheckedContinuation { continuation in
-            _ = state.wait(continuation)
+            _ = state.wait { continuation.resume(returning: $0) }
             state.expire()?.perform()
         }
         #expect(reply.status == .gatewayTimeout)
