@@ -20,6 +20,24 @@ struct RequestResponseTests {
         try await running.stop()
     }
 
+    @Test("replies of every WebSocket length encoding arrive whole (the server writes their frame headers itself)")
+    func replyLengths() async throws {
+        let running = try await RunningServer.start()
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        // A response frame adds 8 bytes (kind, status, id, "||") to the body: these bodies make
+        // payloads of 8, 125, 126, 127, 65535, 65536 and 300,008 bytes.
+        for (index, bytes) in [0, 117, 118, 119, 65527, 65528, 300_000].enumerated() {
+            let response = try await client.request(.get, "/big?bytes=\(bytes)", id: UInt32(index + 1))
+            #expect(response.id == UInt32(index + 1))
+            #expect(response.status == .ok)
+            #expect(response.data.count == bytes)
+            #expect(response.data.allSatisfy { $0 == UInt8(ascii: "x") })
+        }
+        #expect(try await client.request(.get, "/echo", body: "still here", id: 99).status == .ok)
+        client.close()
+        try await running.stop()
+    }
+
     @Test("100 requests in flight on one socket are all answered, correlated by id")
     func hundredInFlight() async throws {
         let running = try await RunningServer.start()

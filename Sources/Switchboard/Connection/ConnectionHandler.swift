@@ -44,6 +44,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pingTask: RepeatedTask?
     private var closeTimeout: Scheduled<Void>?
     private var scratch: [UInt8] = []
+    /// The context of NIO's `WebSocketFrameEncoder`, below which ``writeBinary(_:)`` writes
+    /// frames it has framed itself; `nil` without that encoder (unit tests).
+    private var frameOutput: ChannelHandlerContext?
     /// Where pending requests' tasks prefer to run: this connection's event loop.
     private var executor: EventLoopExecutor?
     /// The requests whose replies are awaited, expired when the connection closes.
@@ -71,6 +74,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         executor = EventLoopExecutor(context.eventLoop)
+        frameOutput = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         connection.attach(self)
         let accepting = components.connections.add(connection)
         let identity = connection.identity
@@ -101,6 +105,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         tearDown()
         self.context = nil
+        frameOutput = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -180,11 +185,31 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     /// The frame's payload, unmasked, as one array (the request body is a slice of it).
     private static func payload(of frame: WebSocketFrame) -> [UInt8] {
-        var bytes = Array(frame.data.readableBytesView)
-        if let key = frame.maskKey {
-            for index in bytes.indices { bytes[index] ^= key[index & 3] }
+        let count = frame.data.readableBytes
+        return [UInt8](unsafeUninitializedCapacity: count) { bytes, initialized in
+            frame.data.withUnsafeReadableBytes { source in
+                guard let base = bytes.baseAddress, count > 0 else { return }
+                guard let key = frame.maskKey else {
+                    source.copyBytes(to: bytes)
+                    return
+                }
+                let mask = (key[0], key[1], key[2], key[3])
+                var index = 0
+                while index + 4 <= count {
+                    base[index] = source[index] ^ mask.0
+                    base[index + 1] = source[index + 1] ^ mask.1
+                    base[index + 2] = source[index + 2] ^ mask.2
+                    base[index + 3] = source[index + 3] ^ mask.3
+                    index += 4
+                }
+                while index < count {
+                    let byte = index & 3 == 0 ? mask.0 : index & 3 == 1 ? mask.1 : mask.2
+                    base[index] = source[index] ^ byte
+                    index += 1
+                }
+            }
+            initialized = count
         }
-        return bytes
     }
 
     private func receive(_ bytes: [UInt8]) {
@@ -375,7 +400,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if queued.count == 1 {
             write(WebSocketFrame(fin: true, opcode: .binary, data: first.payload))
         } else {
-            write(WebSocketFrame(fin: true, opcode: .binary, data: Self.batch(of: queued, allocator: context.channel.allocator)))
+            writeBinary(Self.batch(of: queued, allocator: context.channel.allocator))
         }
         flushIfNeeded()
     }
@@ -429,7 +454,39 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         buffer.moveReaderIndex(forwardBy: Self.headerRoom)
         buffer.writeBytes(scratch)
         if scratch.capacity > Self.scratchCapacityKept { scratch = [] }
-        write(WebSocketFrame(fin: true, opcode: .binary, data: buffer))
+        writeBinary(buffer)
+    }
+
+    /// Writes `payload`, a buffer of this handler's own with ``headerRoom`` free bytes in front
+    /// of its readable bytes, as one final binary WebSocket message. The frame header goes into
+    /// that room and the buffer is written below NIO's frame encoder, through its context:
+    /// the encoder would write the header as a second buffer, since a buffer passed through
+    /// the pipeline is never uniquely referenced. (Shared payloads, such as a push encoded
+    /// once for many connections, go through the encoder, which leaves them untouched.)
+    private func writeBinary(_ payload: consuming ByteBuffer) {
+        guard let context else { return }
+        guard let frameOutput else {
+            return write(WebSocketFrame(fin: true, opcode: .binary, data: payload))
+        }
+        let length = payload.readableBytes
+        let headerSize = length < 126 ? 2 : length <= Int(UInt16.max) ? 4 : 10
+        let start = payload.readerIndex - headerSize
+        precondition(start >= 0, "no room for the WebSocket header")
+        payload.setInteger(UInt8(0x82), at: start)  // FIN, opcode 0x2 (binary)
+        switch headerSize {
+        case 2:
+            payload.setInteger(UInt8(length), at: start + 1)
+        case 4:
+            payload.setInteger(UInt8(126), at: start + 1)
+            payload.setInteger(UInt16(length), at: start + 2)
+        default:
+            payload.setInteger(UInt8(127), at: start + 1)
+            payload.setInteger(UInt64(length), at: start + 2)
+        }
+        payload.moveReaderIndex(to: start)
+        frameOutput.write(NIOAny(payload), promise: nil)
+        needsFlush = true
+        if !context.channel.isWritable { checkOutboundBound(context: context) }
     }
 
     private func write(_ frame: WebSocketFrame) {
