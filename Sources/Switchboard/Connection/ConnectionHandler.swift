@@ -400,7 +400,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         if queued.count == 1 {
             write(WebSocketFrame(fin: true, opcode: .binary, data: first.payload))
         } else {
-            writeBinary(Self.batch(of: queued, allocator: context.channel.allocator))
+            var batch = Self.batch(of: queued, allocator: context.channel.allocator)
+            writeBinary(&batch)
         }
         flushIfNeeded()
     }
@@ -454,16 +455,17 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         buffer.moveReaderIndex(forwardBy: Self.headerRoom)
         buffer.writeBytes(scratch)
         if scratch.capacity > Self.scratchCapacityKept { scratch = [] }
-        writeBinary(buffer)
+        writeBinary(&buffer)
     }
 
-    /// Writes `payload`, a buffer of this handler's own with ``headerRoom`` free bytes in front
-    /// of its readable bytes, as one final binary WebSocket message. The frame header goes into
+    /// Writes `payload`, a buffer of this handler's own (uniquely referenced, so the header is
+    /// written without a copy) with ``headerRoom`` free bytes in front of its readable bytes, as
+    /// one final binary WebSocket message. The frame header goes into
     /// that room and the buffer is written below NIO's frame encoder, through its context:
     /// the encoder would write the header as a second buffer, since a buffer passed through
     /// the pipeline is never uniquely referenced. (Shared payloads, such as a push encoded
     /// once for many connections, go through the encoder, which leaves them untouched.)
-    private func writeBinary(_ payload: consuming ByteBuffer) {
+    private func writeBinary(_ payload: inout ByteBuffer) {
         guard let context else { return }
         guard let frameOutput else {
             return write(WebSocketFrame(fin: true, opcode: .binary, data: payload))

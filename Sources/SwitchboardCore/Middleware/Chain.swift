@@ -25,7 +25,9 @@ enum Chain: Sendable {
     static func compose(_ middleware: [(Middleware, depth: Int)], handler: Handler, depth: Int) -> Chain {
         let allSynchronous = middleware.allSatisfy { $0.0.isSynchronous }
         if allSynchronous, case .sync(let body) = handler {
-            var chain: @Sendable (Request, Response) throws -> Void = { req, res in try body(req.mounted(at: depth), res) }
+            // Requests reach every part at mount depth 0, so a root handler takes them as they are.
+            var chain: @Sendable (Request, Response) throws -> Void = body
+            if depth != 0 { chain = { req, res in try body(req.mounted(at: depth), res) } }
             for (layer, depth) in middleware.reversed() {
                 chain = wrapSync(layer, depth: depth, around: chain)
             }
@@ -33,8 +35,12 @@ enum Chain: Sendable {
         }
         var chain: @Sendable (Request, Response) async throws -> Void
         switch handler {
-        case .sync(let body): chain = { req, res in try body(req.mounted(at: depth), res) }
-        case .async(let body): chain = { req, res in try await body(req.mounted(at: depth), res) }
+        case .sync(let body):
+            chain = body
+            if depth != 0 { chain = { req, res in try body(req.mounted(at: depth), res) } }
+        case .async(let body):
+            chain = body
+            if depth != 0 { chain = { req, res in try await body(req.mounted(at: depth), res) } }
         }
         for (layer, depth) in middleware.reversed() {
             chain = wrapAsync(layer, depth: depth, around: chain)

@@ -3,9 +3,12 @@
 typealias Exchange = LockedBox<ExchangeState>
 
 extension LockedBox where Value == ExchangeState {
-    /// A fresh exchange for `request`.
-    static func make(for request: Request) -> Exchange {
-        make(ExchangeState(method: request.method, url: request.url, connection: request.connection))
+    /// A fresh exchange for `request`; `fallbackReply` is what the router's fallback handler
+    /// sends (404, 405, automatic OPTIONS).
+    static func make(for request: Request, fallbackReply: Reply? = nil) -> Exchange {
+        var state = ExchangeState(method: request.method, url: request.url, connection: request.connection)
+        state.fallbackReply = fallbackReply
+        return make(state)
     }
 
     /// Hands the reply to `sink` once it leaves (at once if it already may).

@@ -25,8 +25,6 @@ public struct Request: Sendable {
     var mountDepth = 0
     /// The routing state shared by the copies of this request, set by the router.
     var exchange: Exchange?
-    /// The reply the router's own fallback handler sends (404, 405, automatic OPTIONS).
-    var fallbackReply: Reply?
 
     /// A request, as built by a transport from a request frame.
     public init(method: Method, url: String, body: ArraySlice<UInt8>, id: UInt32, connection: any ConnectionContext) {

@@ -247,7 +247,7 @@ public struct Router: Responder {
 
     private static func composeFallback(_ middleware: [Middleware]) -> Chain {
         Chain.compose(middleware.map { ($0, depth: 0) }, handler: .sync { req, res in
-            if let reply = req.fallbackReply { res.status(reply.status).send(reply.body) }
+            if let reply = res.exchange.withLock({ $0.fallbackReply }) { res.status(reply.status).send(reply.body) }
         }, depth: 0)
     }
 
@@ -298,28 +298,25 @@ public struct Router: Responder {
     /// Routes `request` through its route's middleware and handler; see the type's
     /// documentation for what answers when.
     public func respond(to request: Request) -> Dispatch {
-        var routed = request
-        let chain: Chain
         switch resolve(request.method, request.url) {
         case .route(let index, let bounds):
             let route = storage.state.routes[index]
-            let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
             guard Router.escapesAreValid(in: request.url, bounds: bounds) else {
                 let error = HTTPError(.badRequest, "malformed percent-encoding in the path")
                 return .completed(Reply(status: error.status, body: request.method == .head ? [] : error.body))
             }
-            routed.params = parameters
-            chain = route.chain
+            let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
+            return run(route.chain, request, parameters: parameters, fallbackReply: nil)
         case .unmatched(let allowed):
-            routed.fallbackReply = Router.fallbackReply(for: request.method, allowed: allowed)
-            chain = storage.state.fallback
+            let reply = Router.fallbackReply(for: request.method, allowed: allowed)
+            return run(storage.state.fallback, request, parameters: Parameters(), fallbackReply: reply)
         }
-        return run(chain, routed)
     }
 
-    private func run(_ chain: Chain, _ request: Request) -> Dispatch {
-        let exchange = Exchange.make(for: request)
-        var request = request
+    private func run(_ chain: Chain, _ incoming: Request, parameters: Parameters, fallbackReply: Reply?) -> Dispatch {
+        let exchange = Exchange.make(for: incoming, fallbackReply: fallbackReply)
+        var request = incoming
+        request.params = parameters
         request.exchange = exchange
         let configuration = storage.state.configuration
         let diagnostics = configuration.diagnostics
