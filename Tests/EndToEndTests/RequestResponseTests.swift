@@ -187,6 +187,30 @@ struct RequestResponseTests {
         try await running.stop()
     }
 
+    @Test("with runsAsyncHandlersOnEventLoop off, async handlers run off the event loops and are still answered")
+    func asyncHandlersOffTheLoop() async throws {
+        var router = Router()
+        router.get("/where") { _, res async in
+            res.send(MultiThreadedEventLoopGroup.currentEventLoop != nil ? "on an event loop" : "elsewhere")
+        }
+        var configuration = Configuration()
+        configuration.runsAsyncHandlersOnEventLoop = false
+        let running = try await RunningServer.start(responder: router, configuration: configuration)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        for id in UInt32(1)...20 {
+            try client.sendWithoutWaiting(.request(RequestFrame(method: .get, id: id, url: "/where")))
+        }
+        var answered: Set<UInt32> = []
+        for _ in 1...20 {
+            guard case .response(let response) = try await client.nextFrame() else { Issue.record("not a response"); break }
+            #expect(String(decoding: response.data, as: UTF8.self) == "elsewhere")
+            answered.insert(response.id)
+        }
+        #expect(answered == Set(1...20))
+        client.close()
+        try await running.stop()
+    }
+
     @Test("when a connection closes, its requests still running are cancelled")
     func cancelledOnClose() async throws {
         let cancelled = EventInbox<UInt32>()

@@ -60,6 +60,14 @@ public struct Configuration: Sendable {
     /// stays open. Requests answered inline never count. Default 128.
     public var maxInFlightRequests: Int = 128
 
+    /// Whether the tasks of asynchronous handlers prefer the connection's event loop as their
+    /// executor (a task executor preference). Default `true`: a handler that does not hop
+    /// elsewhere runs on that loop, and its reply is written without a thread hop, which is
+    /// what makes async routes cheap. Like a synchronous handler, it then holds the loop while
+    /// it computes; set `false` when async handlers do long computations without awaiting, so
+    /// they run on Swift's global concurrent executor instead (each reply then hops back).
+    public var runsAsyncHandlersOnEventLoop = true
+
     // MARK: Health
 
     /// How often the server pings a connection that has sent nothing in the meantime.

@@ -8,7 +8,8 @@ import NIOWebSocket
 /// Requests answered inline (``Dispatch/completed(_:)``) are written at once; their flush is
 /// coalesced to the end of the read burst. Requests whose handler must be awaited
 /// (``Dispatch/pending(_:)``) each run in a task that prefers this connection's event loop
-/// (``EventLoopExecutor``), so their answers are written without a thread hop; their
+/// (``EventLoopExecutor``; see ``Configuration/runsAsyncHandlersOnEventLoop``), so their
+/// answers are written without a thread hop; their
 /// deadlines are kept by one timer per connection. Pushes are queued and written once per
 /// event-loop tick, everything queued as one message (``queuePush(_:)``). Limits come from
 /// ``ConnectionStateMachine``.
@@ -47,7 +48,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The context of NIO's `WebSocketFrameEncoder`, below which ``writeBinary(_:)`` writes
     /// frames it has framed itself; `nil` without that encoder (unit tests).
     private var frameOutput: ChannelHandlerContext?
-    /// Where pending requests' tasks prefer to run: this connection's event loop.
+    /// Where pending requests' tasks prefer to run: this connection's event loop, unless
+    /// ``Configuration/runsAsyncHandlersOnEventLoop`` is off.
     private var executor: EventLoopExecutor?
     /// The requests whose replies are awaited, expired when the connection closes.
     private var pending: [UInt64: PendingRequest] = [:]
@@ -73,7 +75,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        executor = EventLoopExecutor(context.eventLoop)
+        if components.configuration.runsAsyncHandlersOnEventLoop { executor = EventLoopExecutor(context.eventLoop) }
         frameOutput = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         connection.attach(self)
         let accepting = components.connections.add(connection)
