@@ -95,9 +95,12 @@ private func switchboardRouter(_ routes: [Route]) -> Router {
     return router
 }
 
-/// The least a connection can be: an id, no client id, no identity.
+/// The least a connection can be: an id, no client id, no identity, rooms of its own, and
+/// pushes dropped (the benchmarked routes push nothing).
 final class BenchmarkConnection: ConnectionContext {
     let id = ConnectionID("bench-1")
     let clientId: String? = nil
     let identity: Identity? = nil
+    let roomRegistry = RoomRegistry()
+    func publish(_ pushes: [Push]) {}
 }

@@ -1,5 +1,6 @@
 import Foundation
 import SwitchboardCore
+import Synchronization
 
 /// Calls a router (or any ``Responder``) in-process, the way the server does, without sockets:
 /// the full middleware and handler path runs, inline or through a task.
@@ -15,21 +16,17 @@ public struct TestClient: Sendable {
     public let responder: any Responder
     /// The connection requests come from; set its `identity` to act as an authenticated one.
     public let connection: TestConnection
-    private let nextID: LockedBox<UInt32>
+    private let ids = RequestIDs()
 
     /// A client for `responder`, on `connection`.
     public init(_ responder: some Responder, connection: TestConnection = TestConnection()) {
         self.responder = responder
         self.connection = connection
-        self.nextID = LockedBox.make(1)
     }
 
     /// Sends a request and waits for its reply.
     public func request(_ method: SwitchboardCore.Method, _ url: String, body: some Collection<UInt8> = [UInt8]()) async -> TestResponse {
-        let id = nextID.withLock { id in
-            defer { id &+= 1 }
-            return id
-        }
+        let id = ids.next()
         let request = Request(method: method, url: url, body: ArraySlice(body), id: id, connection: connection)
         switch responder.respond(to: request) {
         case .completed(let reply):
@@ -70,4 +67,13 @@ public struct TestClient: Sendable {
     public func patch(_ url: String, body: some Collection<UInt8> = [UInt8]()) async throws -> TestResponse { await request(.patch, url, body: body) }
     /// A PATCH request with `value` as a JSON body.
     public func patch(_ url: String, json value: some Encodable) async throws -> TestResponse { try await request(.patch, url, json: value) }
+}
+
+/// The request ids a ``TestClient`` hands out, 1, 2, 3… shared by its copies.
+private final class RequestIDs: Sendable {
+    private let last = Atomic<UInt32>(0)
+
+    func next() -> UInt32 {
+        last.wrappingAdd(1, ordering: .relaxed).newValue
+    }
 }

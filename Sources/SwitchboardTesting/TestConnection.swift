@@ -1,4 +1,5 @@
 import SwitchboardCore
+import Synchronization
 
 /// An in-memory connection for tests: requests made through a ``TestClient`` come from it.
 ///
@@ -12,14 +13,14 @@ public final class TestConnection: ConnectionContext {
     public let clientId: String?
     /// The rooms handlers join and leave (with the server's default policy unless given).
     public let roomRegistry: RoomRegistry
-    private let state: LockedBox<(identity: Identity?, published: [Push])>
+    private let state: Mutex<(identity: Identity?, published: [Push])>
 
     /// A connection with the given id, client id, handshake identity and rooms.
     public init(id: ConnectionID = ConnectionID("test-1"), clientId: String? = nil, identity: Identity? = nil, rooms: RoomRegistry = RoomRegistry()) {
         self.id = id
         self.clientId = clientId
         self.roomRegistry = rooms
-        self.state = LockedBox.make((identity, []))
+        self.state = Mutex((identity, []))
     }
 
     /// Who the connection belongs to; settable at any time.

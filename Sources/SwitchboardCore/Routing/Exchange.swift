@@ -1,14 +1,28 @@
+import Synchronization
+
 /// The shared, lock-guarded state of one request being routed: the response being built and
 /// the request's middleware-set values. ``Request`` and ``Response`` both hold it.
-typealias Exchange = LockedBox<ExchangeState>
+///
+/// One allocation per routed request; the state is moved into its lock, not copied.
+final class Exchange: Sendable {
+    private let state: Mutex<ExchangeState>
+    /// The reply the router's own fallback handler sends (404, 405, automatic OPTIONS).
+    let fallbackReply: Reply?
 
-extension LockedBox where Value == ExchangeState {
+    init(_ state: consuming ExchangeState, fallbackReply: Reply? = nil) {
+        self.state = Mutex(state)
+        self.fallbackReply = fallbackReply
+    }
+
     /// A fresh exchange for `request`; `fallbackReply` is what the router's fallback handler
     /// sends (404, 405, automatic OPTIONS).
-    static func make(for request: Request, fallbackReply: Reply? = nil) -> Exchange {
-        var state = ExchangeState(method: request.method, url: request.url, connection: request.connection)
-        state.fallbackReply = fallbackReply
-        return make(state)
+    convenience init(for request: Request, fallbackReply: Reply? = nil) {
+        self.init(ExchangeState(method: request.method, url: request.url, connection: request.connection), fallbackReply: fallbackReply)
+    }
+
+    /// Runs `body` with exclusive access to the state.
+    func withLock<Result: Sendable>(_ body: (inout ExchangeState) -> Result) -> Result {
+        state.withLock { body(&$0) }
     }
 
     /// Hands the reply to `sink` once it leaves (at once if it already may).

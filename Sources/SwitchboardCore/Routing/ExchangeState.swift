@@ -54,8 +54,6 @@ struct ExchangeState: Sendable {
     var hasIdentity = false
     /// Typed per-request storage.
     var storage: [ObjectIdentifier: any Sendable] = [:]
-    /// The reply the router's own fallback handler sends (404, 405, automatic OPTIONS).
-    var fallbackReply: Reply?
 
     /// The connection the request came from: where the handler's pushes are published.
     let connection: (any ConnectionContext)?

@@ -21,7 +21,7 @@ public struct PendingReply: Sendable {
 
     /// A pending reply computed by `operation`, for responders other than ``Router``.
     public init(deadline: Duration? = nil, _ operation: @escaping @Sendable () async -> Reply) {
-        let exchange = Exchange.make(ExchangeState())
+        let exchange = Exchange(ExchangeState())
         self.init(exchange: exchange, deadline: deadline) {
             let reply = await operation()
             exchange.withLock { state in

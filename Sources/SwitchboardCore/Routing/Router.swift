@@ -247,7 +247,7 @@ public struct Router: Responder {
 
     private static func composeFallback(_ middleware: [Middleware]) -> Chain {
         Chain.compose(middleware.map { ($0, depth: 0) }, handler: .sync { req, res in
-            if let reply = res.exchange.withLock({ $0.fallbackReply }) { res.status(reply.status).send(reply.body) }
+            if let reply = res.exchange.fallbackReply { res.status(reply.status).send(reply.body) }
         }, depth: 0)
     }
 
@@ -314,7 +314,7 @@ public struct Router: Responder {
     }
 
     private func run(_ chain: Chain, _ incoming: Request, parameters: Parameters, fallbackReply: Reply?) -> Dispatch {
-        let exchange = Exchange.make(for: incoming, fallbackReply: fallbackReply)
+        let exchange = Exchange(for: incoming, fallbackReply: fallbackReply)
         var request = incoming
         request.params = parameters
         request.exchange = exchange

@@ -1,11 +1,12 @@
 import Testing
 @testable import SwitchboardCore
+import Synchronization
 
 @Suite("Pending replies started by a transport")
 struct PendingReplyTests {
     /// Counts the jobs it runs, on the global executor's threads.
     final class CountingExecutor: TaskExecutor {
-        let jobs = LockedBox<Int>.make(0)
+        let jobs = Mutex<Int>(0)
         func enqueue(_ job: consuming ExecutorJob) {
             jobs.withLock { $0 += 1 }
             let job = UnownedJob(job)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SwitchboardCore
+import Synchronization
 
 /// A connection for routing tests.
 final class FakeConnection: ConnectionContext {
@@ -8,7 +9,7 @@ final class FakeConnection: ConnectionContext {
     let clientId: String? = nil
     let identity: Identity?
     let roomRegistry = RoomRegistry()
-    private let recorded = LockedBox<[Push]>.make([])
+    private let recorded = Mutex<[Push]>([])
 
     init(identity: Identity? = nil) { self.identity = identity }
 
@@ -51,7 +52,7 @@ func send(
 
 /// A thread-safe list of strings, to record what ran in which order.
 final class Log: Sendable {
-    private let box = LockedBox<[String]>.make([])
+    private let box = Mutex<[String]>([])
     func add(_ entry: String) { box.withLock { $0.append(entry) } }
     var entries: [String] { box.withLock { $0 } }
 }
