@@ -45,15 +45,7 @@ struct PendingReplyTests {
     func expireCancels() async throws {
         let log = Log()
         var router = Router()
-        router.get("/hang") { _, res async throws in
-            do {
-                try await Task.sleep(for: .seconds(30))
-            } catch {
-                log.add("cancelled")
-                throw error
-            }
-            res.send("late")
-        }
+        router.get("/hang", handler: hangingUntilCancelled(log))
         let pending = try #require(pendingReply(router, "/hang"))
         let reply = await withCheckedContinuation { continuation in
             pending.start(preferring: nil) { continuation.resume(returning: $0) }

@@ -74,15 +74,7 @@ struct ResponseTests {
     func deadlineAsync() async {
         let log = Log()
         var router = loggingRouter(log, deadline: .milliseconds(50))
-        router.get("/hang") { _, res async throws in
-            do {
-                try await Task.sleep(for: .seconds(30))
-            } catch {
-                log.add("cancelled")
-                throw error
-            }
-            res.send("late")
-        }
+        router.get("/hang", handler: hangingUntilCancelled(log))
         let clock = ContinuousClock()
         let start = clock.now
         let outcome = await send(router, "/hang")
@@ -96,14 +88,7 @@ struct ResponseTests {
     func transportCancels() async {
         let log = Log()
         var router = loggingRouter(log, deadline: .seconds(30))
-        router.get("/hang") { _, _ async throws in
-            do {
-                try await Task.sleep(for: .seconds(30))
-            } catch {
-                log.add("handler cancelled")
-                throw error
-            }
-        }
+        router.get("/hang", handler: hangingUntilCancelled(log, noting: "handler cancelled"))
         let request = Request(method: .get, url: "/hang", body: [], id: 1, connection: FakeConnection())
         guard case .pending(let operation) = router.respond(to: request) else {
             Issue.record("an async route answered inline")

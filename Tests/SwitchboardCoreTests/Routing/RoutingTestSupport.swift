@@ -61,3 +61,17 @@ final class Log: Sendable {
 func loggingRouter(_ log: Log, deadline: Duration = .seconds(30)) -> Router {
     Router(configuration: RouterConfiguration(handlerDeadline: deadline, diagnostics: { log.add($0) }))
 }
+
+/// An async handler that waits 30 s and answers "late" unless cancelled first, in which case it
+/// adds `entry` to `log` and throws.
+func hangingUntilCancelled(_ log: Log, noting entry: String = "cancelled") -> @Sendable (Request, Response) async throws -> Void {
+    { _, res in
+        do {
+            try await Task.sleep(for: .seconds(30))
+        } catch {
+            log.add(entry)
+            throw error
+        }
+        res.send("late")
+    }
+}
