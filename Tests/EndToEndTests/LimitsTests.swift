@@ -33,6 +33,66 @@ struct LimitsTests {
         try await running.stop()
     }
 
+    @Test("a request in fragments, with a ping between them, is joined and answered; the ping first")
+    func fragmentedRequest() async throws {
+        let running = try await RunningServer.start()
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        let bytes = try FrameCodec.encode(.request(RequestFrame(method: .post, id: 5, url: "/echo", data: ArraySlice("in three parts".utf8))))
+        try await client.sendRaw(Array(bytes[..<3]), opcode: .binary, fin: false)
+        try await client.sendRaw(Array("between".utf8), opcode: .ping)
+        try await client.sendRaw(Array(bytes[3..<12]), opcode: .continuation, fin: false)
+        try await client.sendRaw([], opcode: .continuation, fin: false)
+        try await client.sendRaw(Array(bytes[12...]), opcode: .continuation, fin: true)
+        #expect(await client.next() == .pong)
+        guard case .response(let response) = try await client.nextFrame() else { Issue.record("no response"); return }
+        #expect(response.id == 5)
+        #expect(String(decoding: response.data, as: UTF8.self) == "in three parts")
+        // Unfragmented messages still work after it, and a fragmented text message is refused
+        // like a whole one, keeping the socket.
+        #expect(try await client.request(.get, "/echo", body: "whole", id: 6).status == .ok)
+        try await client.sendRaw(Array("hel".utf8), opcode: .text, fin: false)
+        try await client.sendRaw(Array("lo".utf8), opcode: .continuation, fin: true)
+        guard case .error(let text) = try await client.nextFrame() else { Issue.record("no error frame"); return }
+        #expect(text.status == .badRequest)
+        #expect(try await client.request(.get, "/echo", body: "still open", id: 7).status == .ok)
+        client.close()
+        try await running.stop()
+    }
+
+    @Test("a message in more fragments than allowed closes with 1009")
+    func tooManyFragments() async throws {
+        var configuration = Configuration()
+        configuration.maxFragmentsPerMessage = 3
+        let running = try await RunningServer.start(configuration: configuration)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        try await client.sendRaw([0x01], opcode: .binary, fin: false)
+        for _ in 0..<3 { try await client.sendRaw([0x00], opcode: .continuation, fin: false) }
+        let close = await client.nextClose()
+        #expect(close?.code == 1009)
+        #expect(close?.reason.contains("3 fragments") == true)
+        #expect(await client.waitUntilDisconnected())
+        try await running.stop()
+    }
+
+    @Test("fragments out of order close with 1002: a continuation first, or a new message before the last ended")
+    func fragmentsOutOfOrder() async throws {
+        let running = try await RunningServer.start()
+        let stray = try await WebSocketTestClient.connect(port: running.port)
+        try await stray.sendRaw([0x01], opcode: .continuation, fin: true)
+        #expect(await stray.nextClose()?.code == 1002)
+        let interrupted = try await WebSocketTestClient.connect(port: running.port)
+        try await interrupted.sendRaw([0x01], opcode: .binary, fin: false)
+        try await interrupted.sendRaw([0x01], opcode: .binary, fin: true)
+        let close = await interrupted.nextClose()
+        #expect(close?.code == 1002)
+        #expect(close?.reason.contains("before the previous one ended") == true)
+        // The server and its other connections are unaffected.
+        let other = try await WebSocketTestClient.connect(port: running.port)
+        #expect(try await other.request(.get, "/echo", body: "fine", id: 1).status == .ok)
+        other.close()
+        try await running.stop()
+    }
+
     @Test("a malformed frame is answered with an error frame (400) and the socket keeps working")
     func malformedFrame() async throws {
         let running = try await RunningServer.start()

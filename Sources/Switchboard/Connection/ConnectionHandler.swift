@@ -18,6 +18,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
+    /// The fragments of a message received so far, unmasked and joined.
+    private struct FragmentedMessage {
+        var isText: Bool
+        var bytes: [UInt8]
+        var fragments: Int
+    }
+
     /// A request whose reply is awaited, by a key of the connection's own (client ids may
     /// repeat).
     private struct PendingRequest {
@@ -40,6 +47,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var machine: ConnectionStateMachine
     private var context: ChannelHandlerContext?
     private var needsFlush = false
+    /// A WebSocket message arriving in fragments, until its last one.
+    private var message: FragmentedMessage?
     private var flushScheduled = false
     private var readHeld = false
     private var pingTask: RepeatedTask?
@@ -145,12 +154,22 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             return close(code: .protocolError, reason: "reserved bits set without a negotiated extension", andDisconnect: true)
         }
         switch frame.opcode {
-        case .binary:
-            guard machine.canWrite else { return }
-            receive(Self.payload(of: frame))
-        case .text:
-            guard machine.canWrite else { return }
-            malformed("text frames are not used by \(FrameCodec.subprotocol); send binary frames", id: 0)
+        case .binary, .text:
+            guard message == nil else {
+                return close(code: .protocolError, reason: "a new message began before the previous one ended", andDisconnect: true)
+            }
+            if frame.fin {
+                guard machine.canWrite else { return }
+                receiveMessage(Self.payload(of: frame), isText: frame.opcode == .text)
+            } else {
+                message = FragmentedMessage(isText: frame.opcode == .text, bytes: [], fragments: 0)
+                appendFragment(frame)
+            }
+        case .continuation:
+            guard message != nil else {
+                return close(code: .protocolError, reason: "a continuation frame without a message to continue", andDisconnect: true)
+            }
+            appendFragment(frame)
         case .ping:
             guard machine.canWrite else { return }
             write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
@@ -173,15 +192,43 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         switch error {
         case NIOWebSocketError.invalidFrameLength:
             close(code: .messageTooLarge, reason: "frame larger than \(configuration.maxFrameSize) bytes", andDisconnect: true)
-        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
-            close(code: .messageTooLarge, reason: "message larger than \(configuration.maxMessageSize) bytes", andDisconnect: true)
-        case NIOWebSocketFrameAggregator.Error.tooManyFragments:
-            close(code: .messageTooLarge, reason: "message in more than \(configuration.maxFragmentsPerMessage) fragments", andDisconnect: true)
-        case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error:
+        case is NIOWebSocketError:
             close(code: .protocolError, reason: "protocol error", andDisconnect: true)
         default:
             components.logger.debug("connection error", metadata: ["connection": "\(connection.id)", "error": "\(error)"])
             context.close(promise: nil)
+        }
+    }
+
+    /// Adds a fragment of the message in progress; the last one delivers the whole message.
+    /// Limits: ``Configuration/maxMessageSize`` and ``Configuration/maxFragmentsPerMessage``
+    /// (close 1009). Control frames may come between fragments.
+    private func appendFragment(_ frame: WebSocketFrame) {
+        guard var current = message else { return }
+        message = nil
+        let configuration = components.configuration
+        current.fragments += 1
+        guard current.fragments <= configuration.maxFragmentsPerMessage else {
+            return close(code: .messageTooLarge, reason: "message in more than \(configuration.maxFragmentsPerMessage) fragments", andDisconnect: true)
+        }
+        guard current.bytes.count + frame.data.readableBytes <= configuration.maxMessageSize else {
+            return close(code: .messageTooLarge, reason: "message larger than \(configuration.maxMessageSize) bytes", andDisconnect: true)
+        }
+        current.bytes += Self.payload(of: frame)
+        guard frame.fin else {
+            message = current
+            return
+        }
+        guard machine.canWrite else { return }
+        receiveMessage(current.bytes, isText: current.isText)
+    }
+
+    /// A whole WebSocket message: binary ones carry frames of the protocol.
+    private func receiveMessage(_ bytes: [UInt8], isText: Bool) {
+        if isText {
+            malformed("text frames are not used by \(FrameCodec.subprotocol); send binary frames", id: 0)
+        } else {
+            receive(bytes)
         }
     }
 

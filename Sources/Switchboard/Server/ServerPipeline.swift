@@ -44,17 +44,18 @@ enum ServerPipeline {
         }
         let configuration = components.configuration
         let pipeline = channel.pipeline.syncOperations
-        try pipeline.addHandler(
-            NIOWebSocketFrameAggregator(
-                minNonFinalFragmentSize: 0,
-                maxAccumulatedFrameCount: configuration.maxFragmentsPerMessage,
-                maxAccumulatedFrameSize: configuration.maxMessageSize
-            )
-        )
         if configuration.rawEchoMode {
+            try pipeline.addHandler(
+                NIOWebSocketFrameAggregator(
+                    minNonFinalFragmentSize: 0,
+                    maxAccumulatedFrameCount: configuration.maxFragmentsPerMessage,
+                    maxAccumulatedFrameSize: configuration.maxMessageSize
+                )
+            )
             try pipeline.addHandler(EchoHandler())
             return
         }
+        // ConnectionHandler joins fragmented messages itself: no aggregator on the per-frame path.
         let connection = Connection(id: components.connections.nextID(), clientId: clientId, identity: identity, channel: channel, components: components)
         try pipeline.addHandler(ConnectionHandler(connection: connection, components: components, features: features))
     }
