@@ -34,16 +34,21 @@ struct ConnectionHandlerTests {
         }
     }
 
-    private func makeChannel(_ change: (inout Configuration) -> Void = { _ in }) throws -> (EmbeddedChannel, FlushCounter) {
+    /// Server parts around ``EchoResponder``, without pings, logging only critical messages.
+    private static func makeComponents(_ change: (inout Configuration) -> Void = { _ in }) -> ServerComponents {
         var configuration = Configuration()
         configuration.pingInterval = nil
         change(&configuration)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let components = ServerComponents(
+        return ServerComponents(
             configuration: configuration, responder: EchoResponder(), authentication: nil,
             upgradeHook: nil, messageHandler: nil, logger: logger
         )
+    }
+
+    private func makeChannel(_ change: (inout Configuration) -> Void = { _ in }) throws -> (EmbeddedChannel, FlushCounter) {
+        let components = Self.makeComponents(change)
         let channel = EmbeddedChannel()
         let counter = FlushCounter()
         let connection = Connection(id: ConnectionID("test-1"), clientId: nil, identity: nil, channel: channel, components: components)
@@ -109,12 +114,7 @@ struct ConnectionHandlerTests {
 
     @Test("a pending answer hops back to the event loop and is written")
     func pendingAnswer() async throws {
-        var configuration = Configuration()
-        configuration.pingInterval = nil
-        let components = ServerComponents(
-            configuration: configuration, responder: EchoResponder(), authentication: nil,
-            upgradeHook: nil, messageHandler: nil, logger: Logger(label: "test")
-        )
+        let components = Self.makeComponents()
         // Thread-safe, unlike EmbeddedChannel: the answer comes back from a task.
         let channel = NIOAsyncTestingChannel()
         let request = try binary(.request(RequestFrame(method: .post, id: 9, url: "/later", data: [1, 2])))
@@ -131,14 +131,7 @@ struct ConnectionHandlerTests {
 
     @Test("pending answers of one read burst are all written; slow handlers, first or last in the burst, do not hold up the others")
     func pendingBurst() async throws {
-        var configuration = Configuration()
-        configuration.pingInterval = nil
-        var logger = Logger(label: "test")
-        logger.logLevel = .critical
-        let components = ServerComponents(
-            configuration: configuration, responder: EchoResponder(), authentication: nil,
-            upgradeHook: nil, messageHandler: nil, logger: logger
-        )
+        let components = Self.makeComponents()
         let channel = NIOAsyncTestingChannel()
         let urls = ["/slow", "/later", "/later", "/later", "/slow"]
         var requests: [WebSocketFrame] = []

@@ -9,10 +9,10 @@ import NIOWebSocket
 /// coalesced to the end of the read burst. Requests whose handler must be awaited
 /// (``Dispatch/pending(_:)``) each run in a task that prefers this connection's event loop
 /// (``EventLoopExecutor``; see ``Configuration/runsAsyncHandlersOnEventLoop``), so their
-/// answers are written without a thread hop; their
-/// deadlines are kept by one timer per connection. Pushes are queued and written once per
-/// event-loop tick, everything queued as one message (``queuePush(_:)``). Limits come from
-/// ``ConnectionStateMachine``.
+/// answers are written without a thread hop; their deadlines are kept by one timer per
+/// connection. Fragmented WebSocket messages are joined here (no frame aggregator on this
+/// path). Pushes are queued and written once per event-loop tick, everything queued as one
+/// message (``queuePush(_:)``). Limits come from ``ConnectionStateMachine``.
 final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -21,8 +21,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The fragments of a message received so far, unmasked and joined.
     private struct FragmentedMessage {
         var isText: Bool
-        var bytes: [UInt8]
-        var fragments: Int
+        var bytes: [UInt8] = []
+        var fragments = 0
     }
 
     /// A request whose reply is awaited, by a key of the connection's own (client ids may
@@ -32,9 +32,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var expiresAt: NIODeadline?
     }
 
-    /// Bytes reserved in front of every outbound payload so the frame encoder can prepend the
-    /// WebSocket header in place instead of writing a second buffer.
-    private static let headerRoom = 14
+    /// Bytes reserved in front of every outbound payload we build, where ``writeBinary(_:)``
+    /// writes the WebSocket frame header (at most 10 bytes for a server frame).
+    private static let headerRoom = 10
     /// Close code 1013, "try again later": overloaded, or a slow consumer (PROTOCOL.md §5).
     private static let tryAgainLater = WebSocketErrorCode(codeNumber: 1013)
     /// How long to wait for the peer's close frame after sending ours.
@@ -159,17 +159,16 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
                 return close(code: .protocolError, reason: "a new message began before the previous one ended", andDisconnect: true)
             }
             if frame.fin {
-                guard machine.canWrite else { return }
                 receiveMessage(Self.payload(of: frame), isText: frame.opcode == .text)
             } else {
-                message = FragmentedMessage(isText: frame.opcode == .text, bytes: [], fragments: 0)
-                appendFragment(frame)
+                append(frame, to: FragmentedMessage(isText: frame.opcode == .text))
             }
         case .continuation:
-            guard message != nil else {
+            guard let current = message else {
                 return close(code: .protocolError, reason: "a continuation frame without a message to continue", andDisconnect: true)
             }
-            appendFragment(frame)
+            message = nil
+            append(frame, to: current)
         case .ping:
             guard machine.canWrite else { return }
             write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
@@ -200,12 +199,12 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// Adds a fragment of the message in progress; the last one delivers the whole message.
-    /// Limits: ``Configuration/maxMessageSize`` and ``Configuration/maxFragmentsPerMessage``
-    /// (close 1009). Control frames may come between fragments.
-    private func appendFragment(_ frame: WebSocketFrame) {
-        guard var current = message else { return }
-        message = nil
+    /// Adds a fragment to `current`: the last one delivers the whole message, the others leave
+    /// it in ``message``. Limits: ``Configuration/maxMessageSize`` and
+    /// ``Configuration/maxFragmentsPerMessage`` (close 1009). Control frames may come between
+    /// fragments.
+    private func append(_ frame: WebSocketFrame, to current: FragmentedMessage) {
+        var current = current
         let configuration = components.configuration
         current.fragments += 1
         guard current.fragments <= configuration.maxFragmentsPerMessage else {
@@ -219,12 +218,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             message = current
             return
         }
-        guard machine.canWrite else { return }
         receiveMessage(current.bytes, isText: current.isText)
     }
 
-    /// A whole WebSocket message: binary ones carry frames of the protocol.
+    /// A whole WebSocket message: binary ones carry frames of the protocol. Ignored once the
+    /// connection is closing.
     private func receiveMessage(_ bytes: [UInt8], isText: Bool) {
+        guard machine.canWrite else { return }
         if isText {
             malformed("text frames are not used by \(FrameCodec.subprotocol); send binary frames", id: 0)
         } else {

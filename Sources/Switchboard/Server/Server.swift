@@ -29,7 +29,7 @@ public final class Server: Service, Sendable {
     ///   - authentication: Bearer-token verification at the handshake and for the in-band
     ///     credential refresh (``CredentialRefresh``); `nil` accepts anonymous connections.
     ///     The built-in `/_switchboard/…` routes (``ReservedRoutes``) are answered before
-    ///     `responder`.
+    ///     `router`.
     ///   - upgrade: A last say on each handshake, after the server's own checks.
     ///   - onMessage: Receives the clients' one-way `message` frames.
     ///   - rooms: The rooms pushes are published to; every connection joins its client room
