@@ -11,6 +11,16 @@ import Synchronization
 /// #expect(res.status == .ok)
 /// let user = try res.decode(User.self)
 /// ```
+///
+/// Authenticated requests: on a real server the token is checked once, at the WebSocket
+/// handshake, and the connection carries the identity it stands for; route middleware such as
+/// `bearerAuth` and `requireRole` then read it. A test client stands in for that handshake:
+///
+/// ```swift
+/// let alice = TestClient(router, authenticatedAs: Identity(userId: "alice"))
+/// let viaToken = try await TestClient(router, token: "demo-token", verify: tokens.identity(for:))
+/// let admin = alice.authenticated(as: Identity(userId: "root", roles: ["admin"]))
+/// ```
 public struct TestClient: Sendable {
     /// The responder under test.
     public let responder: any Responder
@@ -22,6 +32,28 @@ public struct TestClient: Sendable {
     public init(_ responder: some Responder, connection: TestConnection = TestConnection()) {
         self.responder = responder
         self.connection = connection
+    }
+
+    /// A client whose requests come from a connection authenticated as `identity`, as if its
+    /// token had been accepted at the handshake.
+    public init(_ responder: some Responder, authenticatedAs identity: Identity, rooms: RoomRegistry = RoomRegistry()) {
+        self.init(responder, connection: TestConnection(identity: identity, rooms: rooms))
+    }
+
+    /// A client authenticated the way the server's handshake does it: `verify` turns `token`
+    /// into an identity (pass the same function the server's token authentication uses).
+    /// - Throws: ``TestClientError/tokenRefused(_:)`` when `verify` returns `nil` or an expired
+    ///   identity, where the server would refuse the handshake with 401.
+    public init(_ responder: some Responder, token: String, verify: @Sendable (String) async -> Identity?, rooms: RoomRegistry = RoomRegistry()) async throws(TestClientError) {
+        guard let identity = await verify(token) else { throw .tokenRefused("invalid token") }
+        guard !identity.isExpired() else { throw .tokenRefused("token expired") }
+        self.init(responder, authenticatedAs: identity, rooms: rooms)
+    }
+
+    /// A client for the same responder whose requests come from a new connection
+    /// authenticated as `identity` (sharing this client's rooms).
+    public func authenticated(as identity: Identity) -> TestClient {
+        TestClient(responder, connection: TestConnection(identity: identity, rooms: connection.roomRegistry))
     }
 
     /// Sends a request and waits for its reply.
@@ -67,6 +99,19 @@ public struct TestClient: Sendable {
     public func patch(_ url: String, body: some Collection<UInt8> = [UInt8]()) async throws -> TestResponse { await request(.patch, url, body: body) }
     /// A PATCH request with `value` as a JSON body.
     public func patch(_ url: String, json value: some Encodable) async throws -> TestResponse { try await request(.patch, url, json: value) }
+}
+
+/// Why a ``TestClient`` could not be created.
+public enum TestClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The token was refused, as the server's handshake would refuse it (401), with the reason.
+    case tokenRefused(String)
+
+    /// The reason, readable.
+    public var description: String {
+        switch self {
+        case .tokenRefused(let reason): "the token was refused: \(reason)"
+        }
+    }
 }
 
 /// The request ids a ``TestClient`` hands out, 1, 2, 3… shared by its copies.

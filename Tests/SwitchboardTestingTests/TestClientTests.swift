@@ -85,3 +85,54 @@ struct TestClientTests {
         #expect(try await client.put("/docs/1").status == .forbidden)
     }
 }
+
+@Suite("TestClient authentication")
+struct TestClientAuthenticationTests {
+    private static func router() -> Router {
+        var router = Router()
+        router.use(.bearerAuth { (_: String) -> Identity? in nil })
+        router.get("/whoami") { req, res in res.send(req.identity?.userId ?? "anonymous") }
+        router.group("/admin", .requireRole("admin")) { admin in
+            admin.get("/ping") { _, res in res.send("pong") }
+        }
+        return router
+    }
+
+    private static func verify(_ token: String) async -> Identity? {
+        switch token {
+        case "alice-token": Identity(userId: "alice")
+        case "old-token": Identity(userId: "alice", expiresAt: Date(timeIntervalSince1970: 0))
+        default: nil
+        }
+    }
+
+    @Test("an anonymous test client gets 401 from a route behind bearer auth")
+    func anonymousIsRefused() async throws {
+        let res = try await TestClient(Self.router()).get("/whoami")
+        #expect(res.status == .unauthorized)
+    }
+
+    @Test("authenticatedAs: requests carry the identity through bearer auth and role checks")
+    func authenticatedAs() async throws {
+        let alice = TestClient(Self.router(), authenticatedAs: Identity(userId: "alice"))
+        let res = try await alice.get("/whoami")
+        #expect(res.status == .ok)
+        #expect(res.text == "alice")
+        #expect(try await alice.get("/admin/ping").status == .forbidden)
+        let root = alice.authenticated(as: Identity(userId: "root", roles: ["admin"]))
+        #expect(try await root.get("/admin/ping").text == "pong")
+        #expect(root.connection.roomRegistry === alice.connection.roomRegistry)
+    }
+
+    @Test("a token is verified like the handshake does: accepted, unknown and expired")
+    func token() async throws {
+        let alice = try await TestClient(Self.router(), token: "alice-token", verify: Self.verify)
+        #expect(try await alice.get("/whoami").text == "alice")
+        await #expect(throws: TestClientError.tokenRefused("invalid token")) {
+            _ = try await TestClient(Self.router(), token: "nope", verify: Self.verify)
+        }
+        await #expect(throws: TestClientError.tokenRefused("token expired")) {
+            _ = try await TestClient(Self.router(), token: "old-token", verify: Self.verify)
+        }
+    }
+}

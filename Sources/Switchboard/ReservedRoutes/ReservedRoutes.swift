@@ -6,12 +6,18 @@
 /// | `POST /_switchboard/auth` | the new token, or `{"token": "…"}` | 200 `{"userId","expiresAt"}`; 401, 403 (see ``CredentialRefresh``) |
 /// | `POST /_switchboard/rooms/join` | `{"room": "board-7"}` | 200 the room's state; 403 refused by the ``RoomAccessPolicy``; 400 invalid name |
 /// | `POST /_switchboard/rooms/leave` | `{"room": "board-7"}` | 200 `{"left": true/false}` |
-/// | `GET /_switchboard/rooms/:room` | | 200 ``RoomState`` (`{"room","lastBroadcastTimestamp","memberCount"}`), or `null` for an unknown room |
+/// | `GET /_switchboard/rooms/:room` | | 200 ``RoomState`` (`{"room","lastBroadcastTimestamp","memberCount"}`), or `null` for an unknown room; 403 when the ``RoomAccessPolicy`` would refuse the connection that room; 400 invalid name |
 /// | `PATCH /_switchboard/client` | `{"isActive": false}` | 200 `{"connectionId","isActive"}` |
 /// | `GET /_switchboard/presence/:stream` | | 200 ``PresenceList``; 404 without the presence feature; 403 when the policy refuses the stream's room |
 ///
 /// Path parameters are percent-decoded. Errors are `{"error": "…"}`; an unknown path under the
 /// prefix is 404, a known path with another method 405.
+///
+/// The routes that reveal or grant a room (join, room state, presence) apply the room access
+/// policy; for an auth-gated room (``RoomAccessPolicy/requiringAuthentication(for:)``) they
+/// also need a live identity and answer 401 once it has expired, until the client refreshes it
+/// with `POST /_switchboard/auth`. Leaving a room, the client state and the refresh itself work
+/// whatever the identity.
 public enum ReservedRoutes {
     /// The prefix of every built-in route.
     public static let prefix = "/_switchboard/"
@@ -61,6 +67,7 @@ public enum ReservedRoutes {
         }
         router.post(join) { req, res in
             let room = try req.decode(RoomBody.self).room
+            try requireLiveIdentity(for: room, req, rooms: rooms)
             try req.connection.join(room)
             try res.json(rooms.state(of: room))
         }
@@ -70,6 +77,8 @@ public enum ReservedRoutes {
         }
         router.get(prefix + "rooms/:room") { req, res in
             let room = RoomName(try req.params.require("room"))
+            guard room.isValid else { throw HTTPError(.badRequest, RoomRegistry.invalidNameReason) }
+            try requireAccess(to: room, req, rooms: rooms)
             guard let state = rooms.state(of: room) else { return res.send("null") }
             try res.json(state)
         }
@@ -89,11 +98,29 @@ public enum ReservedRoutes {
             } catch {
                 throw HTTPError(.badRequest, "invalid stream '\(text)': \(error)")
             }
-            if case .denied(let reason) = rooms.access(to: stream.room, for: req.connection) {
-                throw HTTPError(.forbidden, reason)
-            }
+            try requireAccess(to: stream.room, req, rooms: rooms)
             try res.json(presence.list(stream))
         }
         return router
+    }
+
+    /// Throws 403 when the policy refuses `room` to the request's connection, and 401 when the
+    /// room is auth-gated and the connection's identity is missing or expired.
+    private static func requireAccess(to room: RoomName, _ req: Request, rooms: RoomRegistry) throws {
+        try requireLiveIdentity(for: room, req, rooms: rooms)
+        if case .denied(let reason) = rooms.access(to: room, for: req.connection) {
+            throw HTTPError(.forbidden, reason)
+        }
+    }
+
+    /// Throws 401 when `room` is auth-gated and the connection has no live identity.
+    private static func requireLiveIdentity(for room: RoomName, _ req: Request, rooms: RoomRegistry) throws {
+        guard rooms.requiresAuthentication(room) else { return }
+        guard let identity = req.connection.identity else {
+            throw HTTPError(.unauthorized, "room \(room) needs an authenticated connection")
+        }
+        if identity.isExpired() {
+            throw HTTPError(.unauthorized, "credentials expired: refresh them with POST \(CredentialRefresh.path)")
+        }
     }
 }

@@ -140,13 +140,16 @@ public final class RoomRegistry: Sendable {
     /// - Throws: ``RoomJoinRefusal`` with status 403 when refused, 400 for an invalid name.
     public func join(_ room: RoomName, requestedBy connection: any ConnectionContext) throws(RoomJoinRefusal) {
         guard room.isValid else {
-            throw RoomJoinRefusal(room: room, reason: "a room name is 1...255 bytes of '!'...'~' without '|'", status: .badRequest)
+            throw RoomJoinRefusal(room: room, reason: Self.invalidNameReason, status: .badRequest)
         }
         if case .denied(let reason) = access(to: room, for: connection) {
             throw RoomJoinRefusal(room: room, reason: reason)
         }
         join(room, connection.id)
     }
+
+    /// Why a room name is refused as invalid: the rule ``RoomName/isValid`` checks.
+    public static let invalidNameReason = "a room name is 1...255 bytes of '!'...'~' without '|'"
 
     /// What the ``RoomAccessPolicy`` says about a connection joining `room` (and the room whose
     /// members it shares, if any), without joining.
