@@ -9,7 +9,15 @@ cd "$(dirname "$0")/.."
 
 venv=.build/autobahn-venv
 if [ ! -x "$venv/bin/kosoku" ]; then
-    python3 -m venv "$venv"
+    # The first Python on PATH with a working venv module (Debian's needs python3-venv, which
+    # Scripts/test.sh installs).
+    python=""
+    for candidate in python3 /usr/bin/python3; do
+        if "$candidate" -m venv --help >/dev/null 2>&1; then python=$candidate; break; fi
+    done
+    [ -n "$python" ] || { echo "autobahn.sh: no python3 with the venv module (apt-get install python3-venv)" >&2; exit 1; }
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
     "$venv/bin/pip" install --quiet kosoku
 fi
 
