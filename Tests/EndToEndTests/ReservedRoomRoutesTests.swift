@@ -57,6 +57,12 @@ struct ReservedRoomRoutesTests {
 
         let refreshed = try await alice.request(.post, CredentialRefresh.path, body: "alice-new", id: 7)
         #expect(refreshed.status == .ok)
+        // Every time field is in milliseconds since 1970: alice-new expires in an hour.
+        struct Refreshed: Decodable { var userId: String; var expiresAt: Int64 }
+        let answer = try JSONDecoder().decode(Refreshed.self, from: Data(refreshed.data))
+        let inAnHour = Int64(Date().addingTimeInterval(3600).timeIntervalSince1970 * 1000)
+        #expect(answer.userId == "alice")
+        #expect(abs(answer.expiresAt - inAnHour) < 60_000)
         #expect(try await alice.request(.post, ReservedRoutes.join, body: #"{"room":"secret-2"}"#, id: 8).status == .ok)
         alice.close()
         try await running.stop()

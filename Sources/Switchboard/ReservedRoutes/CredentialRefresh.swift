@@ -1,11 +1,13 @@
 import Foundation
 
 /// The reserved route through which a client hands over fresh credentials on a live
-/// connection: `POST /_switchboard/auth` with the new token as the body (raw text, or JSON
-/// `{"token": "…"}`).
+/// connection: `POST /_switchboard/auth` with the new token as the body: a body whose first
+/// non-blank byte is `{` is read as JSON `{"token": "…"}`, any other body is the token itself
+/// (UTF-8, surrounding whitespace trimmed).
 ///
 /// The token is checked by the same ``TokenAuthentication/verifyToken`` as at the handshake.
-/// Answers 200 with `{"userId": …, "expiresAt": …}` (seconds since 1970, or `null`) and
+/// Answers 200 with `{"userId": …, "expiresAt": …}` (milliseconds since 1970, like every time field of the
+/// protocol, or `null` when the credentials do not expire) and
 /// replaces the connection's identity (auth-gated rooms' pushes reach it again); 401 when the
 /// token is invalid or expired (the old identity is kept); 403 when it belongs to another
 /// user; 404 when the server has no token authentication; 405 for another method.
@@ -38,7 +40,7 @@ public enum CredentialRefresh {
             connection.roomRegistry.join(.user(identity.userId), connection.id)
         }
         registry.refresh(connection.id, expiresAt: identity.expiresAt)
-        let expiry = identity.expiresAt.map { String(Int64($0.timeIntervalSince1970)) } ?? "null"
+        let expiry = identity.expiresAt.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? "null"
         let body = "{\"userId\":\(JSONText.string(identity.userId)),\"expiresAt\":\(expiry)}"
         return Reply(status: .ok, body: ArraySlice(body.utf8))
     }
