@@ -6,7 +6,8 @@ import Testing
 /// Rooms, pushes, the socket queue, features and presence over real sockets.
 @Suite("Rooms and pushes end to end")
 struct RoomsAndPushesTests {
-    static let board = RoomName.board("7")
+    static let boards = RoomName.family("board")
+    static let board = boards("7")
 
     /// A router whose handlers join rooms and push, as an app's would.
     static var router: Router {
@@ -16,13 +17,13 @@ struct RoomsAndPushesTests {
             res.status(.noContent).end()
         }
         router.post("/boards/:id/say") { req, res in
-            let room = RoomName.board(try req.params.require("id"))
+            let room = boards(try req.params.require("id"))
             res.push(PushMessage(url: "/said", body: Array(req.body)), to: .room(room, excluding: req.connection.id))
             res.status(.noContent).end()
         }
         // Three pushes to the room, made out of created-time order.
         router.post("/boards/:id/burst") { req, res in
-            let room = RoomName.board(try req.params.require("id"))
+            let room = boards(try req.params.require("id"))
             for (url, time) in [("/second", Int64(20)), ("/third", 30), ("/first", 10)] {
                 res.push(PushMessage(url: url, createdAt: time), to: .room(room))
             }
