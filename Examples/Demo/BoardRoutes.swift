@@ -9,7 +9,7 @@ import Switchboard
 ///
 /// Every route is behind bearer auth: the identity from the handshake, or 401 once it has
 /// expired (refresh in-band with `POST /_switchboard/auth`). Changes are pushed with the
-/// events of the catalogue (``Event``): a rename as a JSON Merge Patch (``ResourceUpdate``) to
+/// events of the catalogue (``DemoEvents``): a rename as a JSON Merge Patch (``ResourceUpdate``) to
 /// the board's room (`board-<id>`, joined with `POST /_switchboard/rooms/join`), creations
 /// and deletions to everyone; never to the connection that made the change.
 enum BoardRoutes {
@@ -31,7 +31,7 @@ enum BoardRoutes {
         router.get("/boards") { _, _ in store.all }
         router.post("/boards") { req, res in
             let board = store.create(name: try name(in: req), owner: req.identity?.userId ?? "")
-            res.push(try Event.createBoard.message(id: String(board.id), json: board), to: .everyone(excluding: req.connection.id))
+            res.push(try DemoEvents.boardCreated.message(id: String(board.id), board), to: .everyone(excluding: req.connection.id))
             _ = res.status(.created)
             return board
         }
@@ -42,13 +42,13 @@ enum BoardRoutes {
             let id = try req.params.require("id", as: Int.self)
             guard let (old, new) = store.rename(id, to: try name(in: req)) else { throw HTTPError(.notFound, "no board \(id)") }
             let update = try ResourceUpdate(id: String(id), from: old, to: new, updatedAt: new.updatedAt)
-            res.push(try Event.updateBoard.message(id: String(id), json: update), to: .room(.board(String(id)), excluding: req.connection.id))
+            res.push(try DemoEvents.boardUpdated.message(id: String(id), update), to: .room(.board(String(id)), excluding: req.connection.id))
             return new
         }
         router.delete("/boards/:id", .requireRole("admin")) { req, res in
             let board = try board(req, store)
             _ = store.delete(board.id)
-            res.push(try Event.deleteBoard.message(id: String(board.id), json: board), to: .everyone(excluding: req.connection.id))
+            res.push(try DemoEvents.boardDeleted.message(id: String(board.id), board), to: .everyone(excluding: req.connection.id))
             res.status(.noContent).end()
         }
         return router

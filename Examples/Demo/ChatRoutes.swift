@@ -2,7 +2,7 @@ import Switchboard
 
 /// The demo's chat: rooms named `chat-<name>`, joined and left with the built-in
 /// `POST /_switchboard/rooms/join` / `leave`; `POST /chats/:name/messages` `{"text": …}` pushes
-/// ``Event/newMessage`` (`/chats/<name>/new-message`) to every member, sender included. Only
+/// ``DemoEvents/chatMessage`` (`/chats/<name>/new-message`) to every member, sender included. Only
 /// members may post (403 otherwise). Who is online comes from the built-in presence feature.
 enum ChatRoutes {
     struct Draft: Decodable { var text: String }
@@ -15,21 +15,18 @@ enum ChatRoutes {
         var sentAt: Int64
     }
 
-    /// The room of a chat.
-    static func room(_ name: String) -> RoomName { RoomName("chat-" + name) }
-
     /// Adds the chat routes to `router`.
     static func register(on router: inout Router) {
         router.post("/chats/:name/messages") { req, res in
             let name = try req.params.require("name")
-            guard req.connection.joinedRooms.contains(room(name)) else {
-                throw HTTPError(.forbidden, "join \(room(name)) before posting to it")
+            guard req.connection.joinedRooms.contains(RoomName.chat(name)) else {
+                throw HTTPError(.forbidden, "join \(RoomName.chat(name)) before posting to it")
             }
             guard let draft = try? req.decode(Draft.self), !draft.text.isEmpty, draft.text.utf8.count <= 2000 else {
                 throw HTTPError(.badRequest, "body must be {\"text\": \"…\"} (1 to 2000 bytes)")
             }
             let message = ChatMessage(room: name, userId: req.identity?.userId ?? "", text: draft.text, sentAt: RoomRegistry.millisecondsSince1970())
-            res.push(try Event.newMessage.message(id: name, json: message, createdAt: message.sentAt), to: .room(room(name)))
+            res.push(try DemoEvents.chatMessage.message(id: name, message, createdAt: message.sentAt), to: .room(.chat(name)))
             res.status(.accepted).end()
         }
     }

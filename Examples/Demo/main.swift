@@ -25,8 +25,8 @@ var router = BoardRoutes.router(store: BoardStore())
 ChatRoutes.register(on: &router)
 // Clients may join boards, chats and the lobby's presence stream, besides their own rooms.
 let rooms = RoomRegistry(policy: .allowing { _, room in
-    let name = room.rawValue
-    return name.hasPrefix("board-") || name.hasPrefix("chat-") || name == "demo:lobby:presence" ? .allowed : .denied("only board-…, chat-… and the lobby are open")
+    RoomName.board.contains(room) || RoomName.chat.contains(room) || room == "demo:lobby:presence"
+        ? .allowed : .denied("only board-…, chat-… and the lobby are open")
 })
 let server = Server(
     router: router,

@@ -6,7 +6,8 @@ import Testing
 /// Rooms, pushes, the socket queue, features and presence over real sockets.
 @Suite("Rooms and pushes end to end")
 struct RoomsAndPushesTests {
-    static let board = RoomName.board("7")
+    static let boards = RoomName.family("board")
+    static let board = boards("7")
 
     /// A router whose handlers join rooms and push, as an app's would.
     static var router: Router {
@@ -16,13 +17,13 @@ struct RoomsAndPushesTests {
             res.status(.noContent).end()
         }
         router.post("/boards/:id/say") { req, res in
-            let room = RoomName.board(try req.params.require("id"))
+            let room = boards(try req.params.require("id"))
             res.push(PushMessage(url: "/said", body: Array(req.body)), to: .room(room, excluding: req.connection.id))
             res.status(.noContent).end()
         }
         // Three pushes to the room, made out of created-time order.
         router.post("/boards/:id/burst") { req, res in
-            let room = RoomName.board(try req.params.require("id"))
+            let room = boards(try req.params.require("id"))
             for (url, time) in [("/second", Int64(20)), ("/third", 30), ("/first", 10)] {
                 res.push(PushMessage(url: url, createdAt: time), to: .room(room))
             }
@@ -194,31 +195,34 @@ struct RoomsAndPushesTests {
         try await running.stop()
     }
 
-    @Test("presence: join and leave pushes, a list route, and a user with two tabs leaves only when both close")
+    @Test("presence: a list route, and joined/updated/left pushes with the user's tab count reach the others and the user's other tabs")
     func presence() async throws {
         let stream = try StreamName("board:7:presence")
         let policy = RoomAccessPolicy.allowing { _, room in room.rawValue.hasPrefix("board") ? .allowed : .denied("boards only") }
         let running = try await RunningServer.start(authentication: HandshakeTests.authentication, rooms: RoomRegistry(policy: policy), features: FeatureSet([Presence()]))
         let path = "/ws?features=presence@board:7:presence"
+        let change = { (count: Int) in #"{"connections":\#(count),"stream":"board:7:presence","userId":"alice"}"# }
+        let seen = { (client: WebSocketTestClient) in Self.pushes(await Self.messages(client)).map { [$0.url, String(decoding: $0.data, as: UTF8.self)] } }
         let bob = try await WebSocketTestClient.connect(port: running.port, path: path, headers: Self.bearer("bob-token"))
         let list = Self.pushes(await Self.messages(bob))
         #expect(list.map(\.url) == [Presence.listURL(stream)])
 
         let tab1 = try await WebSocketTestClient.connect(port: running.port, path: path, headers: Self.bearer("alice-token"))
-        #expect(Self.pushes(await Self.messages(bob)).map(\.url) == [Presence.joinedURL(stream)])
+        #expect(await seen(bob) == [[Presence.joinedURL(stream), change(1)]])
+        #expect(Self.pushes(await Self.messages(tab1)).map(\.url) == [Presence.listURL(stream)])
         let tab2 = try await WebSocketTestClient.connect(port: running.port, path: path, headers: Self.bearer("alice-token"))
-        #expect(await Self.messages(bob).isEmpty)
+        #expect(await seen(bob) == [[Presence.updatedURL(stream), change(2)]])
+        #expect(await seen(tab1) == [[Presence.updatedURL(stream), change(2)]])
 
         let listed = try await bob.request(.get, ReservedRoutes.presence(stream))
         let users = try JSONDecoder().decode(PresenceList.self, from: Data(listed.data)).users
         #expect(users == [.init(userId: "alice", connections: 2), .init(userId: "bob", connections: 1)])
 
         tab1.close()
-        #expect(await Self.messages(bob).isEmpty)
+        #expect(await seen(bob) == [[Presence.updatedURL(stream), change(1)]])
+        #expect(Self.pushes(await Self.messages(tab2)).filter { $0.url.hasPrefix("/presence/") }.map { String(decoding: $0.data, as: UTF8.self) }.last == change(1))
         tab2.close()
-        let left = Self.pushes(await Self.messages(bob))
-        #expect(left.map(\.url) == [Presence.leftURL(stream)])
-        #expect(left.first.map { String(decoding: $0.data, as: UTF8.self) } == #"{"stream":"board:7:presence","userId":"alice"}"#)
+        #expect(await seen(bob) == [[Presence.leftURL(stream), change(0)]])
         bob.close()
         try await running.stop()
     }

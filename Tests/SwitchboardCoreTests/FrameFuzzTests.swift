@@ -5,7 +5,7 @@ import Testing
 /// same bytes, or a typed error. A trap or hang fails the run.
 @Suite("Frame decoder under random input")
 struct FrameFuzzTests {
-    /// SplitMix64: deterministic, so a failure is reproducible from the printed seed.
+    /// SplitMix64: deterministic, so a failure is reproducible from its starting state.
     struct Generator: RandomNumberGenerator {
         var state: UInt64
         mutating func next() -> UInt64 {
@@ -29,7 +29,7 @@ struct FrameFuzzTests {
     @Test("100,000 random and mutated inputs decode to a frame or a typed error")
     func randomInputs() throws {
         var rng = Generator(state: 0x5EED)
-        let seeds = try FrameCodecTests.samples.map { try FrameCodec.encode($0) }
+        let validFrames = try FrameCodecTests.samples.map { try FrameCodec.encode($0) }
         let interesting: [UInt8] = [0x00, 0x01, 0x07, 0x10, 0x11, 0x20, 0x21, 0x22, 0x30, 0x40, 0x43, 0x7C, 0x7F, 0xFF]
         var accepted = 0
         for round in 0..<100_000 {
@@ -40,7 +40,7 @@ struct FrameFuzzTests {
                     Bool.random(using: &rng) ? interesting.randomElement(using: &rng)! : UInt8.random(in: 0...255, using: &rng)
                 }
             } else {
-                input = seeds.randomElement(using: &rng)!
+                input = validFrames.randomElement(using: &rng)!
                 for _ in 0..<Int.random(in: 1...4, using: &rng) {
                     switch Int.random(in: 0..<5, using: &rng) {
                     case 0 where !input.isEmpty:

@@ -72,15 +72,6 @@ struct JSONMergePatchTests {
         #expect(try JSONMergePatch.apply(patch, to: old) == new)
     }
 
-    @Test("an update event carries the diff and the update timestamp")
-    func resourceUpdate() throws {
-        let update = try ResourceUpdate(id: "3", from: Task(title: "a", done: false, labels: []), to: Task(title: "b", done: false, labels: []), updatedAt: 1_700_000_000_123)
-        let message = try Event.updateTask.message(id: "3", json: update, createdAt: 1)
-        #expect(message.url == "/tasks/3/updated")
-        #expect(String(decoding: message.body, as: UTF8.self) == #"{"changes":{"title":"b"},"id":"3","updatedAt":1700000000123}"#)
-        #expect(try JSONDecoder().decode(ResourceUpdate.self, from: Data(message.body)) == update)
-    }
-
     @Test("numbers keep integers exact and compare by value")
     func numbers() throws {
         #expect(try JSONValue(json: "9007199254740993") == .integer(9_007_199_254_740_993))

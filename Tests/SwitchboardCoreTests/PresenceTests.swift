@@ -34,17 +34,18 @@ struct PresenceTests {
         transport.deliver(try features.perform(features.close(connection.id), with: publisher))
     }
 
-    @Test("the roster reports a user's first arrival and last departure only")
+    @Test("the roster reports a user's count after each change, nil when nothing changed")
     func roster() {
         var roster = PresenceRoster()
         let first = roster.add(user: "alice", connection: ConnectionID("a1"))
         let second = roster.add(user: "alice", connection: ConnectionID("a2"))
-        #expect(first && !second)
+        let again = roster.add(user: "alice", connection: ConnectionID("a2"))
+        #expect(first == 1 && second == 2 && again == nil)
         #expect(roster.users == [PresenceList.User(userId: "alice", connections: 2)])
         let leftFirst = roster.remove(user: "alice", connection: ConnectionID("a1"))
         let leftUnknown = roster.remove(user: "alice", connection: ConnectionID("unknown"))
         let leftLast = roster.remove(user: "alice", connection: ConnectionID("a2"))
-        #expect(!leftFirst && !leftUnknown && leftLast)
+        #expect(leftFirst == 1 && leftUnknown == nil && leftLast == 0)
         #expect(roster.isEmpty)
     }
 
@@ -62,12 +63,34 @@ struct PresenceTests {
         let alice = try connect("a1", user: "alice")
         let bob = try connect("b1", user: "bob")
         #expect(try transport.frames(of: "a1").map(\.pushURL) == ["/presence/board:7:presence", "/presence/board:7:presence/joined"])
-        #expect(try transport.frames(of: "a1")[1].pushBody == #"{"stream":"board:7:presence","userId":"bob"}"#)
+        #expect(try transport.frames(of: "a1")[1].pushBody == #"{"connections":1,"stream":"board:7:presence","userId":"bob"}"#)
         #expect(presence.list(stream).users.map(\.userId) == ["alice", "bob"])
         try disconnect(bob)
         #expect(try transport.frames(of: "a1").last?.pushURL == "/presence/board:7:presence/left")
+        #expect(try transport.frames(of: "a1").last?.pushBody == #"{"connections":0,"stream":"board:7:presence","userId":"bob"}"#)
         #expect(presence.list(stream).users.map(\.userId) == ["alice"])
         _ = alice
+    }
+
+    @Test("every change of a user's tab count reaches the others and the user's other tabs with the new count")
+    func countUpdates() throws {
+        _ = try connect("o1", user: "observer")
+        let tab1 = try connect("a1", user: "alice")
+        let tab2 = try connect("a2", user: "alice")
+        let tab3 = try connect("a3", user: "alice")
+        try disconnect(tab2)
+        let seen = { (id: String) in try self.transport.frames(of: id).compactMap { frame in frame.pushURL.map { ($0, frame.pushBody ?? "") } } }
+        let change = { (count: Int) in #"{"connections":\#(count),"stream":"board:7:presence","userId":"alice"}"# }
+        let base = "/presence/board:7:presence"
+        #expect(try seen("o1").dropFirst().map(\.0) == [base + "/joined", base + "/updated", base + "/updated", base + "/updated"])
+        #expect(try seen("o1").dropFirst().map(\.1) == [change(1), change(2), change(3), change(2)])
+        // The first tab hears of the others; the third of the second's closing.
+        #expect(try seen("a1").dropFirst().map(\.1) == [change(2), change(3), change(2)])
+        #expect(try seen("a3").dropFirst().map(\.1) == [change(2)])
+        try disconnect(tab1)
+        try disconnect(tab3)
+        #expect(try seen("o1").suffix(2).map(\.0) == [base + "/updated", base + "/left"])
+        #expect(try seen("o1").suffix(2).map(\.1) == [change(1), change(0)])
     }
 
     @Test("a user with two tabs joins once and leaves only when both close")

@@ -5,20 +5,30 @@ import Testing
 struct RoomRegistryTests {
     let c1 = ConnectionID("c1"), c2 = ConnectionID("c2"), c3 = ConnectionID("c3")
 
-    @Test("naming helpers build seed 002's room names, chat ids ordered")
+    @Test("user and client rooms are families; an app declares its own, pairs ordered")
     func names() {
         #expect(RoomName.user("42").rawValue == "user-42")
         #expect(RoomName.client("tab9").rawValue == "client-tab9")
-        #expect(RoomName.organization("3").rawValue == "org-3")
+        #expect(RoomFamily.user.contains(RoomName.user("42")))
         #expect(RoomName.board("7").rawValue == "board-7")
-        #expect(RoomName.boardTasks("7").rawValue == "board-7-tasks")
-        #expect(RoomName.boardSprints("7").rawValue == "board-7-sprints")
-        #expect(RoomName.chat("b", "a") == RoomName.chat("a", "b"))
-        #expect(RoomName.chat("u2", "u1").rawValue == "chat-u1-u2")
+        #expect(RoomName.family("board")("7") == RoomName("board-7"))
+        let chat = RoomName.family("chat")
+        #expect(chat.pair("b", "a") == chat.pair("a", "b"))
+        #expect(chat.pair("u2", "u1").rawValue == "chat-u1-u2")
         #expect(RoomName("board-7").isValid)
         #expect(!RoomName("a|b").isValid)
         #expect(!RoomName("has space").isValid)
         #expect(!RoomName("").isValid)
+    }
+
+    @Test("a family recognises its rooms and reads their ids back")
+    func familyMembership() {
+        #expect(RoomName.board.id(of: "board-7") == "7")
+        #expect(RoomName.board.id(of: "board-7-x") == "7-x")
+        #expect(RoomName.board.id(of: "board-") == nil)
+        #expect(RoomName.board.id(of: "boards-7") == nil)
+        #expect(!RoomName.board.contains("user-7"))
+        #expect(RoomName.board.contains(.board("é")))
     }
 
     @Test("join adds members once, leave removes them, and an empty room is deleted")
@@ -58,40 +68,40 @@ struct RoomRegistryTests {
     @Test("a room sharing another's member list follows joins and leaves of either")
     func sharedMembers() {
         let rooms = RoomRegistry()
-        rooms.join(.boardTasks("7"), c1, sharingMembersOf: .board("7"))
-        #expect(rooms.sourceRoom(of: .boardTasks("7")) == .board("7"))
+        rooms.join(.tasks("7"), c1, sharingMembersOf: .board("7"))
+        #expect(rooms.sourceRoom(of: .tasks("7")) == .board("7"))
         #expect(ids(rooms.members(of: .board("7"))) == ["c1"])
         rooms.join(.board("7"), c2)
-        #expect(ids(rooms.members(of: .boardTasks("7"))) == ["c1", "c2"])
-        rooms.join(.boardSprints("7"), c3, sharingMembersOf: .boardTasks("7"))
-        #expect(rooms.sourceRoom(of: .boardSprints("7")) == .board("7"))
-        #expect(ids(rooms.members(of: .boardSprints("7"))) == ["c1", "c2", "c3"])
-        rooms.leave(.boardTasks("7"), c1)
+        #expect(ids(rooms.members(of: .tasks("7"))) == ["c1", "c2"])
+        rooms.join(.sprints("7"), c3, sharingMembersOf: .tasks("7"))
+        #expect(rooms.sourceRoom(of: .sprints("7")) == .board("7"))
+        #expect(ids(rooms.members(of: .sprints("7"))) == ["c1", "c2", "c3"])
+        rooms.leave(.tasks("7"), c1)
         #expect(ids(rooms.members(of: .board("7"))) == ["c2", "c3"])
-        #expect(rooms.rooms(of: c2) == [.board("7"), .boardSprints("7"), .boardTasks("7")])
+        #expect(rooms.rooms(of: c2) == [.board("7"), .sprints("7"), .tasks("7")])
         rooms.leave(.board("7"), c2)
         rooms.disconnect(c3)
         #expect(!rooms.exists(.board("7")))
-        #expect(!rooms.exists(.boardTasks("7")))
-        #expect(!rooms.exists(.boardSprints("7")))
+        #expect(!rooms.exists(.tasks("7")))
+        #expect(!rooms.exists(.sprints("7")))
     }
 
     @Test("each room keeps its own lastBroadcastTimestamp, stamped on broadcast; unknown rooms have no state")
     func lastBroadcast() {
         let clock = ManualClock()
         let rooms = RoomRegistry(clock: clock.read)
-        rooms.join(.boardTasks("7"), c1, sharingMembersOf: .board("7"))
+        rooms.join(.tasks("7"), c1, sharingMembersOf: .board("7"))
         #expect(rooms.state(of: .board("7")) == RoomState(room: .board("7"), lastBroadcastTimestamp: nil, memberCount: 1))
         clock.advance(to: 5_000)
-        #expect(ids(rooms.membersForBroadcast(to: .boardTasks("7"))) == ["c1"])
-        #expect(rooms.state(of: .boardTasks("7"))?.lastBroadcastTimestamp == 5_000)
+        #expect(ids(rooms.membersForBroadcast(to: .tasks("7"))) == ["c1"])
+        #expect(rooms.state(of: .tasks("7"))?.lastBroadcastTimestamp == 5_000)
         #expect(rooms.state(of: .board("7"))?.lastBroadcastTimestamp == nil)
         #expect(rooms.membersForBroadcast(to: "nobody-here").isEmpty)
         #expect(rooms.state(of: "nobody-here") == nil)
         #expect(!rooms.exists("nobody-here"))
     }
 
-    @Test("room state encodes as seed 002's JSON, null timestamp before any broadcast")
+    @Test("room state encodes as {room, lastBroadcastTimestamp, memberCount}, null timestamp before any broadcast")
     func stateJSON() throws {
         let message = try PushMessage(url: "/x", json: RoomState(room: "board-7", lastBroadcastTimestamp: nil, memberCount: 2))
         #expect(String(decoding: message.body, as: UTF8.self) == #"{"lastBroadcastTimestamp":null,"memberCount":2,"room":"board-7"}"#)
@@ -122,16 +132,16 @@ struct RoomRegistryTests {
         let tab = TestConnection("c1", user: "alice")
         try rooms.join(.board("7"), requestedBy: tab)
         try rooms.join(.user("alice"), requestedBy: tab)
-        let error = #expect(throws: RoomJoinRefusal.self) { try rooms.join(.organization("3"), requestedBy: tab) }
+        let error = #expect(throws: RoomJoinRefusal.self) { try rooms.join("org-3", requestedBy: tab) }
         #expect(error?.reason == "alice is not in org-3")
     }
 
     @Test("joining a sharing room at a client's request also needs access to its source")
     func policyChecksSource() throws {
-        let policy = RoomAccessPolicy.allowing { _, room in room == .boardTasks("7") ? .allowed : .denied("no") }
+        let policy = RoomAccessPolicy.allowing { _, room in room == .tasks("7") ? .allowed : .denied("no") }
         let rooms = RoomRegistry(policy: policy)
-        rooms.join(.boardTasks("7"), c2, sharingMembersOf: .board("7"))
-        #expect(throws: RoomJoinRefusal.self) { try rooms.join(.boardTasks("7"), requestedBy: TestConnection("c1")) }
+        rooms.join(.tasks("7"), c2, sharingMembersOf: .board("7"))
+        #expect(throws: RoomJoinRefusal.self) { try rooms.join(.tasks("7"), requestedBy: TestConnection("c1")) }
         #expect(!rooms.isMember(c1, of: .board("7")))
     }
 

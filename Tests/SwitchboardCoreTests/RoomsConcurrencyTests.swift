@@ -18,7 +18,7 @@ struct RoomsConcurrencyTests {
                         let connection = TestConnection("w\(worker)-\(index)", user: "u\(index % 5)")
                         connections.add(id: connection.id, handle: index, userId: "u\(index % 5)")
                         rooms.connect(connection)
-                        rooms.join(.boardTasks("\(index % 3)"), connection.id, sharingMembersOf: .board("\(index % 3)"))
+                        rooms.join(.tasks("\(index % 3)"), connection.id, sharingMembersOf: .board("\(index % 3)"))
                         if let delivery = try? publisher.sendToGroup(.board("\(index % 3)"), PushMessage(url: "/boards/x/updated")) {
                             queue.enqueue(delivery)
                         }

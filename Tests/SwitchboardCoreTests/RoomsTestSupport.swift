@@ -1,6 +1,13 @@
 import Synchronization
 @testable import SwitchboardCore
 
+extension RoomName {
+    /// The rooms the tests use, as an application would declare them.
+    static let board = RoomName.family("board")
+    static let tasks = RoomName.family("tasks")
+    static let sprints = RoomName.family("sprints")
+}
+
 /// A connection as handlers see it, for tests.
 final class TestConnection: ConnectionContext {
     let id: ConnectionID

@@ -3,13 +3,13 @@ import Testing
 
 @Suite("Schema")
 struct SchemaTests {
-    let seedSchema = try! Schema([.fixed("status", size: 1), .fixed("method", size: 1), .variable("body")])
+    let frameSchema = try! Schema([.fixed("status", size: 1), .fixed("method", size: 1), .variable("body")])
 
-    @Test("the seed's status/method/body schema round-trips")
+    @Test("the status/method/body schema round-trips")
     func roundTrip() throws {
-        let bytes = try seedSchema.encode(["status": 0x40, "method": 1], variable: Array("hello".utf8))
+        let bytes = try frameSchema.encode(["status": 0x40, "method": 1], variable: Array("hello".utf8))
         #expect(bytes == [0x40, 0x01] + Array("hello".utf8))
-        let record = try seedSchema.decode(bytes)
+        let record = try frameSchema.decode(bytes)
         #expect(record["status"] == 0x40)
         #expect(record["method"] == 1)
         #expect(record["body"] == nil)
@@ -30,7 +30,7 @@ struct SchemaTests {
     @Test("decoding does not copy the variable field")
     func variableIsSlice() throws {
         let input: [UInt8] = [9, 9, 1, 2, 3]
-        let record = try seedSchema.decode(input[...])
+        let record = try frameSchema.decode(input[...])
         #expect(record.variable.startIndex == 2)
         input.withUnsafeBufferPointer { original in
             record.variable.withUnsafeBufferPointer { slice in
@@ -50,10 +50,10 @@ struct SchemaTests {
     @Test("encoding errors name the field")
     func encodingErrors() {
         #expect(throws: SchemaError.valueTooLarge(field: "status", value: 256, size: 1)) {
-            try seedSchema.encode(["status": 256, "method": 1])
+            try frameSchema.encode(["status": 256, "method": 1])
         }
-        #expect(throws: SchemaError.missingField("method")) { try seedSchema.encode(["status": 1]) }
-        #expect(throws: SchemaError.unknownField("colour")) { try seedSchema.encode(["status": 1, "method": 1, "colour": 2]) }
+        #expect(throws: SchemaError.missingField("method")) { try frameSchema.encode(["status": 1]) }
+        #expect(throws: SchemaError.unknownField("colour")) { try frameSchema.encode(["status": 1, "method": 1, "colour": 2]) }
         let fits = try? Schema([.fixed("big", size: 8)]).encode(["big": .max])
         #expect(fits == Array(repeating: 0xFF, count: 8))
     }

@@ -16,7 +16,7 @@ struct SocketQueueTests {
 
     @Test("everything queued for one connection arrives as one batch, sorted by created time across targets")
     func batchedAndSorted() async throws {
-        try queue.send(connectionId: c1, message: PushMessage(url: "/tasks/3/updated", createdAt: 30), room: .boardTasks("7"))
+        try queue.send(connectionId: c1, message: PushMessage(url: "/tasks/3/updated", createdAt: 30), room: .tasks("7"))
         try queue.send(connectionId: c1, message: PushMessage(url: "/boards/7/updated", createdAt: 10), room: .board("7"))
         try queue.send(connectionId: c1, message: PushMessage(url: "/sprints/1/created", createdAt: 20))
         await queue.flush()

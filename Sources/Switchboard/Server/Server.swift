@@ -93,22 +93,21 @@ public final class Server: Service, Sendable {
         return delivery.recipientIDs
     }
 
-    /// Pushes `message` to one connection (seed 002's `sendToIndividual`), published to its
-    /// client room; `push(message, to: .connection(id))`.
+    /// Pushes `message` to one connection, published to its client room; `push(message, to: .connection(id))`.
     @discardableResult
     public func sendToIndividual(_ id: ConnectionID, _ message: PushMessage) throws(FrameError) -> [ConnectionID] {
         try push(message, to: .connection(id))
     }
 
-    /// Pushes `message` to every member of `room` but `excluded` (typically the sender): seed
-    /// 002's `sendToGroup`; `push(message, to: .room(room, excluding: excluded))`.
+    /// Pushes `message` to every member of `room` but `excluded` (typically the sender);
+    /// `push(message, to: .room(room, excluding: excluded))`.
     @discardableResult
     public func sendToGroup(_ room: RoomName, _ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> [ConnectionID] {
         try push(message, to: .room(room, excluding: excluded))
     }
 
-    /// Pushes `message` to every connection of this node but `excluded` (seed 000's
-    /// `sendGlobal`); `push(message, to: .everyone(excluding: excluded))`.
+    /// Pushes `message` to every connection of this node but `excluded`;
+    /// `push(message, to: .everyone(excluding: excluded))`.
     @discardableResult
     public func broadcast(_ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> [ConnectionID] {
         try push(message, to: .everyone(excluding: excluded))

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One live connection as the ``ConnectionRegistry`` knows it (seed 002's socket details).
+/// One live connection as the ``ConnectionRegistry`` knows it: ids, user and activity.
 public struct ConnectionEntry<Handle: Sendable>: Sendable {
     /// The connection's id.
     public let id: ConnectionID
@@ -8,7 +8,7 @@ public struct ConnectionEntry<Handle: Sendable>: Sendable {
     public var clientId: String?
     /// The authenticated user's id, if any.
     public var userId: String?
-    /// Whether the user is currently using the app (seed 002's `isActive`); `true` on connect.
+    /// Whether the user is currently using the app; `true` on connect.
     public var isActive: Bool
     /// When the connection's identity expires (`nil`: never, or anonymous); pushes to
     /// auth-gated rooms skip the connection from then until it refreshes.

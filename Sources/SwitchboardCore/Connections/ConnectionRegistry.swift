@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Every live connection of this node, by id and by user (seed 002's socket context).
+/// Every live connection of this node, by id and by user.
 ///
 /// Thread-safe: one `Mutex` around two dictionaries, so a lookup is a lock and a hash. The
 /// transport adds an entry when a connection is accepted and removes it when the connection

@@ -1,6 +1,5 @@
-/// The body of an update event (seed 002: "diffs of updates will be broadcasted instead of
-/// the data, with the update timestamp"): which resource, what changed as a JSON Merge
-/// Patch, and when.
+/// The body of an update event: diffs of updates are pushed instead of the data, with the
+/// update timestamp. Which resource, what changed as a JSON Merge Patch, and when.
 ///
 /// Encodes as `{"changes":{"name":"Roadmap"},"id":"7","updatedAt":1712345678901}`. A client
 /// applies `changes` to its copy with RFC 7396 and stores `updatedAt`, which it later

@@ -1,4 +1,4 @@
-/// A feature plugin (seed 003's "clients": chat, presence, notifications…): hooks run when a
+/// A feature plugin (chat, presence, notifications…): hooks run when a
 /// connection opens the feature on a stream, sends it a message, and closes.
 ///
 /// Hooks do not touch sockets: they return ``FeatureAction``s (join or leave a room, push a

@@ -6,8 +6,8 @@ import Synchronization
 /// ## Handshake syntax
 /// A client names the features it wants in the upgrade request's query:
 /// `/ws?features=presence@board:7:presence,chat@board:7:chat` — a comma-separated list of
-/// `name@stream`; the parameter may repeat, and `clients=` (seed 003's name) is read the
-/// same way. Values may be percent-encoded (`%40` for `@`, `%3A` for `:`, `%2C` for `,`).
+/// `name@stream`; the parameter may repeat, and `clients=` (an older name) is read
+/// the same way. Values may be percent-encoded (`%40` for `@`, `%3A` for `:`, `%2C` for `,`).
 /// Unknown names are ignored when at least one known feature is named; naming only unknown
 /// features, a known feature without a stream or with an invalid one, or (with
 /// `requireFeatures`) none at all, is a ``FeatureHandshakeError``: close with 1008 and its
@@ -25,8 +25,8 @@ public final class FeatureSet: Sendable {
     private let requireFeatures: Bool
     private let sessions = Mutex<[ConnectionID: [(feature: any Feature, session: FeatureSession)]]>([:])
 
-    /// A set of features; with `requireFeatures`, a handshake naming none is refused (seed
-    /// 003's socket exists only for its features), otherwise it just opens none.
+    /// A set of features; with `requireFeatures`, a handshake naming none is refused (for a
+    /// socket that exists only for its features), otherwise it just opens none.
     public init(_ features: [any Feature], requireFeatures: Bool = false) {
         var byName: [String: any Feature] = [:]
         for feature in features { byName[feature.name] = feature }

@@ -1,8 +1,8 @@
 /// Who is on one stream: users and how many connections each has there.
 ///
-/// A pure value: ``add(user:connection:)`` says whether the user just arrived (first
-/// connection) and ``remove(user:connection:)`` whether they just left (last connection), so
-/// a user with several tabs joins once and leaves once.
+/// A pure value: ``add(user:connection:)`` and ``remove(user:connection:)`` return the user's
+/// connection count after the change (1 on arrival, 0 on departure), or `nil` when nothing
+/// changed, so every change of a count can be announced with the new count.
 public struct PresenceRoster: Sendable, Hashable {
     private var connections: [String: Set<ConnectionID>] = [:]
 
@@ -12,19 +12,20 @@ public struct PresenceRoster: Sendable, Hashable {
     /// Whether nobody is present.
     public var isEmpty: Bool { connections.isEmpty }
 
-    /// Records a connection of a user; `true` when it is the user's first.
-    public mutating func add(user: String, connection: ConnectionID) -> Bool {
-        let isFirst = connections[user] == nil
-        connections[user, default: []].insert(connection)
-        return isFirst
+    /// Records a connection of a user; the user's count after it (1 when it is their first),
+    /// or `nil` when the connection was already recorded.
+    public mutating func add(user: String, connection: ConnectionID) -> Int? {
+        guard connections[user, default: []].insert(connection).inserted else { return nil }
+        return connections[user]?.count
     }
 
-    /// Forgets a connection of a user; `true` when it was the user's last.
-    public mutating func remove(user: String, connection: ConnectionID) -> Bool {
-        guard connections[user]?.remove(connection) != nil else { return false }
-        guard connections[user]?.isEmpty == true else { return false }
-        connections[user] = nil
-        return true
+    /// Forgets a connection of a user; the user's count after it (0 when it was their last),
+    /// or `nil` when the connection was not recorded.
+    public mutating func remove(user: String, connection: ConnectionID) -> Int? {
+        guard connections[user]?.remove(connection) != nil else { return nil }
+        let count = connections[user]?.count ?? 0
+        if count == 0 { connections[user] = nil }
+        return count
     }
 
     /// The users present with their connection counts, sorted by user id.

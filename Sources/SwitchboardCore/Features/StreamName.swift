@@ -1,4 +1,4 @@
-/// The name of the stream a feature serves, `type:id:field` (seed 003), e.g.
+/// The name of the stream a feature serves, `type:id:field`, e.g.
 /// `board:7:presence`; nested resources repeat `type:id`, e.g. `stream:123:thread:345:chat`.
 ///
 /// Segments are non-empty and made of `A`–`Z`, `a`–`z`, `0`–`9`, `-`, `_` and `.`; the whole

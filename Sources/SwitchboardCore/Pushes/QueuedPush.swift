@@ -19,7 +19,7 @@ public struct QueuedPush<Payload> {
         self.ephemeralKey = ephemeralKey
     }
 
-    /// The queue's rule (seed 000), in one place: of the ephemeral pushes with one key only the
+    /// The queue's rule, in one place: of the ephemeral pushes with one key only the
     /// last queued is kept, and everything is sorted by created time, ties in queued order.
     public static func ordered(_ queued: [QueuedPush]) -> [QueuedPush] {
         guard queued.count > 1 else { return queued }

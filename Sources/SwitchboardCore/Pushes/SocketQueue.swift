@@ -1,7 +1,7 @@
 import Synchronization
 
 /// Collects pushes and delivers them coalesced: one WebSocket message per connection per
-/// flush (seed 000's socket queue).
+/// flush.
 ///
 /// On ``drain()`` (and so on ``flush()``), everything queued for one connection — its own
 /// pushes, group pushes it is a recipient of, and global pushes — becomes one batch frame,
@@ -120,8 +120,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
         if !deliveries.isEmpty { transport.deliver(deliveries) }
     }
 
-    /// Drains the queue and hands the deliveries to the transport (seed 000's
-    /// `await queue.flush()`).
+    /// Drains the queue and hands the deliveries to the transport.
     public func flush() async {
         flushNow()
     }

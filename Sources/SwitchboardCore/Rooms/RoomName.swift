@@ -1,9 +1,10 @@
 /// The name of a room (group of connections), e.g. `board-7`; also the `room` of the pushes
 /// published to it.
 ///
-/// The helpers build the names seed 002 uses. A name goes on the wire, so it must be 1…255
-/// bytes in `!`…`~` without `|` (see ``isValid``); ids containing `-` make the `chat-a-b`
-/// form ambiguous to read back, which nothing here needs to do.
+/// Every connection is in its user's room (``user(_:)``) and its client's room
+/// (``client(_:)``); an application names its own rooms directly (`RoomName("lobby")`) or by
+/// family (``family(_:)``, `board-7`). A name goes on the wire, so it must be 1…255 bytes in
+/// `!`…`~` without `|` (see ``isValid``).
 public struct RoomName: RawRepresentable, Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByStringLiteral {
     /// The name's text.
     public let rawValue: String
@@ -40,20 +41,11 @@ public struct RoomName: RawRepresentable, Sendable, Hashable, Comparable, Codabl
     }
 
     /// A user's room, `user-<userId>`: every connection of the user is in it.
-    public static func user(_ userId: String) -> RoomName { RoomName("user-" + userId) }
+    public static func user(_ userId: String) -> RoomName { RoomFamily.user(userId) }
     /// A client's room, `client-<clientId>`: the connection of one app instance.
-    public static func client(_ clientId: String) -> RoomName { RoomName("client-" + clientId) }
-    /// An organization's room, `org-<organizationId>`.
-    public static func organization(_ organizationId: String) -> RoomName { RoomName("org-" + organizationId) }
-    /// A board's room, `board-<boardId>`.
-    public static func board(_ boardId: String) -> RoomName { RoomName("board-" + boardId) }
-    /// The room of a board's tasks, `board-<boardId>-tasks`.
-    public static func boardTasks(_ boardId: String) -> RoomName { RoomName("board-" + boardId + "-tasks") }
-    /// The room of a board's sprints, `board-<boardId>-sprints`.
-    public static func boardSprints(_ boardId: String) -> RoomName { RoomName("board-" + boardId + "-sprints") }
-    /// The chat between two users, `chat-<a>-<b>` with the smaller id first, so both users
-    /// name the same room.
-    public static func chat(_ first: String, _ second: String) -> RoomName {
-        first <= second ? RoomName("chat-" + first + "-" + second) : RoomName("chat-" + second + "-" + first)
-    }
+    public static func client(_ clientId: String) -> RoomName { RoomFamily.client(clientId) }
+    /// A family of rooms named `<prefix>-<id>`, e.g. `RoomName.family("board")("7")` is
+    /// `board-7`. Declare an application's families once:
+    /// `extension RoomName { static let board = RoomName.family("board") }`, then `.board("7")`.
+    public static func family(_ prefix: String) -> RoomFamily { RoomFamily(prefix) }
 }

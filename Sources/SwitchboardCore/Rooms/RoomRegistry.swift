@@ -1,15 +1,14 @@
 import Foundation
 import Synchronization
 
-/// The rooms of this node: which connections are in which room (seed 002's room context).
+/// The rooms of this node: which connections are in which room.
 ///
 /// Every connection is in its client room (`client-<clientId>`) and its user's room
 /// (`user-<userId>`) from ``connect(_:)`` until ``disconnect(_:)``; other rooms are joined by
 /// server code (``join(_:_:sharingMembersOf:)``, trusted) or at a client's request
 /// (``join(_:requestedBy:)``, checked by the ``RoomAccessPolicy``; a refusal is a 403). A room
 /// exists while it has members and is deleted when the last one leaves. A room created with
-/// `sharingMembersOf:` keeps no member list of its own (seed 002's `includeSocketIdsInRoom`):
-/// its members are the source room's, so joining or leaving either changes both, and it is
+/// `sharingMembersOf:` keeps no member list of its own: its members are the source room's, so joining or leaving either changes both, and it is
 /// deleted with the source. Each room keeps ``RoomState/lastBroadcastTimestamp``, stamped by
 /// ``membersForBroadcast(to:)``.
 ///

@@ -1,4 +1,5 @@
-/// What the room-state route returns for an existing room (seed 002's `ISocketRoomState`).
+/// What the room-state route returns for an existing room: its name, last broadcast
+/// time and member count.
 ///
 /// Encodes as `{"room":"board-7","lastBroadcastTimestamp":1712345678901,"memberCount":3}`;
 /// `lastBroadcastTimestamp` is `null` until the first broadcast.

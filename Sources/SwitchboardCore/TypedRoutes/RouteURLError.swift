@@ -1,4 +1,5 @@
-/// Why ``Route/url(params:query:)`` could not build a url.
+/// Why a url could not be built from a pattern (``Route/url(params:query:)``,
+/// ``PushEvent/url(params:)``).
 public enum RouteURLError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The pattern has a parameter (`:name`, `*` or `**`) that `params` does not give.
     case missingParameter(String)
