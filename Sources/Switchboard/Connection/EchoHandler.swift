@@ -2,8 +2,7 @@ import NIOCore
 import NIOWebSocket
 
 /// The raw echo endpoint used for RFC 6455 conformance runs: echoes text and binary messages,
-/// answers pings, validates UTF-8 and close frames, closes with 1002 on an unmasked frame, and
-/// performs the close handshake.
+/// answers pings, validates UTF-8 and close frames, and performs the close handshake.
 /// Bypasses the frame codec and routing.
 final class EchoHandler: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
@@ -17,8 +16,6 @@ final class EchoHandler: ChannelInboundHandler {
             if frame.opcode == .connectionClose { context.close(promise: nil) }
             return
         }
-        // RFC 6455 §5.1: a server must close the connection on an unmasked client frame.
-        guard frame.maskKey != nil else { return fail(context, .protocolError) }
         guard frame.reservedBits.isEmpty else { return fail(context, .protocolError) }
         switch frame.opcode {
         case .text:
