@@ -20,6 +20,43 @@ struct RequestResponseTests {
         try await running.stop()
     }
 
+    @Test("pushes a handler makes to its own connection before answering arrive before its RESPONSE, inline or awaited, on the event loop or off it")
+    func pushesBeforeResponse() async throws {
+        var router = Router()
+        router.get("/notify") { req, res in
+            res.push(PushMessage(url: "/first"), to: .connection(req.connection.id))
+            res.push(PushMessage(url: "/second"), to: .connection(req.connection.id))
+            res.send("inline")
+        }
+        router.get("/notify-later") { req, res async in
+            try? await Task.sleep(for: .milliseconds(5))
+            res.push(PushMessage(url: "/later"), to: .connection(req.connection.id))
+            res.send("awaited")
+        }
+        for onEventLoop in [true, false] {
+            var configuration = Configuration()
+            configuration.runsAsyncHandlersOnEventLoop = onEventLoop
+            let running = try await RunningServer.start(responder: router, configuration: configuration)
+            let client = try await WebSocketTestClient.connect(port: running.port)
+            for (id, url, expected) in [(UInt32(1), "/notify", ["/first", "/second"]), (2, "/notify-later", ["/later"])] {
+                try await client.send(.request(RequestFrame(method: .get, id: id, url: url)))
+                var pushed: [String] = []
+                while true {
+                    let frame = try await client.nextFrame()
+                    if case .response(let response) = frame {
+                        #expect(response.id == id)
+                        break
+                    }
+                    let inner: [Frame] = if case .batch(let frames) = frame { frames } else { [frame] }
+                    for case .push(let push) in inner { pushed.append(push.url) }
+                }
+                #expect(pushed == expected, "on the event loop: \(onEventLoop)")
+            }
+            client.close()
+            try await running.stop()
+        }
+    }
+
     @Test("replies of every WebSocket length encoding arrive whole (the server writes their frame headers itself)")
     func replyLengths() async throws {
         let running = try await RunningServer.start()

@@ -88,8 +88,11 @@ struct ConnectionHandlerTests {
         _ = try channel.finish()
     }
 
+    /// A mask of zeros: client frames must be masked, and this one leaves the data as it is.
+    private static let noOpMask = WebSocketMaskingKey([0, 0, 0, 0])
+
     private func binary(_ frame: Frame) throws -> WebSocketFrame {
-        WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: try FrameCodec.encode(frame)))
+        WebSocketFrame(fin: true, opcode: .binary, maskKey: Self.noOpMask, data: ByteBuffer(bytes: try FrameCodec.encode(frame)))
     }
 
     private func readFrame(_ channel: EmbeddedChannel) throws -> Frame? {
@@ -163,7 +166,7 @@ struct ConnectionHandlerTests {
     @Test("a ping is answered with a pong carrying the same data")
     func pong() throws {
         let (channel, _) = try makeChannel()
-        channel.pipeline.fireChannelRead(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(bytes: [7, 7])))
+        channel.pipeline.fireChannelRead(WebSocketFrame(fin: true, opcode: .ping, maskKey: Self.noOpMask, data: ByteBuffer(bytes: [7, 7])))
         channel.pipeline.fireChannelReadComplete()
         let pong = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(pong.opcode == .pong)
@@ -176,10 +179,57 @@ struct ConnectionHandlerTests {
         let (channel, _) = try makeChannel()
         var data = ByteBuffer()
         data.write(webSocketErrorCode: .normalClosure)
-        channel.pipeline.fireChannelRead(WebSocketFrame(fin: true, opcode: .connectionClose, data: data))
+        channel.pipeline.fireChannelRead(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: Self.noOpMask, data: data))
         let reply = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(reply.opcode == .connectionClose)
         #expect(Array(reply.data.readableBytesView) == [0x03, 0xE8])
         #expect(!channel.isActive)
+    }
+
+    @Test("while the channel is not writable, answers wait in order and are written when it is again")
+    func heldWhileNotWritable() throws {
+        let (channel, _) = try makeChannel()
+        channel.isWritable = false
+        for id in UInt32(1)...3 {
+            channel.pipeline.fireChannelRead(try binary(.request(RequestFrame(method: .get, id: id, url: "/echo", data: [UInt8(id)]))))
+        }
+        channel.pipeline.fireChannelReadComplete()
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        for id in UInt32(1)...3 {
+            #expect(try readFrame(channel) == .response(ResponseFrame(id: id, status: .ok, data: [UInt8(id)])))
+        }
+        _ = try channel.finish()
+    }
+
+    @Test("a slow consumer's held answers are dropped and the 1013 close frame is written in their place")
+    func slowConsumerCloseFrame() throws {
+        let (channel, _) = try makeChannel { $0.maxOutboundBufferSize = 100 }
+        channel.isWritable = false
+        let body = [UInt8](repeating: 0x61, count: 60)
+        for id in UInt32(1)...2 {
+            channel.pipeline.fireChannelRead(try binary(.request(RequestFrame(method: .get, id: id, url: "/echo", data: body[...]))))
+        }
+        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(close.opcode == .connectionClose)
+        var data = close.data
+        #expect(data.readInteger(as: UInt16.self) == 1013)
+        #expect(data.readString(length: data.readableBytes) == "slow consumer: more than 100 bytes waiting")
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        _ = try? channel.finish()
+    }
+
+    @Test("an unmasked client frame closes with 1002")
+    func unmaskedFrame() throws {
+        let (channel, _) = try makeChannel()
+        let request = try FrameCodec.encode(.request(RequestFrame(method: .get, id: 1, url: "/echo")))
+        channel.pipeline.fireChannelRead(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: request)))
+        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(close.opcode == .connectionClose)
+        #expect(close.data.getInteger(at: close.data.readerIndex, as: UInt16.self) == 1002)
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
     }
 }

@@ -46,9 +46,10 @@ public struct Configuration: Sendable {
 
     // MARK: Malformed input
 
-    /// How many malformed frames (frames the codec rejects, each answered with an error frame
-    /// of status 400) a connection may send within ``malformedFrameWindow``; one more closes it
-    /// with 1008 (policy violation). Default 10.
+    /// How many malformed frames (frames the codec rejects, text messages, frame kinds only
+    /// servers send, each bad frame inside a batch; each answered with an error frame of status
+    /// 400) a connection may send within ``malformedFrameWindow``; one more closes it with 1008
+    /// (policy violation). A client's own error frames never count. Default 10.
     public var maxMalformedFrames: Int = 10
     /// The window over which ``maxMalformedFrames`` counts. Default 10 s.
     public var malformedFrameWindow: TimeAmount = .seconds(10)
@@ -82,13 +83,16 @@ public struct Configuration: Sendable {
     // MARK: Outbound
 
     /// The most bytes waiting to be written to one connection. A connection whose client does
-    /// not read (a slow consumer) and lets this fill is closed with 1013 (try again later) and reason
-    /// `slow consumer: …`, and its queued bytes are dropped, so it never grows the server's
-    /// memory beyond this. Default 4 MiB.
+    /// not read (a slow consumer) and lets this fill is closed with 1013 (try again later) and
+    /// reason `slow consumer: …`: the messages not yet handed to the socket are dropped, so it
+    /// never grows the server's memory beyond this, and the close frame follows what the socket
+    /// holds (about ``outboundHighWaterMark``); the connection closes when the client answers
+    /// it, or 2 s later. Default 4 MiB.
     public var maxOutboundBufferSize: Int = 4 << 20
-    /// Outbound bytes above which the server stops reading new frames from a connection (it
-    /// resumes below half of it), so a client that sends requests but does not read the
-    /// answers is slowed rather than served into memory. Default 256 KiB.
+    /// Outbound bytes in a connection's socket channel above which the server holds further
+    /// messages in its own queue (written in order below half of it) and stops reading new
+    /// frames from it, so a client that sends requests but does not read the answers is slowed
+    /// rather than served into memory. Default 256 KiB.
     public var outboundHighWaterMark: Int = 256 << 10
 
     // MARK: Lifecycle

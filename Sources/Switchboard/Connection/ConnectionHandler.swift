@@ -12,7 +12,10 @@ import NIOWebSocket
 /// answers are written without a thread hop; their deadlines are kept by one timer per
 /// connection. Fragmented WebSocket messages are joined here (no frame aggregator on this
 /// path). Pushes are queued and written once per event-loop tick, everything queued as one
-/// message (``queuePush(_:)``). Limits come from ``ConnectionStateMachine``.
+/// message (``queuePush(_:)``), and before any response written in the meantime. While the
+/// channel is not writable, messages wait in a queue of the handler's own, which a slow
+/// consumer's close drops so that the close frame reaches the client. Limits come from
+/// ``ConnectionStateMachine``.
 final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
@@ -23,6 +26,20 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         var isText: Bool
         var bytes: [UInt8] = []
         var fragments = 0
+    }
+
+    /// A message on its way out: framed by this handler (written below NIO's frame encoder,
+    /// see ``writeBinary(_:)``) or a WebSocket frame for the encoder.
+    private enum Outgoing {
+        case framed(ByteBuffer)
+        case frame(WebSocketFrame)
+
+        var size: Int {
+            switch self {
+            case .framed(let buffer): buffer.readableBytes
+            case .frame(let frame): frame.data.readableBytes + 10
+            }
+        }
     }
 
     /// A request whose reply is awaited, by a key of the connection's own (client ids may
@@ -70,6 +87,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private var pushes: [QueuedPush<ByteBuffer>] = []
     private var pushSequence: UInt64 = 0
     private var pushWriteScheduled = false
+    /// Messages held back while the channel is not writable, written in order once it is
+    /// again; dropped when the connection is closed as a slow consumer.
+    private var held = CircularBuffer<Outgoing>()
+    private var heldBytes = 0
     /// The features the handshake asked for, opened once the connection is registered.
     private let featureRequest: Result<FeatureHandshake, FeatureHandshakeError>
 
@@ -141,6 +162,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         components.registry.remove(connection.id)
         components.rooms.disconnect(connection.id)
         pushes.removeAll()
+        held.removeAll()
+        heldBytes = 0
         components.perform(components.features.close(connection.id))
         components.logger.debug("connection closed", metadata: ["connection": "\(connection.id)"])
     }
@@ -150,6 +173,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
         machine.heardFromPeer()
+        // RFC 6455 §5.1: a server must close the connection on an unmasked client frame (NIO's
+        // decoder accepts them).
+        guard frame.maskKey != nil else {
+            return close(code: .protocolError, reason: "client frames must be masked", andDisconnect: true)
+        }
         guard frame.reservedBits.isEmpty else {
             return close(code: .protocolError, reason: "reserved bits set without a negotiated extension", andDisconnect: true)
         }
@@ -171,7 +199,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             append(frame, to: current)
         case .ping:
             guard machine.canWrite else { return }
-            write(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+            writeControl(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
         case .pong:
             break
         case .connectionClose:
@@ -226,7 +254,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func receiveMessage(_ bytes: [UInt8], isText: Bool) {
         guard machine.canWrite else { return }
         if isText {
-            malformed("text frames are not used by \(FrameCodec.subprotocol); send binary frames", id: 0)
+            malformed("text messages are not part of \(FrameCodec.subprotocol): send binary messages", id: 0)
         } else {
             receive(bytes)
         }
@@ -262,13 +290,45 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func receive(_ bytes: [UInt8]) {
+        if bytes.first == FrameKind.batch.byte { return receiveBatch(bytes) }
         let frame: Frame
         do {
             frame = try FrameCodec.decode(bytes)
         } catch {
-            return malformed(error.description, id: Self.requestID(in: bytes))
+            return rejected(bytes[...], reason: error.description)
         }
         handle(frame)
+    }
+
+    /// Processes a batch's inner frames one by one, in order, as if each had come alone: the
+    /// unreadable ones are answered with an error each, then a framing problem (lengths
+    /// running past the end, a wrong count) with one more (PROTOCOL.md §6).
+    private func receiveBatch(_ bytes: [UInt8]) {
+        let contents: BatchContents
+        do {
+            contents = try FrameCodec.decodeBatch(bytes[...])
+        } catch {
+            return malformed(error.description, id: 0)
+        }
+        for (index, entry) in contents.entries.enumerated() {
+            guard machine.canWrite else { return }
+            switch entry.frame {
+            case .success(let frame): handle(frame)
+            case .failure(let error): rejected(entry.bytes, reason: "batch frame \(index): \(error)")
+            }
+        }
+        if let problem = contents.problem, machine.canWrite { malformed(problem.description, id: 0) }
+    }
+
+    /// A frame that could not be decoded: answered with an error carrying its id when its
+    /// header was readable, except an ERROR frame, which is never answered (two peers would
+    /// otherwise answer each other's errors); all count towards the flood limit.
+    private func rejected(_ bytes: ArraySlice<UInt8>, reason: String) {
+        if bytes.first == FrameKind.error.byte {
+            components.logger.debug("unreadable error frame from client", metadata: ["connection": "\(connection.id)", "reason": "\(reason)"])
+            return malformed(reason, id: 0, answer: false)
+        }
+        malformed(reason, id: Self.requestID(in: bytes))
     }
 
     private func handle(_ frame: Frame) {
@@ -289,8 +349,19 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         case .control:
             // Reserved in v1 (PROTOCOL.md §7): decoded and ignored.
             break
-        case .response, .push, .error:
-            malformed("a client may not send \(frame.kind) frames", id: 0)
+        case .error(let error):
+            // Clients report frames they could not understand (PROTOCOL.md §5); never answered.
+            components.logger.info(
+                "client reported an error",
+                metadata: [
+                    "connection": "\(connection.id)", "id": "\(error.id)", "status": "\(error.status.code)",
+                    "reason": "\(String(decoding: error.data.prefix(512), as: UTF8.self))",
+                ]
+            )
+        case .response(let response):
+            malformed("a client may not send RESPONSE frames", id: response.id)
+        case .push:
+            malformed("a client may not send PUSH frames", id: 0)
         }
     }
 
@@ -318,10 +389,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func malformed(_ message: String, id: UInt32) {
+    private func malformed(_ message: String, id: UInt32, answer: Bool = true) {
         switch machine.malformedFrame(at: .now()) {
         case .answerWithError:
-            writeError(ErrorFrame(id: id, status: .badRequest, message: message))
+            if answer { writeError(ErrorFrame(id: id, status: .badRequest, message: message)) }
         case .closeForFlood:
             let configuration = components.configuration
             let window = configuration.malformedFrameWindow.nanoseconds / 1_000_000_000
@@ -331,14 +402,15 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// The id of a request-like frame whose header is intact, for error frames; else 0.
-    private static func requestID(in bytes: [UInt8]) -> UInt32 {
-        guard bytes.count >= 6, let kind = FrameKind(byte: bytes[0]) else { return 0 }
+    /// The id of a frame with the request layout whose header is intact, for error frames;
+    /// else 0.
+    private static func requestID(in bytes: ArraySlice<UInt8>) -> UInt32 {
+        guard bytes.count >= 6, let first = bytes.first, let kind = FrameKind(byte: first) else { return 0 }
         switch kind {
-        case .request, .message, .control: break
-        default: return 0
+        case .request, .response, .error, .message, .control: break
+        case .push, .ack, .batch: return 0
         }
-        return bytes[2..<6].reduce(0) { $0 << 8 | UInt32($1) }
+        return bytes.dropFirst(2).prefix(4).reduce(0) { $0 << 8 | UInt32($1) }
     }
 
     // MARK: Asynchronous requests
@@ -419,11 +491,24 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable, readHeld {
-            readHeld = false
-            context.read()
+        if context.channel.isWritable {
+            writeHeld(context: context)
+            if readHeld {
+                readHeld = false
+                context.read()
+            }
         }
         context.fireChannelWritabilityChanged()
+    }
+
+    /// Writes held messages, in order, while the channel takes them.
+    private func writeHeld(context: ChannelHandlerContext) {
+        guard !held.isEmpty else { return }
+        while context.channel.isWritable, let next = held.popFirst() {
+            heldBytes -= next.size
+            emit(next, context: context)
+        }
+        flushIfNeeded()
     }
 
     /// Queues an encoded push; everything queued within one event-loop tick is written as
@@ -443,16 +528,23 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func writePushes() {
         pushWriteScheduled = false
+        writeQueuedPushes()
+        flushIfNeeded()
+    }
+
+    /// Writes the pushes queued so far as one message. Also called before a response is
+    /// written, so the pushes a handler made before answering arrive before its response.
+    private func writeQueuedPushes() {
+        guard !pushes.isEmpty else { return }
         let queued = QueuedPush.ordered(pushes)
         pushes.removeAll(keepingCapacity: pushes.count <= 64)
         guard machine.canWrite, let context, let first = queued.first else { return }
         if queued.count == 1 {
-            write(WebSocketFrame(fin: true, opcode: .binary, data: first.payload))
+            send(.frame(WebSocketFrame(fin: true, opcode: .binary, data: first.payload)))
         } else {
             var batch = Self.batch(of: queued, allocator: context.channel.allocator)
             writeBinary(&batch)
         }
-        flushIfNeeded()
     }
 
     /// A batch frame of encoded frames (a batch contributes its inner frames: batches do not
@@ -483,6 +575,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func writeResponse(id: UInt32, _ reply: Reply) {
+        writeQueuedPushes()
         encodeAndWrite(.response(ResponseFrame(id: id, status: reply.status, data: reply.body)))
     }
 
@@ -515,9 +608,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// the pipeline is never uniquely referenced. (Shared payloads, such as a push encoded
     /// once for many connections, go through the encoder, which leaves them untouched.)
     private func writeBinary(_ payload: inout ByteBuffer) {
-        guard let context else { return }
-        guard let frameOutput else {
-            return write(WebSocketFrame(fin: true, opcode: .binary, data: payload))
+        guard frameOutput != nil else {
+            return send(.frame(WebSocketFrame(fin: true, opcode: .binary, data: payload)))
         }
         let length = payload.readableBytes
         let headerSize = length < 126 ? 2 : length <= Int(UInt16.max) ? 4 : 10
@@ -535,26 +627,52 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             payload.setInteger(UInt64(length), at: start + 2)
         }
         payload.moveReaderIndex(to: start)
-        frameOutput.write(NIOAny(payload), promise: nil)
-        needsFlush = true
+        send(.framed(payload))
+    }
+
+    /// Writes a message to the channel, or holds it while the channel is not writable (or
+    /// others are held, to keep the order).
+    private func send(_ message: Outgoing) {
+        guard let context else { return }
+        guard held.isEmpty && context.channel.isWritable else {
+            held.append(message)
+            heldBytes += message.size
+            return checkOutboundBound(context: context)
+        }
+        emit(message, context: context)
         if !context.channel.isWritable { checkOutboundBound(context: context) }
     }
 
-    private func write(_ frame: WebSocketFrame) {
+    private func emit(_ message: Outgoing, context: ChannelHandlerContext) {
+        switch message {
+        case .framed(let buffer): (frameOutput ?? context).write(NIOAny(buffer), promise: nil)
+        case .frame(let frame): context.write(Self.wrapOutboundOut(frame), promise: nil)
+        }
+        needsFlush = true
+    }
+
+    /// Writes a control frame (ping, pong) at once: it may pass held messages.
+    private func writeControl(_ frame: WebSocketFrame) {
         guard let context else { return }
         context.write(Self.wrapOutboundOut(frame), promise: nil)
         needsFlush = true
-        if !context.channel.isWritable { checkOutboundBound(context: context) }
     }
 
+    /// Closes a slow consumer with 1013 once the bytes waiting for it, in the channel and
+    /// held here, exceed ``Configuration/maxOutboundBufferSize``. The held messages are
+    /// dropped, so the close frame only waits behind what the channel already has (about
+    /// ``Configuration/outboundHighWaterMark``): a client that reads again gets it.
     private func checkOutboundBound(context: ChannelHandlerContext) {
         let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
         let limit = components.configuration.maxOutboundBufferSize
-        guard buffered > limit else { return }
-        components.logger.warning("closing slow consumer", metadata: ["connection": "\(connection.id)", "bufferedBytes": "\(buffered)"])
-        // The close frame would wait behind everything the client has not read: send it for
-        // good measure, but drop the connection and its queued bytes now.
-        close(code: Self.tryAgainLater, reason: "slow consumer: more than \(limit) bytes waiting", andDisconnect: true)
+        guard buffered + heldBytes > limit else { return }
+        components.logger.warning(
+            "closing slow consumer",
+            metadata: ["connection": "\(connection.id)", "bufferedBytes": "\(buffered)", "heldBytes": "\(heldBytes)"]
+        )
+        held.removeAll()
+        heldBytes = 0
+        close(code: Self.tryAgainLater, reason: "slow consumer: more than \(limit) bytes waiting")
     }
 
     private func flushIfNeeded() {
@@ -582,7 +700,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             break
         case .ping:
             guard let context else { return }
-            write(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0)))
+            writeControl(WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0)))
             flushIfNeeded()
         case .closeIdle:
             close(code: .goingAway, reason: "idle timeout")
@@ -608,6 +726,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         data.write(webSocketErrorCode: code)
         data.writeString(String(decoding: reason.utf8.prefix(123), as: UTF8.self))
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        // Nothing may follow the close frame: held messages go first (a slow consumer's were
+        // dropped already).
+        while let next = held.popFirst() { emit(next, context: context) }
+        heldBytes = 0
         needsFlush = false
         if andDisconnect {
             let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
@@ -621,6 +743,12 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         closeTimeout = context.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) {
             loopBound.value.close(promise: nil)
+        }
+        // Reading resumes (it may have been held while the channel was not writable) so the
+        // peer's close frame is heard.
+        if readHeld {
+            readHeld = false
+            context.read()
         }
     }
 

@@ -24,7 +24,8 @@ public final class Server: Service, Sendable {
 
     /// A server answering requests with `router`.
     /// - Parameters:
-    ///   - router: Answers request frames: a `Router`, or any other ``Responder``.
+    ///   - router: Answers request frames: a `Router`, or any other ``Responder``. A `Router`
+    ///     without its own `unhandledError` reporter gets one that logs to `logger`.
     ///   - configuration: Address, limits and timeouts.
     ///   - authentication: Bearer-token verification at the handshake and for the in-band
     ///     credential refresh (``CredentialRefresh``); `nil` accepts anonymous connections.
@@ -55,7 +56,7 @@ public final class Server: Service, Sendable {
         self.eventLoopGroup = eventLoopGroup
         self.components = ServerComponents(
             configuration: configuration,
-            responder: responder,
+            responder: Self.reportingUnhandledErrors(responder, to: logger),
             authentication: authentication,
             upgradeHook: upgrade,
             messageHandler: onMessage,
@@ -63,6 +64,23 @@ public final class Server: Service, Sendable {
             features: features,
             logger: logger
         )
+    }
+
+    /// A `Router` whose errors answered 500 are logged at error level with the request's
+    /// method, url, id and connection, unless it reports them somewhere already; any other
+    /// responder as it is.
+    private static func reportingUnhandledErrors(_ responder: some Responder, to logger: Logger) -> any Responder {
+        guard var router = responder as? Router, router.configuration.unhandledError == nil else { return responder }
+        router.configuration.unhandledError = { request, error in
+            logger.error(
+                "unhandled error answered 500",
+                metadata: [
+                    "method": "\(request.method)", "url": "\(request.url)", "id": "\(request.id)",
+                    "connection": "\(request.connection.id)", "error": "\(String(reflecting: error))",
+                ]
+            )
+        }
+        return router
     }
 
     /// The open connections by id and user, with the ``Connection`` as each one's handle.

@@ -327,7 +327,7 @@ public struct Router: Responder {
             do {
                 try body(request, response)
             } catch {
-                Router.answer(error, response, diagnostics)
+                Router.answer(error, request, response, configuration)
             }
             if let (reply, pushes) = exchange.withLock({ $0.finishInline() }) {
                 if !pushes.isEmpty { request.connection.publish(pushes) }
@@ -339,7 +339,7 @@ public struct Router: Responder {
                 do {
                     try await body(request, response)
                 } catch {
-                    Router.answer(error, response, diagnostics)
+                    Router.answer(error, request, response, configuration)
                 }
                 exchange.finishChain()
             })
@@ -347,10 +347,10 @@ public struct Router: Responder {
     }
 
     /// Answers an error that escaped the chain, unless a reply was already sent.
-    private static func answer(_ error: any Error, _ response: Response, _ diagnostics: @Sendable (String) -> Void) {
+    private static func answer(_ error: any Error, _ request: Request, _ response: Response, _ configuration: RouterConfiguration) {
         guard !response.isSent else {
             if !(error is CancellationError) {
-                diagnostics("Switchboard: error after the response was sent: \(String(reflecting: error))")
+                configuration.diagnostics("Switchboard: error after the response was sent: \(String(reflecting: error))")
             }
             return
         }
@@ -358,7 +358,11 @@ public struct Router: Responder {
             let error = convertible.httpError
             response.status(error.status).send(error.body)
         } else {
-            diagnostics("Switchboard: unhandled error answered 500: \(String(reflecting: error))")
+            if let report = configuration.unhandledError {
+                report(request, error)
+            } else {
+                configuration.diagnostics("Switchboard: unhandled error answered 500: \(String(reflecting: error))")
+            }
             let error = HTTPError(.internalServerError)
             response.status(error.status).send(error.body)
         }

@@ -8,6 +8,10 @@ public struct RouterConfiguration: Sendable {
     /// Where the router reports problems that do not reach the client: a second response,
     /// errors behind a 500, duplicate routes. Defaults to ``standardError``.
     public var diagnostics: @Sendable (String) -> Void
+    /// Where the router reports an error that escaped the chain and was answered 500, with the
+    /// request it was thrown for. `nil` (the default) reports it to ``diagnostics`` as text; a
+    /// Switchboard `Server` sets it, when `nil`, to log through its `Logger`.
+    public var unhandledError: (@Sendable (Request, any Error) -> Void)?
 
     /// A configuration; the defaults suit most servers.
     public init(

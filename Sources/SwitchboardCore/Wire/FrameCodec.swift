@@ -28,10 +28,6 @@ public enum FrameCodec {
 
     /// Decodes one WebSocket message's bytes.
     public static func decode(_ bytes: ArraySlice<UInt8>) throws(FrameError) -> Frame {
-        try decode(bytes, insideBatch: false)
-    }
-
-    private static func decode(_ bytes: ArraySlice<UInt8>, insideBatch: Bool) throws(FrameError) -> Frame {
         guard let first = bytes.first else { throw .empty }
         guard let kind = FrameKind(byte: first) else { throw .unknownKind(first) }
         switch kind {
@@ -67,7 +63,6 @@ public enum FrameCodec {
             guard rest.count == 1 else { throw .unexpectedData(kind: "ACK", count: rest.count - 1) }
             return .ack(AckFrame(room: room, epoch: epoch, offset: offset))
         case .batch:
-            if insideBatch { throw .nestedBatch }
             return .batch(try batch(bytes))
         }
     }
@@ -120,32 +115,17 @@ public enum FrameCodec {
     }
 
     private static func batch(_ bytes: ArraySlice<UInt8>) throws(FrameError) -> [Frame] {
-        let schema = batchSchema
-        guard bytes.count >= schema.fixedSize else {
-            throw .truncatedHeader(kind: "BATCH", needed: schema.fixedSize, available: bytes.count)
-        }
-        let status = bytes[bytes.startIndex + 1]
-        if status != 0 { throw .unexpectedStatus(kind: "BATCH", byte: status) }
-        let declared = Int(schema.read(2, in: bytes))
+        let contents = try decodeBatch(bytes)
         var frames: [Frame] = []
-        frames.reserveCapacity(min(declared, bytes.count / 8))
-        var index = bytes.startIndex + schema.fixedSize
-        while index < bytes.endIndex {
-            guard bytes.endIndex - index >= 4 else { throw .batchTruncated(index: frames.count) }
-            var length = 0
-            for position in index..<(index + 4) { length = length << 8 | Int(bytes[position]) }
-            index += 4
-            guard bytes.endIndex - index >= length else { throw .batchTruncated(index: frames.count) }
-            do {
-                frames.append(try decode(bytes[index..<(index + length)], insideBatch: true))
-            } catch .nestedBatch {
-                throw .nestedBatch
-            } catch {
-                throw .invalidFrameInBatch(index: frames.count, error)
+        frames.reserveCapacity(contents.entries.count)
+        for (index, entry) in contents.entries.enumerated() {
+            switch entry.frame {
+            case .success(let frame): frames.append(frame)
+            case .failure(.nestedBatch): throw .nestedBatch
+            case .failure(let error): throw .invalidFrameInBatch(index: index, error)
             }
-            index += length
         }
-        guard frames.count == declared else { throw .batchCountMismatch(declared: declared, found: frames.count) }
+        if let problem = contents.problem { throw problem }
         return frames
     }
 

@@ -9,7 +9,7 @@ struct RunningServer {
     let task: Task<Void, any Error>
     let port: Int
 
-    /// Starts a server; stop it with ``stop()``.
+    /// Starts a server logging only critical records (or to `logger`); stop it with ``stop()``.
     static func start(
         responder: some Responder = TestResponder(),
         configuration: Configuration = Configuration(),
@@ -17,13 +17,15 @@ struct RunningServer {
         upgrade: UpgradeHook? = nil,
         onMessage: MessageHandler? = nil,
         rooms: RoomRegistry = RoomRegistry(),
-        features: FeatureSet = FeatureSet([])
+        features: FeatureSet = FeatureSet([]),
+        logger: Logger? = nil
     ) async throws -> RunningServer {
         var configuration = configuration
         configuration.host = "127.0.0.1"
         configuration.port = 0
-        var logger = Logger(label: "switchboard.test")
-        logger.logLevel = .critical
+        var quiet = Logger(label: "switchboard.test")
+        quiet.logLevel = .critical
+        let logger = logger ?? quiet
         let server = Server(
             router: responder, configuration: configuration, authentication: authentication,
             upgrade: upgrade, onMessage: onMessage, rooms: rooms, features: features, logger: logger

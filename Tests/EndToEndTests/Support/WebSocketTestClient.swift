@@ -100,8 +100,10 @@ final class WebSocketTestClient: Sendable {
         try await sendRaw(FrameCodec.encode(frame))
     }
 
-    func sendRaw(_ bytes: [UInt8], opcode: WebSocketOpcode = .binary, fin: Bool = true) async throws {
-        let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: .random(), data: channel.allocator.buffer(bytes: bytes))
+    /// Sends one WebSocket frame holding `bytes`, masked unless `masked` is `false` (which a
+    /// client must never do).
+    func sendRaw(_ bytes: [UInt8], opcode: WebSocketOpcode = .binary, fin: Bool = true, masked: Bool = true) async throws {
+        let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: masked ? .random() : nil, data: channel.allocator.buffer(bytes: bytes))
         try await channel.writeAndFlush(frame).get()
     }
 
@@ -121,6 +123,12 @@ final class WebSocketTestClient: Sendable {
     /// Stops reading from the socket (a slow consumer).
     func stopReading() async throws {
         try await channel.setOption(.autoRead, value: false).get()
+    }
+
+    /// Reads from the socket again after ``stopReading()``.
+    func resumeReading() async throws {
+        try await channel.setOption(.autoRead, value: true).get()
+        channel.read()
     }
 
     func close() {
