@@ -60,7 +60,7 @@ do {
 } catch let error as ServerError {
     // One line naming what to change, not a backtrace.
     var line = "switchboard-demo: \(error)"
-    if case .cannotListen = error { line += " (the port is read from SWITCHBOARD_PORT, default 8080)" }
+    if case .cannotListen = error { line += "; set SWITCHBOARD_PORT to listen on another port (default 8080)" }
     FileHandle.standardError.write(Data((line + "\n").utf8))
     exit(1)
 } catch {

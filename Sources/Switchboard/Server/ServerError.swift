@@ -35,7 +35,7 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
         let text = String(cString: strerror(error.errnoCode)).lowercased()
         switch error.errnoCode {
         case EADDRINUSE:
-            return .cannotListen(host: host, port: port, reason: "\(text) (another process listens there; stop it or choose another port)")
+            return .cannotListen(host: host, port: port, reason: "\(text) (another process listens on that port)")
         case EADDRNOTAVAIL:
             return .cannotListen(host: host, port: port, reason: "\(text) (\(host) is not an address of this machine)")
         case EACCES:
