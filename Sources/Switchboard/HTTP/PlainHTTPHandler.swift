@@ -38,7 +38,7 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.eventLoop.execute {
             guard !handler.value.sawRequest else { return }
             handler.value.sawRequest = true
-            let reason = "invalid upgrade request: this server upgrades only to websocket, with a Sec-WebSocket-Key and Sec-WebSocket-Version: 13"
+            let reason = "invalid upgrade request: this server upgrades only to websocket"
             handler.value.send(status: 400, json: JSONText.object(["error": reason]), context: loopContext.value)
         }
     }
