@@ -55,4 +55,15 @@ Task {
         """
     FileHandle.standardOutput.write(Data(banner.utf8))
 }
-try await services.run()
+do {
+    try await services.run()
+} catch let error as ServerError {
+    // One line naming what to change, not a backtrace.
+    var line = "switchboard-demo: \(error)"
+    if case .cannotListen = error { line += "; set SWITCHBOARD_PORT to listen on another port (default 8080)" }
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+    exit(1)
+} catch {
+    FileHandle.standardError.write(Data("switchboard-demo: \(error)\n".utf8))
+    exit(1)
+}

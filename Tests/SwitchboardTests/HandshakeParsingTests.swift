@@ -46,6 +46,60 @@ struct HandshakeParsingTests {
         #expect(HandshakeChecks.refusal(for: request("/ws", [("Sec-WebSocket-Protocol", "chat, switchboard.v1")]), configuration: configuration) == nil)
     }
 
+    @Test("the RFC 6455 form: GET of HTTP/1.1, Connection: Upgrade, one 16-byte key (else 400), version 13 (else 426 naming 13)")
+    func protocolForm() {
+        let valid: [(String, String)] = [
+            ("Upgrade", "websocket"), ("Connection", "keep-alive, Upgrade"),
+            ("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="), ("Sec-WebSocket-Version", "13"),
+        ]
+        func head(_ headers: [(String, String)], method: HTTPMethod = .GET, version: HTTPVersion = .http1_1) -> HTTPRequestHead {
+            HTTPRequestHead(version: version, method: method, uri: "/ws", headers: HTTPHeaders(headers))
+        }
+        func without(_ name: String) -> [(String, String)] { valid.filter { $0.0 != name } }
+        #expect(HandshakeChecks.protocolRefusal(for: head(valid)) == nil)
+        #expect(HandshakeChecks.protocolRefusal(for: head(valid, method: .POST))?.reason == "a WebSocket handshake must be a GET request, not POST")
+        #expect(HandshakeChecks.protocolRefusal(for: head(valid, version: .http1_0))?.status == .badRequest)
+        #expect(HandshakeChecks.protocolRefusal(for: head(without("Connection")))?.reason == "a WebSocket handshake needs the header Connection: Upgrade")
+        #expect(HandshakeChecks.protocolRefusal(for: head(without("Sec-WebSocket-Key")))?.status == .badRequest)
+        #expect(HandshakeChecks.protocolRefusal(for: head(without("Sec-WebSocket-Key") + [("Sec-WebSocket-Key", "c2hvcnQ=")]))?.status == .badRequest)
+        #expect(HandshakeChecks.protocolRefusal(for: head(valid + [("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")]))?.status == .badRequest)
+        for versions in [[], ["8"], ["13", "8"]] {
+            let refusal = HandshakeChecks.protocolRefusal(for: head(without("Sec-WebSocket-Version") + versions.map { ("Sec-WebSocket-Version", $0) }))
+            #expect(refusal?.status.code == 426)
+            #expect(refusal?.headers == ["Sec-WebSocket-Version": "13"])
+        }
+    }
+
+    @Test("more than one Origin header is refused with 403 when an allow-list is set")
+    func twoOrigins() {
+        var configuration = Configuration()
+        let both = [("Sec-WebSocket-Protocol", "switchboard.v1"), ("Origin", "https://ok.example"), ("Origin", "https://evil.example")]
+        #expect(HandshakeChecks.refusal(for: request("/ws", both), configuration: configuration) == nil)
+        configuration.allowedOrigins = ["https://ok.example", "https://evil.example"]
+        #expect(HandshakeChecks.refusal(for: request("/ws", both), configuration: configuration) == HandshakeRefusal(status: .forbidden, reason: "more than one Origin header"))
+    }
+
+    @Test("effective client ids: user-namespaced and escaped so pairs never collide, random when anonymous or unnamed, the hook's as given")
+    func clientIds() throws {
+        func id(_ requested: String?, _ user: String?, hook: String? = nil) throws -> String {
+            try ClientIdAssignment.clientId(requested: requested, identity: user.map { Identity(userId: $0) }, decidedByHook: hook).get()
+        }
+        #expect(try id("tab1", "alice") == "alice.tab1")
+        #expect(try id("b.c", "a") == "a.b.c")
+        #expect(try id("c", "a.b") == "a%2Eb.c")
+        #expect(try id("tab 1|%", "al ice") == "al%20ice.tab%201%7C%25")
+        #expect(try id("~x", "alice") == "alice.%7Ex")
+        let unnamed = try id(nil, "alice")
+        #expect(unnamed.hasPrefix("alice.~") && unnamed.count == "alice.~".count + 32)
+        #expect(try id("", "alice").hasPrefix("alice.~"))
+        let anonymous = try id("tab1", nil)
+        #expect(anonymous.hasPrefix("~") && anonymous.count == 33 && !anonymous.contains("."))
+        #expect(try id("tab1", nil) != anonymous)
+        #expect(try id("tab1", "alice", hook: "chosen") == "chosen")
+        let long = ClientIdAssignment.clientId(requested: String(repeating: "x", count: 300), identity: Identity(userId: "alice"), decidedByHook: nil)
+        #expect(throws: HandshakeRefusal.self) { try long.get() }
+    }
+
     @Test("static files never escape their folder nor serve hidden files")
     func staticFiles() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sb-static-\(UUID().uuidString)")

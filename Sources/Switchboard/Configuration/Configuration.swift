@@ -18,9 +18,9 @@ public struct Configuration: Sendable {
     /// (`/` serves `index.html`). Default `nil`: every other path answers 404.
     public var staticFilesFolder: String? = nil
     /// Origins (`scheme://host[:port]`) allowed to open a WebSocket; a browser handshake with any
-    /// other `Origin` header is refused with 403. Default `nil`: every origin, and requests
-    /// without one (non-browser clients), are allowed. A handshake without an `Origin` header is
-    /// always allowed, because only browsers send it.
+    /// other `Origin` header, or with more than one `Origin` header, is refused with 403.
+    /// Default `nil`: every origin, and requests without one (non-browser clients), are allowed.
+    /// A handshake without an `Origin` header is always allowed, because only browsers send it.
     public var allowedOrigins: Set<String>? = nil
 
     // MARK: Handshake and connections
@@ -28,9 +28,18 @@ public struct Configuration: Sendable {
     /// The most open WebSocket connections; handshakes beyond it are refused with 503.
     /// Default 10,000.
     public var maxConnections: Int = 10_000
-    /// How long a new TCP connection may take to send its HTTP request and finish the
-    /// handshake (including the upgrade hook) before it is closed. Default 10 s.
+    /// How long an accepted TCP connection may stay open without being an open WebSocket; then
+    /// it is closed. It covers everything before the upgrade: the request head, any request
+    /// body, the handshake checks, token authentication and the upgrade hook, and for a plain
+    /// HTTP request also its answer (every plain answer closes the connection, so there is no
+    /// idle keep-alive). Default 10 s.
     public var handshakeTimeout: TimeAmount = .seconds(10)
+    /// The most accepted TCP connections that are not (yet) open WebSockets: handshakes in
+    /// progress and plain HTTP requests. A connection accepted beyond it closes the one of them
+    /// that has waited longest, so stalled connections can never keep a new client out and
+    /// never hold more than this many sockets. Open WebSockets count against
+    /// ``maxConnections`` instead. Default 1,024.
+    public var maxPendingConnections: Int = 1_024
 
     // MARK: Messages
 

@@ -8,8 +8,9 @@ import Synchronization
 public final class Connection: ConnectionContext {
     /// The connection's id, unique across the cluster.
     public let id: ConnectionID
-    /// The client app instance's id, from the handshake (`clientId` query parameter or the
-    /// upgrade hook).
+    /// The client app instance's effective id, decided at the handshake (by the upgrade hook,
+    /// or namespaced by user from the `clientId` query parameter, or random; see
+    /// PROTOCOL.md, "Handshake"); never `nil` on a server connection.
     public let clientId: String?
     /// The peer's address.
     public let remoteAddress: SocketAddress?

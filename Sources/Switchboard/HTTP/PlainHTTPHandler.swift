@@ -3,8 +3,11 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Answers HTTP requests that did not become WebSockets: a refused handshake with its status
-/// and reason, a static file, or 404. Every answer closes the connection.
+/// Answers HTTP requests that did not become WebSockets: a refused handshake with its status,
+/// headers and reason, a static file, or 404. Every answer closes the connection, and the
+/// whole exchange must end within ``Configuration/handshakeTimeout`` of the connection's
+/// accept (``ServerPipeline`` closes it then), so a request whose head or body never ends
+/// cannot hold its socket.
 ///
 /// NIO's upgrade handler consumes an upgrade request it does not upgrade; only a plain request
 /// is passed on. So a refusal is answered as soon as the handler is added, and an upgrade
@@ -27,7 +30,7 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         if case .refused(let refusal) = outcome.value {
             sawRequest = true
-            return send(status: refusal.status.code, json: JSONText.object(["error": refusal.reason]), context: context)
+            return send(status: refusal.status.code, json: JSONText.object(["error": refusal.reason]), headers: refusal.headers, context: context)
         }
         // A plain request is replayed to this handler synchronously after it is added.
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -35,7 +38,7 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.eventLoop.execute {
             guard !handler.value.sawRequest else { return }
             handler.value.sawRequest = true
-            let reason = "invalid upgrade request: this server upgrades only to websocket, with a Sec-WebSocket-Key and Sec-WebSocket-Version: 13"
+            let reason = "invalid upgrade request: this server upgrades only to websocket"
             handler.value.send(status: 400, json: JSONText.object(["error": reason]), context: loopContext.value)
         }
     }
@@ -75,13 +78,14 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func send(status: Int, json: String, context: ChannelHandlerContext) {
+    private func send(status: Int, json: String, headers: [String: String] = [:], context: ChannelHandlerContext) {
         let body = Array(json.utf8)
-        send(status: status, contentType: "application/json", body: body, length: body.count, context: context)
+        send(status: status, contentType: "application/json", body: body, length: body.count, extraHeaders: headers, context: context)
     }
 
-    private func send(status: Int, contentType: String, body: [UInt8]?, length: Int, context: ChannelHandlerContext) {
+    private func send(status: Int, contentType: String, body: [UInt8]?, length: Int, extraHeaders: [String: String] = [:], context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
+        for (name, value) in extraHeaders.sorted(by: { $0.key < $1.key }) { headers.add(name: name, value: value) }
         headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: String(length))
         headers.add(name: "Connection", value: "close")

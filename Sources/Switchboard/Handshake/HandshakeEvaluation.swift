@@ -1,12 +1,25 @@
 import NIOCore
 import NIOHTTP1
 
-/// Decides one WebSocket handshake: the server's checks, capacity, token authentication, then
-/// the application's upgrade hook. Runs without a task unless authentication or a hook is
-/// configured.
+/// Decides one WebSocket handshake: the server's checks, capacity, token authentication, the
+/// application's upgrade hook, then the effective client id. Runs without a task unless
+/// authentication or a hook is configured.
 enum HandshakeEvaluation {
-    /// Evaluates `head`; records the outcome in `outcome` and returns the extra response headers
-    /// of an accepted upgrade, or `nil` to refuse (the plain HTTP handler then answers).
+    /// The server's synchronous checks (``HandshakeChecks``) of `head`: records and logs a
+    /// refusal in `outcome` and returns it, or returns `nil` when the handshake may go on.
+    static func check(_ head: HTTPRequestHead, channel: any Channel, components: ServerComponents, outcome: NIOLoopBoundBox<HandshakeOutcome>) -> HandshakeRefusal? {
+        let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
+        guard let refusal = HandshakeChecks.protocolRefusal(for: head) ?? HandshakeChecks.refusal(for: request, configuration: components.configuration) else {
+            return nil
+        }
+        outcome.value = .refused(refusal)
+        log(refusal, components: components, request: request)
+        return refusal
+    }
+
+    /// Evaluates `head`, which passed ``check(_:channel:components:outcome:)``; records the
+    /// outcome in `outcome` and returns the extra response headers of an accepted upgrade, or
+    /// `nil` to refuse (the plain HTTP handler then answers).
     static func evaluate(
         _ head: HTTPRequestHead,
         channel: any Channel,
@@ -14,52 +27,55 @@ enum HandshakeEvaluation {
         outcome: NIOLoopBoundBox<HandshakeOutcome>
     ) -> EventLoopFuture<HTTPHeaders?> {
         let eventLoop = channel.eventLoop
-        let configuration = components.configuration
         let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
-        if let refusal = HandshakeChecks.refusal(for: request, configuration: configuration) {
-            return refuse(refusal, outcome: outcome, components: components, request: request)
-        }
         switch components.connections.reserve() {
         case .success:
             break
         case .failure(.atCapacity(let limit)):
-            return refuse(HandshakeRefusal(status: .serviceUnavailable, reason: "server at capacity (\(limit) connections); retry later"), outcome: outcome, components: components, request: request)
+            return eventLoop.makeSucceededFuture(conclude(.failure(HandshakeRefusal(status: .serviceUnavailable, reason: "server at capacity (\(limit) connections); retry later")), reserved: false, head: head, request: request, channel: channel, components: components, outcome: outcome))
         case .failure(.shuttingDown):
-            return refuse(HandshakeRefusal(status: .serviceUnavailable, reason: "server is shutting down; retry later"), outcome: outcome, components: components, request: request)
+            return eventLoop.makeSucceededFuture(conclude(.failure(HandshakeRefusal(status: .serviceUnavailable, reason: "server is shutting down; retry later")), reserved: false, head: head, request: request, channel: channel, components: components, outcome: outcome))
         }
-        let headers = configuration.rawEchoMode ? HTTPHeaders() : HTTPHeaders([("Sec-WebSocket-Protocol", FrameCodec.subprotocol)])
-        let connections = components.connections
         if components.authentication == nil && components.upgradeHook == nil {
-            outcome.value = .accepted(identity: nil, clientId: request.query["clientId"], features: features(head, components))
-            channel.closeFuture.whenComplete { _ in connections.release() }
-            return eventLoop.makeSucceededFuture(headers)
+            return eventLoop.makeSucceededFuture(conclude(.success((nil, nil)), reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome))
         }
         let promise = eventLoop.makePromise(of: Result<(Identity?, String?), HandshakeRefusal>.self)
         promise.completeWithTask { await decide(request, components: components) }
-        return promise.futureResult.map { decision -> HTTPHeaders? in
-            switch decision {
-            case .success(let (identity, clientId)):
-                outcome.value = .accepted(identity: identity, clientId: clientId, features: features(head, components))
-                channel.closeFuture.whenComplete { _ in connections.release() }
-                return headers
-            case .failure(let refusal):
-                connections.release()
-                outcome.value = .refused(refusal)
-                log(refusal, components: components, request: request)
-                return nil
-            }
+        return promise.futureResult.map { decision in
+            conclude(decision, reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome)
         }
     }
 
-    /// The features the upgrade request's query asks for.
-    private static func features(_ head: HTTPRequestHead, _ components: ServerComponents) -> Result<FeatureHandshake, FeatureHandshakeError> {
-        Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }
-    }
-
-    private static func refuse(_ refusal: HandshakeRefusal, outcome: NIOLoopBoundBox<HandshakeOutcome>, components: ServerComponents, request: UpgradeRequest) -> EventLoopFuture<HTTPHeaders?> {
-        outcome.value = .refused(refusal)
-        log(refusal, components: components, request: request)
-        return outcome.eventLoop.makeSucceededFuture(nil)
+    /// Turns the decision (identity and a client id chosen by the hook, or a refusal) into the
+    /// outcome and the 101's extra headers; gives the reserved slot back on a refusal, or when
+    /// the channel closes.
+    private static func conclude(
+        _ decision: Result<(Identity?, String?), HandshakeRefusal>,
+        reserved: Bool,
+        head: HTTPRequestHead,
+        request: UpgradeRequest,
+        channel: any Channel,
+        components: ServerComponents,
+        outcome: NIOLoopBoundBox<HandshakeOutcome>
+    ) -> HTTPHeaders? {
+        let accepted = decision.flatMap { identity, hookClientId in
+            ClientIdAssignment.clientId(requested: request.query["clientId"], identity: identity, decidedByHook: hookClientId).map { (identity, $0) }
+        }
+        let connections = components.connections
+        switch accepted {
+        case .success(let (identity, clientId)):
+            let features = Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }
+            outcome.value = .accepted(identity: identity, clientId: clientId, features: features)
+            channel.closeFuture.whenComplete { _ in connections.release() }
+            var headers = HTTPHeaders([(ClientIdAssignment.header, clientId)])
+            if !components.configuration.rawEchoMode { headers.add(name: "Sec-WebSocket-Protocol", value: FrameCodec.subprotocol) }
+            return headers
+        case .failure(let refusal):
+            if reserved { connections.release() }
+            outcome.value = .refused(refusal)
+            log(refusal, components: components, request: request)
+            return nil
+        }
     }
 
     private static func log(_ refusal: HandshakeRefusal, components: ServerComponents, request: UpgradeRequest) {
@@ -68,7 +84,8 @@ enum HandshakeEvaluation {
         ])
     }
 
-    /// Token authentication, then the upgrade hook.
+    /// Token authentication, then the upgrade hook: the identity, and the client id when the
+    /// hook chose one.
     static func decide(_ request: UpgradeRequest, components: ServerComponents) async -> Result<(Identity?, String?), HandshakeRefusal> {
         var request = request
         if let authentication = components.authentication {
@@ -85,11 +102,11 @@ enum HandshakeEvaluation {
             }
         }
         guard let hook = components.upgradeHook else {
-            return .success((request.identity, request.query["clientId"]))
+            return .success((request.identity, nil))
         }
         switch await hook(request) {
         case .accept(let identity, let clientId):
-            return .success((identity, clientId ?? request.query["clientId"]))
+            return .success((identity, clientId))
         case .refuse(let status, let reason):
             return .failure(HandshakeRefusal(status: status, reason: reason))
         }

@@ -1,8 +1,11 @@
 /// What the upgrade hook decides about a WebSocket handshake.
 public enum UpgradeDecision: Sendable {
     /// Open the WebSocket. `identity` becomes the connection's identity (pass the request's
-    /// ``UpgradeRequest/identity`` to keep what token authentication found); `clientId` names
-    /// the client app instance (e.g. a browser tab).
+    /// ``UpgradeRequest/identity`` to keep what token authentication found); `clientId`, when
+    /// given, is the connection's client id exactly as given (its `client-<clientId>` room
+    /// receives that client's pushes, so never pass a client-chosen value through unchecked);
+    /// when `nil`, the server decides it from the `clientId` query parameter and `identity`
+    /// (namespaced by user, random when anonymous).
     case accept(identity: Identity? = nil, clientId: String? = nil)
     /// Answer the HTTP request with `status` (e.g. 401, 403) and `reason` as a JSON body
     /// `{"error": reason}`; no WebSocket is created.

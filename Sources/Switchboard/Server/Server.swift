@@ -147,7 +147,8 @@ public final class Server: Service, Sendable {
     public var port: Int? { listening.withLock { $0.port } }
 
     /// Waits until the server listens and returns its port.
-    /// - Throws: the bind error when `run()` could not listen, or ``ServerError/stopped``.
+    /// - Throws: ``ServerError/cannotListen(host:port:reason:)`` when `run()` could not
+    ///   listen, or ``ServerError/stopped``.
     public func waitUntilListening() async throws -> Int {
         try await withCheckedThrowingContinuation { continuation in
             let immediate = listening.withLock { $0.wait(continuation) }
@@ -163,6 +164,8 @@ public final class Server: Service, Sendable {
 
     /// Serves until the task is cancelled or a graceful shutdown is signalled, then shuts down
     /// gracefully and returns.
+    /// - Throws: ``ServerError/cannotListen(host:port:reason:)`` when the address cannot be
+    ///   bound (e.g. the port is taken); ``ServerError/alreadyStarted`` on a second call.
     public func run() async throws {
         let started = listening.withLock { state -> Bool in
             guard case .notStarted = state.phase else { return false }
@@ -187,8 +190,9 @@ public final class Server: Service, Sendable {
                 .bind(host: configuration.host, port: configuration.port)
                 .get()
         } catch {
-            resume(listening.withLock { $0.transition(to: .failed(error)) }, with: .failure(error))
-            throw error
+            let failure = ServerError.listenFailure(host: configuration.host, port: configuration.port, error: error)
+            resume(listening.withLock { $0.transition(to: .failed(failure)) }, with: .failure(failure))
+            throw failure
         }
         let port = serverChannel.localAddress?.port ?? configuration.port
         components.logger.info("Switchboard listening on ws://\(configuration.host):\(port)\(configuration.webSocketPath)")

@@ -11,6 +11,8 @@ final class ServerComponents: Sendable {
     let upgradeHook: UpgradeHook?
     let messageHandler: MessageHandler?
     let connections: ConnectionTable
+    /// The accepted connections that are not open WebSockets.
+    let pending: PendingConnections
     let registry: ConnectionRegistry<Connection>
     let rooms: RoomRegistry
     let features: FeatureSet
@@ -34,6 +36,7 @@ final class ServerComponents: Sendable {
         self.upgradeHook = upgradeHook
         self.messageHandler = messageHandler
         self.connections = ConnectionTable(maxConnections: configuration.maxConnections)
+        self.pending = PendingConnections(limit: configuration.maxPendingConnections)
         let registry = ConnectionRegistry<Connection>()
         self.registry = registry
         self.rooms = rooms

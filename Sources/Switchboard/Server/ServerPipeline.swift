@@ -4,21 +4,42 @@ import NIOWebSocket
 
 /// Sets up the pipeline of an accepted TCP connection: HTTP/1.1 with the WebSocket upgrader,
 /// then either the WebSocket connection's handlers or the plain HTTP handler.
+///
+/// Until it is an open WebSocket the connection is pending: it counts against
+/// ``Configuration/maxPendingConnections`` and is closed at ``Configuration/handshakeTimeout``,
+/// whatever it is doing (sending its request head or body, waiting for the upgrade hook, being
+/// answered as plain HTTP).
 enum ServerPipeline {
     static func configure(_ channel: any Channel, components: ServerComponents) throws {
         let configuration = components.configuration
+        let pendingNumber = components.pending.admit(channel)
+        let deadline = channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
+            channel.close(promise: nil)
+        }
+        // Not holding a closed channel until its deadline comes.
+        channel.closeFuture.whenComplete { _ in deadline.cancel() }
+        let pending = components.pending
+        let opened: @Sendable () -> Void = {
+            deadline.cancel()
+            pending.finish(pendingNumber)
+        }
         let outcome = NIOLoopBoundBox(HandshakeOutcome.undecided, eventLoop: channel.eventLoop)
-        let upgrader = NIOTypedWebSocketServerUpgrader<Void>(
-            maxFrameSize: configuration.maxFrameSize,
-            enableAutomaticErrorHandling: false,
-            shouldUpgrade: { channel, head in
-                HandshakeEvaluation.evaluate(head, channel: channel, components: components, outcome: outcome)
-            },
-            upgradePipelineHandler: { channel, _ in
-                channel.eventLoop.makeCompletedFuture {
-                    try installWebSocket(on: channel, components: components, outcome: outcome.value)
+        let upgrader = WebSocketUpgrader(
+            upgrader: NIOTypedWebSocketServerUpgrader<Void>(
+                maxFrameSize: configuration.maxFrameSize,
+                enableAutomaticErrorHandling: false,
+                shouldUpgrade: { channel, head in
+                    HandshakeEvaluation.evaluate(head, channel: channel, components: components, outcome: outcome)
+                },
+                upgradePipelineHandler: { channel, _ in
+                    channel.eventLoop.makeCompletedFuture {
+                        try installWebSocket(on: channel, components: components, outcome: outcome.value)
+                        opened()
+                    }
                 }
-            }
+            ),
+            components: components,
+            outcome: outcome
         )
         let staticFolder = configuration.staticFilesFolder
         let pipelineConfiguration = NIOUpgradableHTTPServerPipelineConfiguration(
@@ -31,11 +52,7 @@ enum ServerPipeline {
                 }
             )
         )
-        let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipelineConfiguration)
-        let timeout = channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
-            channel.close(promise: nil)
-        }
-        upgraded.whenComplete { _ in timeout.cancel() }
+        _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipelineConfiguration)
     }
 
     private static func installWebSocket(on channel: any Channel, components: ServerComponents, outcome: HandshakeOutcome) throws {

@@ -7,7 +7,9 @@
 public protocol ConnectionContext: AnyObject, Sendable {
     /// The connection's id.
     var id: ConnectionID { get }
-    /// The client-chosen id of the app instance (e.g. a browser tab), if it sent one.
+    /// The id of the app instance (e.g. a browser tab), the key of its `client-<id>` room. The
+    /// server decides it at the handshake (see PROTOCOL.md, "Handshake"); `nil` in memory when
+    /// none was given (the connection id then keys the client room).
     var clientId: String? { get }
     /// Who the connection belongs to, if authenticated.
     var identity: Identity? { get }

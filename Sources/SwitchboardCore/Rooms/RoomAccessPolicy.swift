@@ -1,7 +1,9 @@
 /// Decides whether a connection may join a room when a client asks (e.g. `POST /rooms/join`).
 ///
 /// The default, ``ownRoomsOnly``, admits a connection only to its own `user-<userId>` and
-/// `client-<clientId>` rooms; apps allow more with ``allowing(_:)``. Joins made by server code
+/// `client-<clientId>` rooms; apps allow more with ``allowing(_:)``. Another connection's
+/// `client-…` or user's `user-…` room is refused whatever the policy says
+/// (``RoomRegistry/access(to:for:)``). Joins made by server code
 /// (``RoomRegistry/join(_:_:sharingMembersOf:)``) are trusted and skip the policy.
 ///
 /// A policy also says which rooms are auth-gated (``requiringAuthentication(for:)``): pushes
@@ -47,7 +49,8 @@ public struct RoomAccessPolicy: Sendable {
         }
     }
 
-    /// Every room; for tests and trusted clients.
+    /// Every room but other connections' `client-…` and `user-…` rooms; for tests and trusted
+    /// clients.
     public static let everyRoom = RoomAccessPolicy { _, _ in .allowed }
 
     /// Whether `room` is the connection's client room or its user's room.

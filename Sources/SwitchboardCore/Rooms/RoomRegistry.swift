@@ -151,11 +151,17 @@ public final class RoomRegistry: Sendable {
     public static let invalidNameReason = "a room name is 1...255 bytes of '!'...'~' without '|'"
 
     /// What the ``RoomAccessPolicy`` says about a connection joining `room` (and the room whose
-    /// members it shares, if any), without joining.
+    /// members it shares, if any), without joining. Whatever the policy, a `client-…` or
+    /// `user-…` room other than the connection's own is denied: those rooms carry one client's
+    /// or one user's pushes.
     public func access(to room: RoomName, for connection: any ConnectionContext) -> RoomAccess {
         var checked = [room]
         if let source = sourceRoom(of: room) { checked.append(source) }
         for name in checked {
+            let reserved = name.rawValue.hasPrefix("client-") || name.rawValue.hasPrefix("user-")
+            if reserved && !RoomAccessPolicy.isOwnRoom(name, of: connection) {
+                return .denied("room \(name) is another connection's client or user room; only a connection's own client-… and user-… rooms are open to it")
+            }
             if case .denied(let reason) = policy.decide(connection, name) { return .denied(reason) }
         }
         return .allowed

@@ -1,0 +1,67 @@
+import Foundation
+import NIOCore
+import Switchboard
+import Testing
+
+@Suite("Connections that are not WebSockets: bounded in number and in time")
+struct PendingConnectionTests {
+    private static let stalledBody = "POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\nabc"
+    private static let stalledChunks = "POST /x HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n10\r\nabc"
+    private static let stalledHead = "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+
+    @Test("300 stalled plain HTTP requests hold at most maxPendingConnections sockets, and a WebSocket client still connects and is answered")
+    func stalledFlood() async throws {
+        var configuration = Configuration()
+        configuration.maxPendingConnections = 32
+        configuration.maxConnections = 4
+        configuration.handshakeTimeout = .seconds(60)
+        let running = try await RunningServer.start(configuration: configuration)
+        var stalled: [RawTCPConnection] = []
+        for index in 0..<300 {
+            let connection = try await RawTCPConnection.connect(port: running.port)
+            try await connection.send(index.isMultiple(of: 2) ? Self.stalledBody : Self.stalledChunks)
+            stalled.append(connection)
+        }
+        // Each connection beyond the bound closed the longest-waiting one.
+        #expect(await running.eventually { stalled.filter(\.isClosed).count == 300 - 32 })
+        #expect(stalled.suffix(32).allSatisfy { !$0.isClosed })
+
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        let echo = try await client.request(.post, "/echo", body: "still here")
+        #expect(echo.status == .ok)
+        #expect(String(decoding: echo.data, as: UTF8.self) == "still here")
+        // The newcomer displaced exactly one staller; the rest still wait for their deadline.
+        #expect(await running.eventually { stalled.filter(\.isClosed).count == 300 - 32 + 1 })
+        client.close()
+        for connection in stalled { connection.close() }
+        try await running.stop()
+    }
+
+    @Test("a request whose body, chunked body or head never ends is closed at handshakeTimeout")
+    func stalledRequestTimesOut() async throws {
+        var configuration = Configuration()
+        configuration.handshakeTimeout = .milliseconds(300)
+        let running = try await RunningServer.start(configuration: configuration)
+        for request in [Self.stalledBody, Self.stalledChunks, Self.stalledHead] {
+            let connection = try await RawTCPConnection.connect(port: running.port)
+            let clock = ContinuousClock()
+            let start = clock.now
+            try await connection.send(request)
+            #expect(await connection.waitUntilClosed(timeout: .seconds(5)), "\(request)")
+            #expect(clock.now - start >= .milliseconds(250), "\(request)")
+        }
+        try await running.stop()
+    }
+
+    @Test("a WebSocket stays open past handshakeTimeout")
+    func webSocketOutlivesDeadline() async throws {
+        var configuration = Configuration()
+        configuration.handshakeTimeout = .milliseconds(200)
+        let running = try await RunningServer.start(configuration: configuration)
+        let client = try await WebSocketTestClient.connect(port: running.port)
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(try await client.request(.post, "/echo", body: "ok").status == .ok)
+        client.close()
+        try await running.stop()
+    }
+}
