@@ -142,6 +142,8 @@ struct LimitsTests {
         var configuration = Configuration()
         configuration.maxOutboundBufferSize = 256 << 10
         configuration.outboundHighWaterMark = 64 << 10
+        // Room for a loaded machine between the server's decision and the client reading again.
+        configuration.closeHandshakeTimeout = .seconds(30)
         let logs = CapturedLogs()
         let running = try await RunningServer.start(configuration: configuration, logger: logs.logger(level: .warning))
         let slow = try await WebSocketTestClient.connect(port: running.port, receiveBufferSize: 16 << 10)

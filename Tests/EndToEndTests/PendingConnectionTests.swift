@@ -64,4 +64,18 @@ struct PendingConnectionTests {
         client.close()
         try await running.stop()
     }
+
+    @Test("shutdown closes stalled plain HTTP connections at once, not at their deadline")
+    func shutdownClosesPending() async throws {
+        var configuration = Configuration()
+        configuration.handshakeTimeout = .seconds(60)
+        let running = try await RunningServer.start(configuration: configuration)
+        let connection = try await RawTCPConnection.connect(port: running.port)
+        try await connection.send(Self.stalledBody)
+        let clock = ContinuousClock()
+        let start = clock.now
+        try await running.stop()
+        #expect(await connection.waitUntilClosed(timeout: .seconds(5)))
+        #expect(clock.now - start < .seconds(5))
+    }
 }

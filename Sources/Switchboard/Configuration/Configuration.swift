@@ -106,6 +106,11 @@ public struct Configuration: Sendable {
 
     // MARK: Lifecycle
 
+    /// How long the server waits, after sending a close frame, for the peer's close frame before
+    /// it closes the TCP connection anyway. What has not reached the socket by then (a slow
+    /// consumer's close frame behind unread data, for one) is dropped. Default 2 s.
+    public var closeHandshakeTimeout: TimeAmount = .seconds(2)
+
     /// How long a graceful shutdown waits for requests in flight to be answered before every
     /// remaining connection is closed. Default 10 s.
     public var shutdownDeadline: TimeAmount = .seconds(10)

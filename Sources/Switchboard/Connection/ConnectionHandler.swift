@@ -55,7 +55,6 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Close code 1013, "try again later": overloaded, or a slow consumer (PROTOCOL.md §5).
     private static let tryAgainLater = WebSocketErrorCode(codeNumber: 1013)
     /// How long to wait for the peer's close frame after sending ours.
-    private static let closeHandshakeTimeout = TimeAmount.seconds(2)
     /// The encode buffer is kept between frames unless it grew beyond this.
     private static let scratchCapacityKept = 64 << 10
 
@@ -741,7 +740,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         context.writeAndFlush(Self.wrapOutboundOut(frame), promise: nil)
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        closeTimeout = context.eventLoop.scheduleTask(in: Self.closeHandshakeTimeout) {
+        closeTimeout = context.eventLoop.scheduleTask(in: components.configuration.closeHandshakeTimeout) {
             loopBound.value.close(promise: nil)
         }
         // Reading resumes (it may have been held while the channel was not writable) so the

@@ -45,6 +45,15 @@ final class PendingConnections: Sendable {
         _ = state.withLock { $0.channels.removeValue(forKey: number) }
     }
 
+    /// Closes every pending connection (at shutdown: none of them will become a WebSocket).
+    func closeAll() {
+        let channels = state.withLock { state in
+            defer { state.channels.removeAll() }
+            return Array(state.channels.values)
+        }
+        for channel in channels { channel.close(promise: nil) }
+    }
+
     /// The number of pending connections.
     var count: Int { state.withLock { $0.channels.count } }
 }

@@ -211,6 +211,7 @@ public final class Server: Service, Sendable {
     /// Closes every connection gracefully, then forcibly once the deadline has passed.
     private func drain() async {
         let open = components.connections.stopAccepting()
+        components.pending.closeAll()
         components.logger.info("shutting down", metadata: ["connections": "\(open.count)"])
         for connection in open { connection.beginShutdown() }
         let deadline = NIODeadline.now() + configuration.shutdownDeadline
