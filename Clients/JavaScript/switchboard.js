@@ -671,16 +671,21 @@ export class SwitchboardClient {
     socket.addEventListener('message', (event) => {
       if (this.#socket === socket) this.#receive(event.data);
     });
-    socket.addEventListener('close', async () => {
+    // Browsers report a failed handshake with 'error' then 'close'; some runtimes only with
+    // 'error'. Whichever comes first ends this socket.
+    const ended = async () => {
       if (this.#socket !== socket) return;
       this.#socket = null;
       if (opened) {
         this.#connectionLost();
-      } else {
-        const { status, reason } = await this.#options.explainRefusal(this.#url);
-        this.#openFailed(new HandshakeRefusedError(status, reason));
+        return;
       }
-    });
+      if (socket.readyState === CONNECTING) socket.close();
+      const { status, reason } = await this.#options.explainRefusal(this.#url);
+      this.#openFailed(new HandshakeRefusedError(status, reason));
+    };
+    socket.addEventListener('close', ended);
+    socket.addEventListener('error', () => { if (!opened) ended(); });
   }
 
   async #connectUrl() {
@@ -942,15 +947,20 @@ export class SwitchboardClient {
 
   // Rooms ----------------------------------------------------------------------------------
 
-  /** Joins `room` (rejoined after every reconnect); resolves with the room's state. */
+  /**
+   * Joins `room` (rejoined after every reconnect); resolves with the room's state. The name is
+   * made valid wire text first (encodeWireText), as pushes will carry it.
+   */
   async join(room) {
+    room = encodeWireText(room);
     const response = await this.#roomRequest('join', room);
     this.#rooms.add(room);
     return response.json();
   }
 
-  /** Leaves `room`; resolves with whether the connection was a member. */
+  /** Leaves `room` (encoded like join); resolves with whether the connection was a member. */
   async leave(room) {
+    room = encodeWireText(room);
     this.#rooms.delete(room);
     const response = await this.#roomRequest('leave', room);
     return response.json().left;

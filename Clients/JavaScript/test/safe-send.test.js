@@ -104,13 +104,16 @@ test('one open listener per socket, added once, and one timer for everything que
 
 test('a socket that never opens: "Timeout waiting for WebSocket to open (<timeout>ms)"', async (t) => {
   // A TCP server that accepts and never answers the handshake keeps a real socket CONNECTING.
-  const silent = createServer(() => {});
+  const connections = new Set();
+  const silent = createServer((connection) => connections.add(connection));
   await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise((resolve) => silent.close(resolve)));
+  t.after(() => new Promise((resolve) => {
+    for (const connection of connections) connection.destroy();
+    silent.close(resolve);
+  }));
   const socket = new WebSocket(`ws://127.0.0.1:${silent.address().port}/ws`);
   socket.addEventListener('error', () => {});
   const results = [1, 2].map(() => rejection(safeSendWebSocket(socket, 'x', { timeout: 150 })));
   assert.deepEqual(await Promise.all(results), Array(2).fill('Timeout waiting for WebSocket to open (150ms)'));
   socket.close();
-  silent.closeAllConnections?.();
 });

@@ -24,6 +24,10 @@ export function freePort() {
 export async function startDemo(port, { timeout = 20000 } = {}) {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run swift build --product switchboard-demo`);
   const child = spawn(binary, [], { env: { ...process.env, SWITCHBOARD_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test process that dies early must not leave the server running.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   let output = '';
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`the demo printed no banner within ${timeout} ms:\n${output}`)), timeout);
