@@ -691,9 +691,10 @@ export class SwitchboardClient {
   async #connectUrl() {
     const token = this.#options.tokenProvider ? await this.#options.tokenProvider() : this.#options.token;
     if (!token) return this.#url;
-    const url = new URL(this.#url);
-    url.searchParams.set('token', token);
-    return url.toString();
+    // Appended, not re-serialised, so the rest of the query reaches the server as written.
+    const [base, fragment] = this.#url.split('#');
+    const joined = `${base}${base.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+    return fragment === undefined ? joined : `${joined}#${fragment}`;
   }
 
   #opened() {
@@ -788,9 +789,10 @@ export class SwitchboardClient {
     if (!heartbeat) return;
     this.#heartbeatTimer = setInterval(() => {
       if (this.state !== 'open' || Date.now() - this.#lastFrameAt < heartbeat.interval) return;
+      const socket = this.#socket;
       this.request('OPTIONS', HEARTBEAT_PATH, undefined, { timeout: heartbeat.timeout, retry: false }).catch((error) => {
-        if (error instanceof TimeoutError && this.#socket) {
-          const socket = this.#socket;
+        // Only a silent socket that is still the current one is given up on.
+        if (error instanceof TimeoutError && this.#socket === socket && this.state === 'open') {
           this.#socket = null;
           socket.close(4000, 'heartbeat timeout');
           this.#connectionLost();
