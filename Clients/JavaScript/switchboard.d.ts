@@ -129,6 +129,7 @@ export interface SendableSocket {
  * | CLOSED | rejects `WebSocket is CLOSED - cannot send message` |
  * | CONNECTING, `queue: false` | rejects `WebSocket is CONNECTING and queuing is disabled` |
  * | CONNECTING, `queue: true` (default) | queued until the socket opens (below) |
+ * | any other readyState | rejects `WebSocket is in an unknown state (<readyState>) - cannot send message` |
  *
  * Queued messages are held per socket (a WeakMap keyed by the socket). The first message queued
  * adds one `open` listener to that socket (never more than one per socket) and starts one timer

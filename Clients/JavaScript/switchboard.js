@@ -692,9 +692,7 @@ export class SwitchboardClient {
     const token = this.#options.tokenProvider ? await this.#options.tokenProvider() : this.#options.token;
     if (!token) return this.#url;
     // Appended, not re-serialised, so the rest of the query reaches the server as written.
-    const [base, fragment] = this.#url.split('#');
-    const joined = `${base}${base.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
-    return fragment === undefined ? joined : `${joined}#${fragment}`;
+    return `${this.#url}${this.#url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
   }
 
   #opened() {

@@ -37,6 +37,15 @@ test('an open socket sends at once: "Message sent successfully"', async () => {
   socket.close();
 });
 
+test('a send that throws on an open socket rejects with "Failed to send message: <reason>"', async () => {
+  const socket = new FakeSocket();
+  socket.open();
+  socket.failSends = true;
+  assert.equal(await rejection(safeSendWebSocket(socket, 'x')), 'Failed to send message: send failed');
+  const odd = { readyState: 7, send() {} };
+  assert.equal(await rejection(safeSendWebSocket(odd, 'x')), 'WebSocket is in an unknown state (7) - cannot send message');
+});
+
 test('a closing and a closed socket refuse', async () => {
   const socket = realSocket();
   await opened(socket);
