@@ -48,4 +48,7 @@ swift test --skip-build
 echo "== RFC 6455 conformance (Autobahn|Testsuite cases 1-10)"
 bash Scripts/autobahn.sh
 
+echo "== JavaScript client (node tests against the demo, tsc)"
+bash Scripts/js-tests.sh
+
 echo "test.sh: all tests passed"
