@@ -383,11 +383,11 @@ public struct Router: Responder {
     }
 
     private static let notFoundBody = HTTPError(.notFound).body
-    /// The JSON `allow` list for every mask of methods with a route.
+    /// The JSON `allowed` list for every mask of methods with a route.
     private static let allowLists: [String] = (0...255).map { allowList(UInt8($0)) }
-    private static let optionsBodies = allowLists.map { ArraySlice("{\"allow\":\($0)}".utf8) }
+    private static let optionsBodies = allowLists.map { ArraySlice("{\"allowed\":\($0)}".utf8) }
     private static let methodNotAllowedBodies = allowLists.map {
-        ArraySlice("{\"error\":\"method not allowed\",\"allow\":\($0)}".utf8)
+        ArraySlice("{\"error\":\"method not allowed\",\"allowed\":\($0)}".utf8)
     }
 
     private static func allowList(_ mask: UInt8) -> String {

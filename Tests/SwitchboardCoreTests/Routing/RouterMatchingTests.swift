@@ -150,9 +150,9 @@ struct RouterMatchingTests {
         let outcome = await send(router, .post, "/boards/7")
         #expect(outcome.status == .methodNotAllowed)
         #expect(outcome.json["error"] as? String == "method not allowed")
-        #expect(outcome.json["allow"] as? [String] == ["GET", "PUT", "DELETE", "HEAD", "OPTIONS"])
+        #expect(outcome.body == #"{"error":"method not allowed","allowed":["GET","PUT","DELETE","HEAD","OPTIONS"]}"#)
         let other = await send(router, .post, "/boards/8")
-        #expect(other.json["allow"] as? [String] == ["GET", "PUT", "HEAD", "OPTIONS"])
+        #expect(other.json["allowed"] as? [String] == ["GET", "PUT", "HEAD", "OPTIONS"])
     }
 
     @Test("HEAD runs the GET route and answers its status with an empty body")
@@ -186,7 +186,7 @@ struct RouterMatchingTests {
         router.options("/b") { _, res in res.send("custom") }
         let outcome = await send(router, .options, "/a")
         #expect(outcome.status == .ok)
-        #expect(outcome.json["allow"] as? [String] == ["GET", "POST", "HEAD", "OPTIONS"])
+        #expect(outcome.body == #"{"allowed":["GET","POST","HEAD","OPTIONS"]}"#)
         #expect(await send(router, .options, "/b").body == "custom")
         #expect(await send(router, .options, "/c").status == .notFound)
     }
