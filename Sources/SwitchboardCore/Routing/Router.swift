@@ -38,24 +38,29 @@
 /// - **Trailing slash:** one trailing slash is ignored: `/users/` matches `/users`. Empty
 ///   segments inside a path (`/users//7`) match nothing, so they are 404.
 /// - A path without a leading `/` is matched as if it had one; `""` is `/`.
-/// - **Percent-decoding:** matching compares encoded bytes; parameter values are decoded when
-///   read (`%20` → space, `%2F` → `/`; `+` stays `+`). A malformed escape (`%G1`, a lone `%`)
-///   in a captured segment is answered 400 `{"error": …}` before any middleware runs.
+/// - **Percent-decoding:** matching compares encoded bytes. Path parameter values and query
+///   keys and values are percent-decoded when read. `+` is a literal plus in the path and a
+///   space in the query (`%2B` is a plus in both). A malformed escape (`%G1`, `%4`, a lone `%`)
+///   is answered 400 `{"error": …}` naming the parameter: in a path segment a route captures,
+///   before any middleware runs (`malformed percent-encoding in path parameter "id"`); in the
+///   query, when the app reads that value (`malformed percent-encoding in query parameter
+///   "page"`, thrown by ``Query``'s accessors).
 /// - **Query:** everything after the first `?` is the query, not matched; read it with
-///   `req.query["page"]` or `req.query.all("tag")` (repeated keys kept in order, `+` is a
-///   space).
+///   `try req.query["page"]` or `try req.query.all("tag")` (repeated keys kept in order).
 ///
 /// ## When nothing matches
 /// - No route's pattern matches the path: **404** `{"error":"not found"}`.
 /// - Some pattern matches, but no route for the method: **405**
-///   `{"error":"method not allowed","allow":["GET","HEAD","OPTIONS"]}`; there are no headers
-///   on a socket, so the allowed methods are in the body. `allow` lists every method with a
-///   route for the path, HEAD when GET is there, and OPTIONS always.
+///   `{"error":"method not allowed","allowed":["GET","HEAD","OPTIONS"]}`; there are no headers
+///   on a socket, so the allowed methods are in the body. `allowed` lists every method with a
+///   route for the path, HEAD when GET is there, and OPTIONS always, in the order GET, POST,
+///   PUT, PATCH, DELETE, HEAD, OPTIONS.
 /// - **HEAD** without a HEAD route runs the GET route (the handler sees `req.method == .head`)
 ///   and the reply goes out with the same status and an empty body. Every HEAD reply, 404s
 ///   included, has an empty body.
 /// - **OPTIONS** without an OPTIONS (or `all`) route for the path: **200**
-///   `{"allow":[…]}` with the same list as a 405; 404 when no pattern matches.
+///   `{"allowed":[…]}` with the same list as a 405, and nothing else; 404 when no pattern
+///   matches.
 /// - These replies, and only these, also pass through the root router's path-less middleware
 ///   (`use(_:)` without a prefix), whenever it was registered: auth middleware can refuse
 ///   them first, logging sees them, and middleware added after the routes can answer a
@@ -301,8 +306,8 @@ public struct Router: Responder {
         switch resolve(request.method, request.url) {
         case .route(let index, let bounds):
             let route = storage.state.routes[index]
-            guard Router.escapesAreValid(in: request.url, bounds: bounds) else {
-                let error = HTTPError(.badRequest, "malformed percent-encoding in the path")
+            if let bad = Router.malformedCapture(in: request.url, bounds: bounds) {
+                let error = HTTPError(.badRequest, "malformed percent-encoding in path parameter \"\(route.captureNames[bad])\"")
                 return .completed(Reply(status: error.status, body: request.method == .head ? [] : error.body))
             }
             let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
@@ -364,15 +369,16 @@ public struct Router: Responder {
         }
     }
 
-    private static func escapesAreValid(in url: String, bounds: [Int32]) -> Bool {
-        guard !bounds.isEmpty else { return true }
+    /// The index of the first capture with a malformed escape, or `nil`.
+    private static func malformedCapture(in url: String, bounds: [Int32]) -> Int? {
+        guard !bounds.isEmpty else { return nil }
         let utf8 = url.utf8
-        for capture in stride(from: 0, to: bounds.count, by: 2) {
+        for capture in stride(from: 0, to: bounds.count, by: 2) where bounds[capture] >= 0 {
             let start = utf8.index(utf8.startIndex, offsetBy: Int(bounds[capture]))
             let end = utf8.index(utf8.startIndex, offsetBy: Int(bounds[capture + 1]))
-            if !PercentEncoding.isValid(utf8[start..<end]) { return false }
+            if !PercentEncoding.isValid(utf8[start..<end]) { return capture / 2 }
         }
-        return true
+        return nil
     }
 
     /// The 404, 405 or automatic OPTIONS reply; bodies are built once, not per request.

@@ -70,7 +70,7 @@ struct RouterMatchingTests {
         for url in ["/users/%G1", "/users/abc%", "/users/%4"] {
             let outcome = await send(router, url)
             #expect(outcome.status == .badRequest)
-            #expect(outcome.json["error"] as? String == "malformed percent-encoding in the path")
+            #expect(outcome.json["error"] as? String == #"malformed percent-encoding in path parameter "name""#)
         }
         #expect(log.entries.isEmpty)
     }
@@ -126,10 +126,29 @@ struct RouterMatchingTests {
     func queryString() async {
         var router = Router()
         router.get("/search") { req, res in
-            res.send("\(req.query["q"] ?? "nil")|\(req.query.all("tag").joined(separator: ","))|\(req.path)")
+            res.send("\(try req.query["q"] ?? "nil")|\(try req.query.all("tag").joined(separator: ","))|\(req.path)")
         }
         let outcome = await send(router, "/search?q=red+shoes&tag=a&tag=b%20c&empty")
         #expect(outcome.body == "red shoes|a,b c|/search")
+    }
+
+    @Test("a malformed escape in a query value the handler reads is 400 naming the parameter; unread ones are not checked")
+    func malformedQueryValue() async {
+        var router = Router()
+        router.get("/search") { req, res in res.send(try req.query["q"] ?? "nil") }
+        let bad = await send(router, "/search?q=100%&page=%zz")
+        #expect(bad.status == .badRequest)
+        #expect(bad.json["error"] as? String == #"malformed percent-encoding in query parameter "q""#)
+        let unread = await send(router, "/search?q=ok&page=%zz")
+        #expect(unread.status == .ok)
+        #expect(unread.body == "ok")
+    }
+
+    @Test("+ is a literal plus in the path and a space in the query")
+    func plusInPathAndQuery() async {
+        var router = Router()
+        router.get("/tags/:tag") { req, res in res.send("\(req.params["tag"] ?? "")|\(try req.query["q"] ?? "")") }
+        #expect(await send(router, "/tags/c++?q=a+b%2Bc").body == "c++|a b+c")
     }
 
     @Test("no matching pattern is 404 with an error body")
