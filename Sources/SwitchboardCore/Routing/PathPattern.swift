@@ -99,6 +99,11 @@ struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         PathPattern(segments: segments + other.segments)
     }
 
+    /// This pattern without its first `count` segments.
+    func dropping(_ count: Int) -> PathPattern {
+        PathPattern(segments: Array(segments.dropFirst(count)))
+    }
+
     /// Whether every request path matched by this pattern starts with a path matched by
     /// `prefix`, judged segment by segment.
     func starts(with prefix: PathPattern) -> Bool {

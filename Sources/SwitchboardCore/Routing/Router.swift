@@ -97,7 +97,9 @@
 ///
 /// ## Typed routes and lookups
 /// `register(_:handler:)` handles a ``Route`` value declared once for server and
-/// client. ``match(_:_:)`` only looks a route up (no middleware, no handler), e.g. for
+/// client. A route's path is absolute: inside `group("/api")` it must start with `/api` and is
+/// registered once, at its path; anything else stops the program at registration (see
+/// ``Route``). ``match(_:_:)`` only looks a route up (no middleware, no handler), e.g. for
 /// benchmarks and tooling.
 public struct Router: Responder {
     /// Settings; when a router is mounted, the mounting router's settings apply.
@@ -124,6 +126,9 @@ public struct Router: Responder {
         var scopedMiddleware: [(prefix: PathPattern, middleware: Middleware)] = []
         /// Path-less middleware, which also wraps the fallback replies.
         var pathlessMiddleware: [Middleware] = []
+        /// The whole prefix of the group this router registers for (empty outside groups), so
+        /// typed routes, whose paths are absolute, can be registered relative to it.
+        var groupPrefix = PathPattern("")
         var trie = RouteTrie()
         var routes: [CompiledRoute] = []
         var fallback: Chain = Router.composeFallback([])
@@ -144,6 +149,8 @@ public struct Router: Responder {
         var middleware: [(Middleware, depth: Int)]
         var handler: Handler
         var handlerDepth: Int
+        /// Whether the route came from a typed ``Route``, whose path is absolute.
+        var isTyped = false
     }
 
     /// One route ready to run.
@@ -192,6 +199,11 @@ public struct Router: Responder {
     /// Mounts `router`'s routes under `prefix` (e.g. `/users/:userId`), behind the middleware
     /// registered here so far. Its handlers and middleware see paths relative to `prefix`.
     public mutating func use(_ prefix: String, _ router: Router) {
+        if let typed = router.entries.first(where: \.isTyped) {
+            preconditionFailure(
+                "the router mounted at \(prefix) holds the typed route \(typed.method.map(String.init(describing:)) ?? "ALL") \(typed.pattern); typed routes have absolute paths: register them on the root router or in a group"
+            )
+        }
         mount(router, at: Router.prefixPattern(prefix), relative: true)
     }
 
@@ -200,6 +212,7 @@ public struct Router: Responder {
     /// group see the whole path.
     public mutating func group(_ prefix: String, _ middleware: Middleware..., body: (inout Router) -> Void) {
         var group = Router(configuration: configuration)
+        group.state.groupPrefix = state.groupPrefix.appending(Router.prefixPattern(prefix))
         for item in middleware { group.use(item) }
         body(&group)
         mount(group, at: Router.prefixPattern(prefix), relative: false)
@@ -210,6 +223,20 @@ public struct Router: Responder {
         let pattern = PathPattern(path)
         let parts = applicableMiddleware(for: pattern) + middleware.map { ($0, depth: 0) }
         add(Entry(method: method, pattern: pattern, middleware: parts, handler: handler, handlerDepth: 0))
+    }
+
+    /// Registers a typed route at its absolute `pattern`: relative to this group's prefix,
+    /// which the pattern must start with.
+    mutating func addTyped(_ method: Method, _ pattern: PathPattern, _ middleware: [Middleware], _ handler: Handler) {
+        let prefix = state.groupPrefix
+        guard pattern.segments.starts(with: prefix.segments) else {
+            preconditionFailure(
+                "typed route \(method) \(pattern) is registered in the group \(prefix), but its path does not start with \(prefix); a Route's path is absolute: declare it under \(prefix) or register it outside the group"
+            )
+        }
+        let relative = pattern.dropping(prefix.segments.count)
+        let parts = applicableMiddleware(for: relative) + middleware.map { ($0, depth: 0) }
+        add(Entry(method: method, pattern: relative, middleware: parts, handler: handler, handlerDepth: 0, isTyped: true))
     }
 
     private mutating func add(_ entry: Entry) {
@@ -236,7 +263,10 @@ public struct Router: Responder {
         for entry in child.entries {
             let pattern = prefix.appending(entry.pattern)
             let parts = applicableMiddleware(for: pattern) + entry.middleware.map { ($0.0, depth: $0.depth + shift) }
-            add(Entry(method: entry.method, pattern: pattern, middleware: parts, handler: entry.handler, handlerDepth: entry.handlerDepth + shift))
+            add(Entry(
+                method: entry.method, pattern: pattern, middleware: parts, handler: entry.handler,
+                handlerDepth: entry.handlerDepth + shift, isTyped: entry.isTyped
+            ))
         }
     }
 
