@@ -102,15 +102,20 @@
 /// ``Route``). ``match(_:_:)`` only looks a route up (no middleware, no handler), e.g. for
 /// benchmarks and tooling.
 public struct Router: Responder {
-    /// Settings; when a router is mounted, the mounting router's settings apply.
+    /// Settings; when a router is mounted, the mounting router's settings apply. Changing
+    /// ``RouterConfiguration/caseInsensitive`` applies to the routes already registered too.
     public var configuration: RouterConfiguration {
         get { storage.state.configuration }
-        set { state.configuration = newValue }
+        set {
+            let refold = newValue.caseInsensitive != storage.state.configuration.caseInsensitive
+            update { $0.configuration = newValue }
+            if refold { rebuildTrie() }
+        }
     }
 
     /// Everything the router holds, behind one immutable reference: copying a router (as a
     /// call on it may) costs one retain, and the hot path reads `let`s only, without
-    /// exclusivity checks. Registration builds a new one.
+    /// exclusivity checks. Registration builds a new one (see ``update(_:)``).
     private var storage: Storage
 
     private final class Storage: Sendable {
@@ -134,10 +139,18 @@ public struct Router: Responder {
         var fallback: Chain = Router.composeFallback([])
     }
 
-    /// The state, replaced as a whole on every change (registration only).
-    private var state: State {
-        get { storage.state }
-        set { storage = Storage(newValue) }
+    /// A placeholder held while ``update(_:)`` changes the state.
+    private static let placeholder = Storage(State(configuration: RouterConfiguration()))
+
+    /// Changes the state (registration only) and puts it in a new box. The old box is released
+    /// before `body` runs, so when no other copy of the router shares it the state's arrays
+    /// are uniquely referenced and grow in place: registering a route costs time proportional
+    /// to the route, not to the table.
+    private mutating func update<Result>(_ body: (inout State) -> Result) -> Result {
+        var state = storage.state
+        storage = Router.placeholder
+        defer { storage = Storage(state) }
+        return body(&state)
     }
 
     var entries: [Entry] { storage.state.entries }
@@ -163,7 +176,9 @@ public struct Router: Responder {
 
     /// A router with no routes.
     public init(configuration: RouterConfiguration = RouterConfiguration()) {
-        storage = Storage(State(configuration: configuration))
+        var state = State(configuration: configuration)
+        state.trie = RouteTrie(foldsCase: configuration.caseInsensitive)
+        storage = Storage(state)
     }
 
     // MARK: Registration
@@ -171,13 +186,13 @@ public struct Router: Responder {
     /// Adds middleware for every route registered after this call (and the fallback replies,
     /// see "When nothing matches").
     public mutating func use(_ middleware: Middleware...) {
-        var state = self.state
-        for item in middleware {
-            state.scopedMiddleware.append((PathPattern(""), item))
-            state.pathlessMiddleware.append(item)
+        update { state in
+            for item in middleware {
+                state.scopedMiddleware.append((PathPattern(""), item))
+                state.pathlessMiddleware.append(item)
+            }
+            state.fallback = Router.composeFallback(state.pathlessMiddleware)
         }
-        state.fallback = Router.composeFallback(state.pathlessMiddleware)
-        self.state = state
     }
 
     /// Adds Express-style middleware: `router.use { req, res, next in … }`.
@@ -193,7 +208,7 @@ public struct Router: Responder {
             for item in middleware { use(item) }
             return
         }
-        state.scopedMiddleware.append(contentsOf: middleware.map { (pattern, $0) })
+        update { $0.scopedMiddleware.append(contentsOf: middleware.map { (pattern, $0) }) }
     }
 
     /// Mounts `router`'s routes under `prefix` (e.g. `/users/:userId`), behind the middleware
@@ -212,7 +227,8 @@ public struct Router: Responder {
     /// group see the whole path.
     public mutating func group(_ prefix: String, _ middleware: Middleware..., body: (inout Router) -> Void) {
         var group = Router(configuration: configuration)
-        group.state.groupPrefix = state.groupPrefix.appending(Router.prefixPattern(prefix))
+        let groupPrefix = storage.state.groupPrefix.appending(Router.prefixPattern(prefix))
+        group.update { $0.groupPrefix = groupPrefix }
         for item in middleware { group.use(item) }
         body(&group)
         mount(group, at: Router.prefixPattern(prefix), relative: false)
@@ -228,7 +244,7 @@ public struct Router: Responder {
     /// Registers a typed route at its absolute `pattern`: relative to this group's prefix,
     /// which the pattern must start with.
     mutating func addTyped(_ method: Method, _ pattern: PathPattern, _ middleware: [Middleware], _ handler: Handler) {
-        let prefix = state.groupPrefix
+        let prefix = storage.state.groupPrefix
         guard pattern.segments.starts(with: prefix.segments) else {
             preconditionFailure(
                 "typed route \(method) \(pattern) is registered in the group \(prefix), but its path does not start with \(prefix); a Route's path is absolute: declare it under \(prefix) or register it outside the group"
@@ -240,22 +256,40 @@ public struct Router: Responder {
     }
 
     private mutating func add(_ entry: Entry) {
-        var state = self.state
-        let index = Int32(state.routes.count)
-        guard state.trie.insert(entry.pattern, method: entry.method, route: index) else {
-            state.configuration.diagnostics(
+        let chain = Chain.compose(entry.middleware, handler: entry.handler, depth: entry.handlerDepth)
+        let inserted = update { state in
+            let index = Int32(state.routes.count)
+            guard state.trie.insert(entry.pattern, method: entry.method, route: index) else { return false }
+            state.routes.append(CompiledRoute(
+                pattern: entry.pattern.description,
+                method: entry.method,
+                captureNames: entry.pattern.captureNames,
+                chain: chain
+            ))
+            state.entries.append(entry)
+            return true
+        }
+        if !inserted {
+            storage.state.configuration.diagnostics(
                 "Switchboard: route \(entry.method.map(String.init(describing:)) ?? "ALL") \(entry.pattern) is already registered; the new one is ignored"
             )
-            return
         }
-        state.routes.append(CompiledRoute(
-            pattern: entry.pattern.description,
-            method: entry.method,
-            captureNames: entry.pattern.captureNames,
-            chain: Chain.compose(entry.middleware, handler: entry.handler, depth: entry.handlerDepth)
-        ))
-        state.entries.append(entry)
-        self.state = state
+    }
+
+    /// Inserts every registered route again into a trie built for the current settings.
+    private mutating func rebuildTrie() {
+        let duplicates: [String] = update { state in
+            state.trie = RouteTrie(foldsCase: state.configuration.caseInsensitive)
+            var duplicates: [String] = []
+            for (index, entry) in state.entries.enumerated()
+            where !state.trie.insert(entry.pattern, method: entry.method, route: Int32(index)) {
+                duplicates.append("\(entry.method.map(String.init(describing:)) ?? "ALL") \(entry.pattern)")
+            }
+            return duplicates
+        }
+        for route in duplicates {
+            storage.state.configuration.diagnostics("Switchboard: route \(route) is already registered; the new one is ignored")
+        }
     }
 
     private mutating func mount(_ child: Router, at prefix: PathPattern, relative: Bool) {
@@ -277,6 +311,7 @@ public struct Router: Responder {
     private static func prefixPattern(_ text: String) -> PathPattern {
         let pattern = PathPattern(text)
         precondition(!pattern.segments.contains(.catchAll), "a mount or group prefix cannot contain `**`: \(text)")
+        precondition(!pattern.lastIsOptional, "a mount or group prefix cannot end with an optional segment: \(text)")
         return pattern
     }
 
@@ -319,6 +354,8 @@ public struct Router: Responder {
         let trie = storage.state.trie
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(2, 2 * trie.maxCaptures)) { captures in
             guard let base = captures.baseAddress else { return .unmatched(allowed: 0) }
+            // An optional segment that is absent leaves its capture at -1.
+            captures.initialize(repeating: -1)
             var found = trie.route(for: method, path: path, captures: base)
             if found < 0 && method == .head { found = trie.route(for: .get, path: path, captures: base) }
             guard found >= 0 else { return .unmatched(allowed: trie.methods(matching: path)) }

@@ -55,11 +55,26 @@ public struct Route<Body: Codable & Sendable, Output: Codable & Sendable>: Senda
     /// The url that calls this route: each `:name` replaced by `params[name]`, `*` by
     /// `params["*"]` and `**` by `params["**"]` (slashes kept), values percent-encoded, then
     /// `query` items, in order, percent-encoded.
+    /// An optional last segment (`:name?`, `**?`) is left out when `params` has no value for it.
     public func url(params: [String: String] = [:], query: [(name: String, value: String)] = []) throws(RouteURLError) -> String {
         var url = ""
-        for segment in pattern.segments {
+        for (index, segment) in pattern.segments.enumerated() {
+            if pattern.lastIsOptional && index == pattern.segments.count - 1 {
+                switch segment {
+                case .parameter(let name) where params[name] == nil: continue
+                case .catchAll where (params["**"] ?? "").isEmpty: continue
+                default: break
+                }
+            }
             url += "/"
             switch segment {
+            case .compound(let pieces):
+                for piece in pieces {
+                    switch piece {
+                    case .literal(let bytes): url += String(decoding: bytes, as: UTF8.self)
+                    case .parameter(let name): url += try Route.value(of: name, in: params)
+                    }
+                }
             case .literal(let bytes):
                 url += String(decoding: bytes, as: UTF8.self)
             case .parameter(let name):

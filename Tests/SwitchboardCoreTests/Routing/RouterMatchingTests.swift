@@ -259,4 +259,31 @@ struct RouterMatchingTests {
             #expect(router.match(.get, path)?.pattern == pattern)
         }
     }
+
+    @Test("4,000 routes registered one by one, statics in any order and in groups, each match their own path")
+    func manyRoutes() async {
+        var router = Router()
+        var expected: [(pattern: String, path: String)] = []
+        // Descending order, so every new static child lands before the existing ones.
+        for index in (0..<3_000).reversed() {
+            let pattern = "/v\(index % 7)/res\(index)/:id/\(index % 2 == 0 ? "items" : "tags")"
+            router.get(pattern) { _, res in res.send(pattern) }
+            expected.append((pattern, pattern.replacingOccurrences(of: ":id", with: "x\(index)")))
+        }
+        router.group("/g") { group in
+            for index in 0..<1_000 {
+                group.post("/n\(index)/:id") { _, res in res.send("g\(index)") }
+            }
+        }
+        for (pattern, path) in expected {
+            let found = router.match(.get, path)
+            #expect(found?.pattern == pattern)
+            #expect(found?.parameters["id"] == String(path.split(separator: "/")[2]))
+        }
+        for index in 0..<1_000 {
+            #expect(router.match(.post, "/g/n\(index)/7")?.pattern == "/g/n\(index)/:id")
+        }
+        #expect(await send(router, "/v3/res10/7/items").body == "/v3/res10/:id/items")
+        #expect(await send(router, "/v3/res10/7/nothing").status == .notFound)
+    }
 }
