@@ -23,18 +23,32 @@
 /// - `:id` — a parameter: one non-empty segment, read as `req.params["id"]`;
 /// - `*` — a wildcard: one non-empty segment, read as `req.params["*"]`;
 /// - `**` — a catch-all, last segment only: one or more remaining segments, read as
-///   `req.params.catchAll` (`"a/b.txt"` for `/files/a/b.txt` against `/files/**`).
+///   `req.params.catchAll` (`"a/b.txt"` for `/files/a/b.txt` against `/files/**`);
+/// - `**?` — a zero-or-more catch-all, last segment only: `/files/**?` also matches `/files`,
+///   and `req.params.catchAll` is then `""`;
+/// - `:op?` — an optional parameter, last segment only: `/users/:id/:op?` matches `/users/7`
+///   (`req.params["op"]` is `nil`) and `/users/7/edit`;
+/// - `:name.:ext`, `:from-:to`, `:id.json` — several parameters in one segment. In a segment
+///   starting with `:`, a parameter name ends at `.` or `-`, and the literal text after it runs
+///   to the next `:`; each parameter takes the shortest non-empty text after which the rest of
+///   the segment matches (`archive.tar.gz` gives `name` = `archive`, `ext` = `tar.gz`).
 ///
-/// A malformed pattern (empty or repeated parameter name, `**` not last) stops the program at
-/// registration: it is a programming error. Registering the same method and pattern shape
-/// twice keeps the first and reports the second to ``RouterConfiguration/diagnostics``.
+/// A malformed pattern (empty or repeated parameter name, `**` not last, an optional segment
+/// not last, two parameters with no `.`/`-` text between them, `?` anywhere else) stops the
+/// program at registration: it is a programming error. Registering the same method and
+/// pattern shape twice keeps the first and reports the second to
+/// ``RouterConfiguration/diagnostics``; an optional segment registers both shapes (with and
+/// without it), and a clash on either is a duplicate.
 ///
 /// ## Matching
 /// - **Precedence does not depend on registration order:** per segment, static beats
-///   parameter beats wildcard beats catch-all. When the preferred branch has no route for the
+///   several-part (`:name.:ext`; among those, more literal text first) beats parameter beats
+///   wildcard beats catch-all. When the preferred branch has no route for the
 ///   request's method, matching backtracks to the next one: with `GET /users/me` and
 ///   `DELETE /users/:id`, `DELETE /users/me` reaches the second route with `id` = `me`.
-/// - **Case-sensitive:** `/Users` does not match `/users` (parameter values keep their case).
+/// - **Case-sensitive** by default: `/Users` does not match `/users` (parameter values keep
+///   their case). With ``RouterConfiguration/caseInsensitive``, static text (also the literal
+///   parts of `:name.JSON`) matches regardless of ASCII letter case.
 /// - **Trailing slash:** one trailing slash is ignored: `/users/` matches `/users`. Empty
 ///   segments inside a path (`/users//7`) match nothing, so they are 404.
 /// - A path without a leading `/` is matched as if it had one; `""` is `/`.
