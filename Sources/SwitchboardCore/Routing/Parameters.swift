@@ -28,7 +28,8 @@ public struct Parameters: Sendable {
     public var count: Int { names.count }
 
     /// The decoded value of the parameter `name` (`"id"` for `:id`, `"*"` for the first
-    /// wildcard, `"**"` for the catch-all), or `nil` when the route has no such parameter.
+    /// wildcard, `"**"` for the catch-all), or `nil` when the route has no such parameter or an
+    /// optional `:name?` was absent from the path.
     public subscript(name: String) -> String? {
         guard let index = names.firstIndex(of: name) else { return nil }
         return value(at: index)

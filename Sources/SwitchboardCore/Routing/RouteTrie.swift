@@ -251,7 +251,8 @@ struct RouteTrie: Sendable {
         if count == Int(nodes[node].edgeCapacity) {
             let capacity = max(2, 2 * count)
             let moved = edges.count
-            edges.append(contentsOf: edges[start ..< start + count])
+            // Element by element: appending a slice of `edges` to itself would copy the table.
+            for index in start ..< start + count { edges.append(edges[index]) }
             edges.append(contentsOf: repeatElement(Edge(labelStart: 0, labelCount: 0, child: -1), count: capacity - count))
             nodes[node].edgeStart = Int32(moved)
             nodes[node].edgeCapacity = Int32(capacity)
