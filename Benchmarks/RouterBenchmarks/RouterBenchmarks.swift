@@ -8,6 +8,7 @@ import Benchmark
 // Switchboard's router is SwitchboardRouterBenchmarks.swift: its lookups (`match`) beside the
 // baselines, with allocation thresholds, and its whole synchronous request path
 // (`Switchboard-respond-sync*`, to read against `HummingbirdResponder-*`).
+// RegistrationBenchmarks.swift times building a 10,000-route router (`Switchboard-register-10k`).
 
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
@@ -23,4 +24,5 @@ let benchmarks: @Sendable () -> Void = {
     registerHummingbirdTrieBenchmarks(routes: table.routes, paths: table.lookups)
     registerHummingbirdResponderBenchmarks(routes: table.routes, paths: table.lookups)
     registerSwitchboardRouterBenchmarks(routes: table.routes, paths: table.lookups)
+    registerSwitchboardRegistrationBenchmark()
 }

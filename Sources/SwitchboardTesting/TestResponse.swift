@@ -32,9 +32,9 @@ public struct TestResponse: Sendable {
         return try? decode(ErrorBody.self).error
     }
 
-    /// The `allow` member of a 405 or OPTIONS body, or `nil`.
+    /// The `allowed` member of a 405 or OPTIONS body, or `nil`.
     public var allowedMethods: [String]? {
-        struct AllowBody: Decodable { let allow: [String] }
-        return try? decode(AllowBody.self).allow
+        struct AllowedBody: Decodable { let allowed: [String] }
+        return try? decode(AllowedBody.self).allowed
     }
 }

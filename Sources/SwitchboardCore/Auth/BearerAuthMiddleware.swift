@@ -55,7 +55,7 @@ enum BearerCredentials {
     static func find(in request: Request, queryParameter: String) throws -> BearerCredentials {
         let existing = request.identity
         if let existing, !existing.isExpired() { return .identity(existing) }
-        if let token = request.query[queryParameter], !token.isEmpty { return .token(token) }
+        if let token = try request.query[queryParameter], !token.isEmpty { return .token(token) }
         if existing != nil { throw HTTPError(.unauthorized, "credentials expired") }
         throw HTTPError(.unauthorized, "missing bearer token")
     }

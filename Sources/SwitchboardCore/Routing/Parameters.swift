@@ -1,4 +1,5 @@
-/// The values a request's path gave to its route's `:name`, `*` and `**` segments.
+/// The values a request's path gave to its route's `:name`, `*` and `**` segments (and the
+/// parameters of several-part segments such as `:name.:ext`).
 ///
 /// Values are kept as byte ranges into the url and percent-decoded when read, so routing
 /// allocates nothing for them until a handler asks. The router has already checked every
@@ -27,15 +28,18 @@ public struct Parameters: Sendable {
     public var count: Int { names.count }
 
     /// The decoded value of the parameter `name` (`"id"` for `:id`, `"*"` for the first
-    /// wildcard, `"**"` for the catch-all), or `nil` when the route has no such parameter.
+    /// wildcard, `"**"` for the catch-all), or `nil` when the route has no such parameter or an
+    /// optional `:name?` was absent from the path.
     public subscript(name: String) -> String? {
         guard let index = names.firstIndex(of: name) else { return nil }
         return value(at: index)
     }
 
-    /// The decoded value of capture `index`, in pattern order.
+    /// The decoded value of capture `index`, in pattern order: `nil` for an optional `:name?`
+    /// the path did not give, `""` for a `**?` that matched no segment.
     public func value(at index: Int) -> String? {
         guard names.indices.contains(index) else { return nil }
+        guard bounds[2 * index] >= 0 else { return names[index] == "**" ? "" : nil }
         let utf8 = url.utf8
         let start = utf8.index(utf8.startIndex, offsetBy: Int(bounds[2 * index]))
         let end = utf8.index(utf8.startIndex, offsetBy: Int(bounds[2 * index + 1]))
@@ -43,7 +47,8 @@ public struct Parameters: Sendable {
     }
 
     /// What the trailing `**` matched: the rest of the path, decoded, without a trailing slash
-    /// (`"a/b.txt"` for `/files/a/b.txt` against `/files/**`).
+    /// (`"a/b.txt"` for `/files/a/b.txt` against `/files/**`; `""` for `/files` against
+    /// `/files/**?`).
     public var catchAll: String? { self["**"] }
 
     /// The value of `name`, or a 400 ``HTTPError`` when it is missing.

@@ -79,12 +79,25 @@ public struct Request: Sendable {
     /// Typed per-request storage for what middleware learns: `req.storage[Key.self]`.
     public var storage: RequestStorage { RequestStorage(exchange: exchange) }
 
-    /// The body decoded from JSON, or a 400 ``HTTPError`` when it is not valid JSON for `type`.
-    public func decode<Value: Decodable>(_ type: Value.Type = Value.self) throws -> Value {
+    /// The identity of who sent the request (see ``identity``), or a 401 ``HTTPError``
+    /// (`authentication required`) when there is none, so handlers need no unwrapping.
+    public func requireIdentity() throws(HTTPError) -> Identity {
+        guard let identity else { throw HTTPError(.unauthorized, "authentication required") }
+        return identity
+    }
+
+    /// The body decoded from JSON, or a 400 ``HTTPError`` saying what failed and where:
+    /// `the request body is not a valid NewTodo: ` then one of `missing field "title"`,
+    /// `field "a.b": expected Int`, `field "a.b": expected String, found null`,
+    /// `field "state": <the decoder's description>`, or `invalid JSON: <the parser's words,
+    /// with the position>` (`invalid JSON: Invalid value around character 10`). Paths join
+    /// keys with `.` and show array positions as `items[2]`.
+    public func decode<Value: Decodable>(_ type: Value.Type = Value.self) throws(HTTPError) -> Value {
+        let data = Data(body)
         do {
-            return try JSONDecoder().decode(type, from: Data(body))
+            return try JSONDecoder().decode(type, from: data)
         } catch {
-            throw HTTPError(.badRequest, "the request body is not a valid \(Value.self)")
+            throw HTTPError(.badRequest, "the request body is not a valid \(Value.self): \(BodyDecodingFailure.reason(for: error, body: data))")
         }
     }
 

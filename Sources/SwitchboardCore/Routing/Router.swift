@@ -23,39 +23,58 @@
 /// - `:id` — a parameter: one non-empty segment, read as `req.params["id"]`;
 /// - `*` — a wildcard: one non-empty segment, read as `req.params["*"]`;
 /// - `**` — a catch-all, last segment only: one or more remaining segments, read as
-///   `req.params.catchAll` (`"a/b.txt"` for `/files/a/b.txt` against `/files/**`).
+///   `req.params.catchAll` (`"a/b.txt"` for `/files/a/b.txt` against `/files/**`);
+/// - `**?` — a zero-or-more catch-all, last segment only: `/files/**?` also matches `/files`,
+///   and `req.params.catchAll` is then `""`;
+/// - `:op?` — an optional parameter, last segment only: `/users/:id/:op?` matches `/users/7`
+///   (`req.params["op"]` is `nil`) and `/users/7/edit`;
+/// - `:name.:ext`, `:from-:to`, `:id.json` — several parameters in one segment. In a segment
+///   starting with `:`, a parameter name ends at `.` or `-`, and the literal text after it runs
+///   to the next `:`; each parameter takes the shortest non-empty text after which the rest of
+///   the segment matches (`archive.tar.gz` gives `name` = `archive`, `ext` = `tar.gz`).
 ///
-/// A malformed pattern (empty or repeated parameter name, `**` not last) stops the program at
-/// registration: it is a programming error. Registering the same method and pattern shape
-/// twice keeps the first and reports the second to ``RouterConfiguration/diagnostics``.
+/// A malformed pattern (empty or repeated parameter name, `**` not last, an optional segment
+/// not last, two parameters with no `.`/`-` text between them, `?` anywhere else) stops the
+/// program at registration: it is a programming error. Registering the same method and
+/// pattern shape twice keeps the first and reports the second to
+/// ``RouterConfiguration/diagnostics``; an optional segment registers both shapes (with and
+/// without it), and a clash on either is a duplicate.
 ///
 /// ## Matching
 /// - **Precedence does not depend on registration order:** per segment, static beats
-///   parameter beats wildcard beats catch-all. When the preferred branch has no route for the
+///   several-part (`:name.:ext`; among those, more literal text first) beats parameter beats
+///   wildcard beats catch-all. When the preferred branch has no route for the
 ///   request's method, matching backtracks to the next one: with `GET /users/me` and
 ///   `DELETE /users/:id`, `DELETE /users/me` reaches the second route with `id` = `me`.
-/// - **Case-sensitive:** `/Users` does not match `/users` (parameter values keep their case).
+/// - **Case-sensitive** by default: `/Users` does not match `/users` (parameter values keep
+///   their case). With ``RouterConfiguration/caseInsensitive``, static text (also the literal
+///   parts of `:name.JSON`) matches regardless of ASCII letter case.
 /// - **Trailing slash:** one trailing slash is ignored: `/users/` matches `/users`. Empty
 ///   segments inside a path (`/users//7`) match nothing, so they are 404.
 /// - A path without a leading `/` is matched as if it had one; `""` is `/`.
-/// - **Percent-decoding:** matching compares encoded bytes; parameter values are decoded when
-///   read (`%20` → space, `%2F` → `/`; `+` stays `+`). A malformed escape (`%G1`, a lone `%`)
-///   in a captured segment is answered 400 `{"error": …}` before any middleware runs.
+/// - **Percent-decoding:** matching compares encoded bytes. Path parameter values and query
+///   keys and values are percent-decoded when read. `+` is a literal plus in the path and a
+///   space in the query (`%2B` is a plus in both). A malformed escape (`%G1`, `%4`, a lone `%`)
+///   is answered 400 `{"error": …}` naming the parameter: in a path segment a route captures,
+///   before any middleware runs (`malformed percent-encoding in path parameter "id"`); in the
+///   query, when the app reads that value (`malformed percent-encoding in query parameter
+///   "page"`, thrown by ``Query``'s accessors).
 /// - **Query:** everything after the first `?` is the query, not matched; read it with
-///   `req.query["page"]` or `req.query.all("tag")` (repeated keys kept in order, `+` is a
-///   space).
+///   `try req.query["page"]` or `try req.query.all("tag")` (repeated keys kept in order).
 ///
 /// ## When nothing matches
 /// - No route's pattern matches the path: **404** `{"error":"not found"}`.
 /// - Some pattern matches, but no route for the method: **405**
-///   `{"error":"method not allowed","allow":["GET","HEAD","OPTIONS"]}`; there are no headers
-///   on a socket, so the allowed methods are in the body. `allow` lists every method with a
-///   route for the path, HEAD when GET is there, and OPTIONS always.
+///   `{"error":"method not allowed","allowed":["GET","HEAD","OPTIONS"]}`; there are no headers
+///   on a socket, so the allowed methods are in the body. `allowed` lists every method with a
+///   route for the path, HEAD when GET is there, and OPTIONS always, in the order GET, POST,
+///   PUT, PATCH, DELETE, HEAD, OPTIONS.
 /// - **HEAD** without a HEAD route runs the GET route (the handler sees `req.method == .head`)
 ///   and the reply goes out with the same status and an empty body. Every HEAD reply, 404s
 ///   included, has an empty body.
 /// - **OPTIONS** without an OPTIONS (or `all`) route for the path: **200**
-///   `{"allow":[…]}` with the same list as a 405; 404 when no pattern matches.
+///   `{"allowed":[…]}` with the same list as a 405, and nothing else; 404 when no pattern
+///   matches.
 /// - These replies, and only these, also pass through the root router's path-less middleware
 ///   (`use(_:)` without a prefix), whenever it was registered: auth middleware can refuse
 ///   them first, logging sees them, and middleware added after the routes can answer a
@@ -92,18 +111,25 @@
 ///
 /// ## Typed routes and lookups
 /// `register(_:handler:)` handles a ``Route`` value declared once for server and
-/// client. ``match(_:_:)`` only looks a route up (no middleware, no handler), e.g. for
+/// client. A route's path is absolute: inside `group("/api")` it must start with `/api` and is
+/// registered once, at its path; anything else stops the program at registration (see
+/// ``Route``). ``match(_:_:)`` only looks a route up (no middleware, no handler), e.g. for
 /// benchmarks and tooling.
 public struct Router: Responder {
-    /// Settings; when a router is mounted, the mounting router's settings apply.
+    /// Settings; when a router is mounted, the mounting router's settings apply. Changing
+    /// ``RouterConfiguration/caseInsensitive`` applies to the routes already registered too.
     public var configuration: RouterConfiguration {
         get { storage.state.configuration }
-        set { state.configuration = newValue }
+        set {
+            let refold = newValue.caseInsensitive != storage.state.configuration.caseInsensitive
+            update { $0.configuration = newValue }
+            if refold { rebuildTrie() }
+        }
     }
 
     /// Everything the router holds, behind one immutable reference: copying a router (as a
     /// call on it may) costs one retain, and the hot path reads `let`s only, without
-    /// exclusivity checks. Registration builds a new one.
+    /// exclusivity checks. Registration builds a new one (see ``update(_:)``).
     private var storage: Storage
 
     private final class Storage: Sendable {
@@ -119,15 +145,26 @@ public struct Router: Responder {
         var scopedMiddleware: [(prefix: PathPattern, middleware: Middleware)] = []
         /// Path-less middleware, which also wraps the fallback replies.
         var pathlessMiddleware: [Middleware] = []
+        /// The whole prefix of the group this router registers for (empty outside groups), so
+        /// typed routes, whose paths are absolute, can be registered relative to it.
+        var groupPrefix = PathPattern("")
         var trie = RouteTrie()
         var routes: [CompiledRoute] = []
         var fallback: Chain = Router.composeFallback([])
     }
 
-    /// The state, replaced as a whole on every change (registration only).
-    private var state: State {
-        get { storage.state }
-        set { storage = Storage(newValue) }
+    /// A placeholder held while ``update(_:)`` changes the state.
+    private static let placeholder = Storage(State(configuration: RouterConfiguration()))
+
+    /// Changes the state (registration only) and puts it in a new box. The old box is released
+    /// before `body` runs, so when no other copy of the router shares it the state's arrays
+    /// are uniquely referenced and grow in place: registering a route costs time proportional
+    /// to the route, not to the table.
+    private mutating func update<Result>(_ body: (inout State) -> Result) -> Result {
+        var state = storage.state
+        storage = Router.placeholder
+        defer { storage = Storage(state) }
+        return body(&state)
     }
 
     var entries: [Entry] { storage.state.entries }
@@ -139,6 +176,8 @@ public struct Router: Responder {
         var middleware: [(Middleware, depth: Int)]
         var handler: Handler
         var handlerDepth: Int
+        /// Whether the route came from a typed ``Route``, whose path is absolute.
+        var isTyped = false
     }
 
     /// One route ready to run.
@@ -151,7 +190,9 @@ public struct Router: Responder {
 
     /// A router with no routes.
     public init(configuration: RouterConfiguration = RouterConfiguration()) {
-        storage = Storage(State(configuration: configuration))
+        var state = State(configuration: configuration)
+        state.trie = RouteTrie(foldsCase: configuration.caseInsensitive)
+        storage = Storage(state)
     }
 
     // MARK: Registration
@@ -159,13 +200,13 @@ public struct Router: Responder {
     /// Adds middleware for every route registered after this call (and the fallback replies,
     /// see "When nothing matches").
     public mutating func use(_ middleware: Middleware...) {
-        var state = self.state
-        for item in middleware {
-            state.scopedMiddleware.append((PathPattern(""), item))
-            state.pathlessMiddleware.append(item)
+        update { state in
+            for item in middleware {
+                state.scopedMiddleware.append((PathPattern(""), item))
+                state.pathlessMiddleware.append(item)
+            }
+            state.fallback = Router.composeFallback(state.pathlessMiddleware)
         }
-        state.fallback = Router.composeFallback(state.pathlessMiddleware)
-        self.state = state
     }
 
     /// Adds Express-style middleware: `router.use { req, res, next in … }`.
@@ -181,12 +222,17 @@ public struct Router: Responder {
             for item in middleware { use(item) }
             return
         }
-        state.scopedMiddleware.append(contentsOf: middleware.map { (pattern, $0) })
+        update { $0.scopedMiddleware.append(contentsOf: middleware.map { (pattern, $0) }) }
     }
 
     /// Mounts `router`'s routes under `prefix` (e.g. `/users/:userId`), behind the middleware
     /// registered here so far. Its handlers and middleware see paths relative to `prefix`.
     public mutating func use(_ prefix: String, _ router: Router) {
+        if let typed = router.entries.first(where: \.isTyped) {
+            preconditionFailure(
+                "the router mounted at \(prefix) holds the typed route \(typed.method.map(String.init(describing:)) ?? "ALL") \(typed.pattern); typed routes have absolute paths: register them on the root router or in a group"
+            )
+        }
         mount(router, at: Router.prefixPattern(prefix), relative: true)
     }
 
@@ -195,6 +241,8 @@ public struct Router: Responder {
     /// group see the whole path.
     public mutating func group(_ prefix: String, _ middleware: Middleware..., body: (inout Router) -> Void) {
         var group = Router(configuration: configuration)
+        let groupPrefix = storage.state.groupPrefix.appending(Router.prefixPattern(prefix))
+        group.update { $0.groupPrefix = groupPrefix }
         for item in middleware { group.use(item) }
         body(&group)
         mount(group, at: Router.prefixPattern(prefix), relative: false)
@@ -207,23 +255,55 @@ public struct Router: Responder {
         add(Entry(method: method, pattern: pattern, middleware: parts, handler: handler, handlerDepth: 0))
     }
 
+    /// Registers a typed route at its absolute `pattern`: relative to this group's prefix,
+    /// which the pattern must start with.
+    mutating func addTyped(_ method: Method, _ pattern: PathPattern, _ middleware: [Middleware], _ handler: Handler) {
+        let prefix = storage.state.groupPrefix
+        guard pattern.segments.starts(with: prefix.segments) else {
+            preconditionFailure(
+                "typed route \(method) \(pattern) is registered in the group \(prefix), but its path does not start with \(prefix); a Route's path is absolute: declare it under \(prefix) or register it outside the group"
+            )
+        }
+        let relative = pattern.dropping(prefix.segments.count)
+        let parts = applicableMiddleware(for: relative) + middleware.map { ($0, depth: 0) }
+        add(Entry(method: method, pattern: relative, middleware: parts, handler: handler, handlerDepth: 0, isTyped: true))
+    }
+
     private mutating func add(_ entry: Entry) {
-        var state = self.state
-        let index = Int32(state.routes.count)
-        guard state.trie.insert(entry.pattern, method: entry.method, route: index) else {
-            state.configuration.diagnostics(
+        let chain = Chain.compose(entry.middleware, handler: entry.handler, depth: entry.handlerDepth)
+        let inserted = update { state in
+            let index = Int32(state.routes.count)
+            guard state.trie.insert(entry.pattern, method: entry.method, route: index) else { return false }
+            state.routes.append(CompiledRoute(
+                pattern: entry.pattern.description,
+                method: entry.method,
+                captureNames: entry.pattern.captureNames,
+                chain: chain
+            ))
+            state.entries.append(entry)
+            return true
+        }
+        if !inserted {
+            storage.state.configuration.diagnostics(
                 "Switchboard: route \(entry.method.map(String.init(describing:)) ?? "ALL") \(entry.pattern) is already registered; the new one is ignored"
             )
-            return
         }
-        state.routes.append(CompiledRoute(
-            pattern: entry.pattern.description,
-            method: entry.method,
-            captureNames: entry.pattern.captureNames,
-            chain: Chain.compose(entry.middleware, handler: entry.handler, depth: entry.handlerDepth)
-        ))
-        state.entries.append(entry)
-        self.state = state
+    }
+
+    /// Inserts every registered route again into a trie built for the current settings.
+    private mutating func rebuildTrie() {
+        let duplicates: [String] = update { state in
+            state.trie = RouteTrie(foldsCase: state.configuration.caseInsensitive)
+            var duplicates: [String] = []
+            for (index, entry) in state.entries.enumerated()
+            where !state.trie.insert(entry.pattern, method: entry.method, route: Int32(index)) {
+                duplicates.append("\(entry.method.map(String.init(describing:)) ?? "ALL") \(entry.pattern)")
+            }
+            return duplicates
+        }
+        for route in duplicates {
+            storage.state.configuration.diagnostics("Switchboard: route \(route) is already registered; the new one is ignored")
+        }
     }
 
     private mutating func mount(_ child: Router, at prefix: PathPattern, relative: Bool) {
@@ -231,7 +311,10 @@ public struct Router: Responder {
         for entry in child.entries {
             let pattern = prefix.appending(entry.pattern)
             let parts = applicableMiddleware(for: pattern) + entry.middleware.map { ($0.0, depth: $0.depth + shift) }
-            add(Entry(method: entry.method, pattern: pattern, middleware: parts, handler: entry.handler, handlerDepth: entry.handlerDepth + shift))
+            add(Entry(
+                method: entry.method, pattern: pattern, middleware: parts, handler: entry.handler,
+                handlerDepth: entry.handlerDepth + shift, isTyped: entry.isTyped
+            ))
         }
     }
 
@@ -242,6 +325,7 @@ public struct Router: Responder {
     private static func prefixPattern(_ text: String) -> PathPattern {
         let pattern = PathPattern(text)
         precondition(!pattern.segments.contains(.catchAll), "a mount or group prefix cannot contain `**`: \(text)")
+        precondition(!pattern.lastIsOptional, "a mount or group prefix cannot end with an optional segment: \(text)")
         return pattern
     }
 
@@ -284,6 +368,8 @@ public struct Router: Responder {
         let trie = storage.state.trie
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(2, 2 * trie.maxCaptures)) { captures in
             guard let base = captures.baseAddress else { return .unmatched(allowed: 0) }
+            // An optional segment that is absent leaves its capture at -1.
+            captures.initialize(repeating: -1)
             var found = trie.route(for: method, path: path, captures: base)
             if found < 0 && method == .head { found = trie.route(for: .get, path: path, captures: base) }
             guard found >= 0 else { return .unmatched(allowed: trie.methods(matching: path)) }
@@ -301,8 +387,8 @@ public struct Router: Responder {
         switch resolve(request.method, request.url) {
         case .route(let index, let bounds):
             let route = storage.state.routes[index]
-            guard Router.escapesAreValid(in: request.url, bounds: bounds) else {
-                let error = HTTPError(.badRequest, "malformed percent-encoding in the path")
+            if let bad = Router.malformedCapture(in: request.url, bounds: bounds) {
+                let error = HTTPError(.badRequest, "malformed percent-encoding in path parameter \"\(route.captureNames[bad])\"")
                 return .completed(Reply(status: error.status, body: request.method == .head ? [] : error.body))
             }
             let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
@@ -368,15 +454,16 @@ public struct Router: Responder {
         }
     }
 
-    private static func escapesAreValid(in url: String, bounds: [Int32]) -> Bool {
-        guard !bounds.isEmpty else { return true }
+    /// The index of the first capture with a malformed escape, or `nil`.
+    private static func malformedCapture(in url: String, bounds: [Int32]) -> Int? {
+        guard !bounds.isEmpty else { return nil }
         let utf8 = url.utf8
-        for capture in stride(from: 0, to: bounds.count, by: 2) {
+        for capture in stride(from: 0, to: bounds.count, by: 2) where bounds[capture] >= 0 {
             let start = utf8.index(utf8.startIndex, offsetBy: Int(bounds[capture]))
             let end = utf8.index(utf8.startIndex, offsetBy: Int(bounds[capture + 1]))
-            if !PercentEncoding.isValid(utf8[start..<end]) { return false }
+            if !PercentEncoding.isValid(utf8[start..<end]) { return capture / 2 }
         }
-        return true
+        return nil
     }
 
     /// The 404, 405 or automatic OPTIONS reply; bodies are built once, not per request.
@@ -387,11 +474,11 @@ public struct Router: Responder {
     }
 
     private static let notFoundBody = HTTPError(.notFound).body
-    /// The JSON `allow` list for every mask of methods with a route.
+    /// The JSON `allowed` list for every mask of methods with a route.
     private static let allowLists: [String] = (0...255).map { allowList(UInt8($0)) }
-    private static let optionsBodies = allowLists.map { ArraySlice("{\"allow\":\($0)}".utf8) }
+    private static let optionsBodies = allowLists.map { ArraySlice("{\"allowed\":\($0)}".utf8) }
     private static let methodNotAllowedBodies = allowLists.map {
-        ArraySlice("{\"error\":\"method not allowed\",\"allow\":\($0)}".utf8)
+        ArraySlice("{\"error\":\"method not allowed\",\"allowed\":\($0)}".utf8)
     }
 
     private static func allowList(_ mask: UInt8) -> String {

@@ -12,13 +12,20 @@ public struct RouterConfiguration: Sendable {
     /// request it was thrown for. `nil` (the default) reports it to ``diagnostics`` as text; a
     /// Switchboard `Server` sets it, when `nil`, to log through its `Logger`.
     public var unhandledError: (@Sendable (Request, any Error) -> Void)?
+    /// Whether static path text matches regardless of ASCII letter case, so `/Users/7` finds
+    /// `/users/:id` (default `false`: matching is case-sensitive). Parameter values keep the
+    /// request's case; bytes outside ASCII letters, escapes' hex digits aside, compare exactly.
+    /// Two routes that differ only in case are then duplicates: the first registered wins.
+    public var caseInsensitive: Bool
 
     /// A configuration; the defaults suit most servers.
     public init(
         handlerDeadline: Duration = .seconds(30),
+        caseInsensitive: Bool = false,
         diagnostics: @escaping @Sendable (String) -> Void = RouterConfiguration.standardError
     ) {
         self.handlerDeadline = handlerDeadline
+        self.caseInsensitive = caseInsensitive
         self.diagnostics = diagnostics
     }
 

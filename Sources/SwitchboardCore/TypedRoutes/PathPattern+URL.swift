@@ -1,12 +1,28 @@
 extension PathPattern {
     /// The url this pattern stands for: each `:name` replaced by `params[name]`, `*` by
     /// `params["*"]` and `**` by `params["**"]` (slashes kept), values percent-encoded, then
-    /// `query` items, in order, percent-encoded. Shared by ``Route`` and ``PushEvent``.
+    /// `query` items, in order, percent-encoded; an optional last segment (`:name?`, `**?`) is
+    /// left out when `params` has no value for it. Shared by ``Route`` and ``PushEvent``.
     func url(params: [String: String], query: [(name: String, value: String)] = []) throws(RouteURLError) -> String {
         var url = ""
-        for segment in segments {
+        for (index, segment) in segments.enumerated() {
+            // An optional last segment (`:name?`, `**?`) is left out when it has no value.
+            if lastIsOptional && index == segments.count - 1 {
+                switch segment {
+                case .parameter(let name) where params[name] == nil: continue
+                case .catchAll where (params["**"] ?? "").isEmpty: continue
+                default: break
+                }
+            }
             url += "/"
             switch segment {
+            case .compound(let pieces):
+                for piece in pieces {
+                    switch piece {
+                    case .literal(let bytes): url += String(decoding: bytes, as: UTF8.self)
+                    case .parameter(let name): url += try Self.value(of: name, in: params)
+                    }
+                }
             case .literal(let bytes):
                 url += String(decoding: bytes, as: UTF8.self)
             case .parameter(let name):

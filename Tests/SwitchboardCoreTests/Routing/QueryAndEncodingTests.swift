@@ -4,34 +4,39 @@ import Testing
 @Suite("Query strings and percent-encoding")
 struct QueryAndEncodingTests {
     @Test("repeated keys keep every value in order; the first is the subscript's")
-    func repeatedKeys() {
+    func repeatedKeys() throws {
         let query = Query(url: "/x?tag=a&page=2&tag=b&tag=")
-        #expect(query["tag"] == "a")
-        #expect(query.all("tag") == ["a", "b", ""])
-        #expect(query["page"] == "2")
-        #expect(query["missing"] == nil)
-        #expect(query.items.map(\.name) == ["tag", "page", "tag", "tag"])
+        #expect(try query["tag"] == "a")
+        #expect(try query.all("tag") == ["a", "b", ""])
+        #expect(try query["page"] == "2")
+        #expect(try query["missing"] == nil)
+        #expect(try query.items.map(\.name) == ["tag", "page", "tag", "tag"])
     }
 
     @Test("keys and values are decoded, + is a space, a key without = has the empty value")
-    func decoding() {
-        let query = Query(url: "/x?q=red+shoes%21&na%6De=J%C3%BCrgen&flag")
-        #expect(query["q"] == "red shoes!")
-        #expect(query["name"] == "Jürgen")
-        #expect(query["flag"] == "")
-        #expect(query.contains("flag"))
+    func decoding() throws {
+        let query = Query(url: "/x?q=red+shoes%21&na%6De=J%C3%BCrgen&flag&plus=1%2B1")
+        #expect(try query["q"] == "red shoes!")
+        #expect(try query["name"] == "Jürgen")
+        #expect(try query["flag"] == "")
+        #expect(try query["plus"] == "1+1")
+        #expect(try query.contains("flag"))
     }
 
-    @Test("a malformed escape in the query is kept as received, not an error")
-    func malformedQueryEscape() {
-        #expect(Query(url: "/x?a=100%&b=%zz")["a"] == "100%")
-        #expect(Query(url: "/x?a=100%&b=%zz")["b"] == "%zz")
+    @Test("reading a value or passing a key with a malformed escape throws 400 naming the parameter")
+    func malformedQueryEscape() throws {
+        let query = Query(url: "/x?a=100%&b=%zz&c=ok&d%G=1")
+        #expect(throws: HTTPError(.badRequest, #"malformed percent-encoding in query parameter "a""#)) { try query["a"] }
+        #expect(throws: HTTPError(.badRequest, #"malformed percent-encoding in query parameter "b""#)) { try query.all("b") }
+        #expect(try query["c"] == "ok")
+        #expect(throws: HTTPError(.badRequest, #"malformed percent-encoding in query parameter "d%G""#)) { try query["e"] }
+        #expect(throws: HTTPError.self) { try query.items }
     }
 
     @Test("a url without ? has an empty query")
-    func noQuery() {
+    func noQuery() throws {
         #expect(Query(url: "/x").isEmpty)
-        #expect(Query(url: "/x").items.isEmpty)
+        #expect(try Query(url: "/x").items.isEmpty)
     }
 
     @Test("percent-decoding rejects lone and non-hex escapes")

@@ -17,6 +17,8 @@ struct TypedRouteTests {
         static let getBoard = Route<Empty, Board>.get("/boards/:id")
         static let createBoard = Route<NewBoard, Board>.post("/boards", successStatus: .created)
         static let file = Route<Empty, Empty>.get("/files/:owner/**")
+        static let apiBoard = Route<Empty, Board>.get("/api/v1/boards/:id")
+        static let apiCreate = Route<NewBoard, Board>.post("/api/v1/boards", successStatus: .created)
     }
 
     @Test("a registered typed route decodes its input and encodes its output with its status")
@@ -48,5 +50,50 @@ struct TypedRouteTests {
         router.register(API.getBoard) { _, _ in Board(id: "", name: "") }
         let url = try API.getBoard.url(params: ["id": "ü/%?&"])
         #expect(router.match(.get, url)?.parameters["id"] == "ü/%?&")
+    }
+
+    @Test("a typed route registered in a group whose prefix it starts with answers at its own path, once")
+    func inGroup() async throws {
+        var router = Router()
+        router.group("/api") { api in
+            api.group("/v1") { v1 in
+                v1.register(API.apiBoard) { req, _ in Board(id: try req.params.require("id"), name: "Plans") }
+            }
+            api.register(API.apiCreate) { _, body in Board(id: "new", name: body.name) }
+        }
+        let url = try API.apiBoard.url(params: ["id": "7"])
+        #expect(url == "/api/v1/boards/7")
+        let got = await send(router, url)
+        #expect(got.status == .ok)
+        #expect(try JSONDecoder().decode(Board.self, from: Data(got.body.utf8)) == Board(id: "7", name: "Plans"))
+        #expect(await send(router, "/api/api/v1/boards/7").status == .notFound)
+        #expect(await send(router, "/api/v1/api/v1/boards/7").status == .notFound)
+        #expect(await send(router, .post, try API.apiCreate.url(), body: #"{"name":"Ideas"}"#).status == .created)
+    }
+
+    @Test("a typed route outside its group's prefix, or in a router mounted with use, stops the program")
+    func misuse() async {
+        await #expect(processExitsWith: .failure) {
+            var router = Router()
+            router.group("/admin") { admin in admin.register(Route<Empty, Empty>.get("/api/x")) { _, _ in Empty() } }
+        }
+        await #expect(processExitsWith: .failure) {
+            var sub = Router()
+            sub.register(Route<Empty, Empty>.get("/x")) { _, _ in Empty() }
+            var router = Router()
+            router.use("/api", sub)
+        }
+    }
+
+    @Test("the request body arrives decoded as Body; path parameters are read from req.params")
+    func bodyAndParams() async throws {
+        struct Rename: Codable, Sendable { var name: String }
+        let rename = Route<Rename, Board>.put("/boards/:id")
+        var router = Router()
+        router.register(rename) { req, body in Board(id: try req.params.require("id"), name: body.name) }
+        let got = await send(router, .put, try rename.url(params: ["id": "3"]), body: #"{"name":"New"}"#)
+        #expect(try JSONDecoder().decode(Board.self, from: Data(got.body.utf8)) == Board(id: "3", name: "New"))
+        let bad = await send(router, .put, "/boards/3", body: #"{"nam":"New"}"#)
+        #expect(bad.json["error"] as? String == #"the request body is not a valid Rename: missing field "name""#)
     }
 }
