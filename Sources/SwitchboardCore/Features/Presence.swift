@@ -44,7 +44,7 @@ public final class Presence: Feature {
            let message = Self.change(stream, userId, count, url: count == 1 ? Self.joinedURL(stream) : Self.updatedURL(stream)) {
             actions.append(.push(message, to: .room(stream.room, excluding: id)))
         }
-        if let list = try? PushMessage(url: Self.listURL(stream), json: list(stream), isEphemeral: true) {
+        if let list = try? PushMessage(url: Self.listURL(stream), json: list(stream), delivery: .latest(key: "")) {
             actions.append(.push(list, to: .connection(id)))
         }
         return actions
