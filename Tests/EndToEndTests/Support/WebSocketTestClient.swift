@@ -344,3 +344,63 @@ private final class FrameCollector: ChannelInboundHandler {
         context.fireChannelInactive()
     }
 }
+
+extension WebSocketTestClient {
+    /// What a RESUME brought: the pushes before its RESPONSE (batches unpacked), the RESPONSE,
+    /// and its JSON.
+    struct Resumed {
+        var replayed: [PushFrame]
+        var response: ResponseFrame
+        var body: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(response.data))) as? [String: Any] ?? [:]
+        }
+        /// The answer's line for `room`.
+        func room(_ room: String) -> [String: Any] {
+            (body["rooms"] as? [String: Any])?[room] as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Sends RESUME `{"resumeToken", "rooms": {room: {epoch, offset}}}` with `id` and collects
+    /// everything up to its RESPONSE.
+    func resume(token: String?, rooms: [String: RoomPosition], id: UInt32 = 77) async throws -> Resumed {
+        var object: [String: Any] = [:]
+        if let token { object["resumeToken"] = token }
+        object["rooms"] = rooms.mapValues { ["epoch": $0.epoch, "offset": $0.offset] }
+        let data = try JSONSerialization.data(withJSONObject: object)
+        try await send(.control(ControlFrame(kind: .resume, id: id, data: ArraySlice(data))))
+        var replayed: [PushFrame] = []
+        while true {
+            let frame = try await nextFrame()
+            for inner in Self.flattened(frame) {
+                switch inner {
+                case .push(let push): replayed.append(push)
+                case .response(let response) where response.id == id: return Resumed(replayed: replayed, response: response)
+                default: throw ClientError.unexpected(.frame(inner))
+                }
+            }
+        }
+    }
+
+    /// The pushes received until the client has been quiet for `quiet` (batches unpacked).
+    func pushes(quiet: TimeAmount = .milliseconds(300)) async -> [PushFrame] {
+        var pushes: [PushFrame] = []
+        while case .frame(let frame) = await next(timeout: quiet) {
+            for case .push(let push) in Self.flattened(frame) { pushes.append(push) }
+        }
+        return pushes
+    }
+
+    /// Exactly `count` pushes (batches unpacked), or fewer when they stop coming for 5 s.
+    func pushes(count: Int) async -> [PushFrame] {
+        var pushes: [PushFrame] = []
+        while pushes.count < count, case .frame(let frame) = await next(timeout: .seconds(5)) {
+            for case .push(let push) in Self.flattened(frame) { pushes.append(push) }
+        }
+        return pushes
+    }
+
+    static func flattened(_ frame: Frame) -> [Frame] {
+        if case .batch(let inner) = frame { return inner }
+        return [frame]
+    }
+}
