@@ -4,7 +4,7 @@ import Synchronization
 /// to date by pushes.
 ///
 /// On open, the connection joins the stream's room and receives the current list
-/// (`/presence/<stream>`, ephemeral). Every time a user's connection count on the stream
+/// (`/presence/<stream>`, a latest-class push). Every time a user's connection count on the stream
 /// changes, the other members get one ``PresenceChange`` `{"connections":N,"stream":…,"userId":…}`
 /// with the new count: at `/presence/<stream>/joined` for the user's first connection (N = 1),
 /// `/left` after their last (N = 0), `/updated` for any other open or close (e.g. a second
