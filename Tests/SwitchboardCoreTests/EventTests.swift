@@ -7,7 +7,7 @@ private enum NoteEvents {
     struct Note: Codable, Sendable, Equatable { var id: String; var title: String }
     static let created = PushEvent<Note>("create-note", url: "/notes/:id/created")
     static let updated = PushEvent<ResourceUpdate>("update-note", url: "/notes/:id/updated")
-    static let typing = PushEvent<Note>("typing", url: "/folders/:folder/notes/:id/typing", isEphemeral: true)
+    static let typing = PushEvent<Note>("typing", url: "/folders/:folder/notes/:id/typing", delivery: .latest(key: ""))
 }
 
 @Suite("Push events")
@@ -38,9 +38,9 @@ struct EventTests {
         let created = try NoteEvents.created.message(id: "3", note, createdAt: 5)
         #expect(created.url == "/notes/3/created")
         #expect(String(decoding: created.body, as: UTF8.self) == #"{"id":"3","title":"Plan"}"#)
-        #expect(created.createdAt == 5 && !created.isEphemeral)
+        #expect(created.createdAt == 5 && created.delivery == nil)
         let typing = try NoteEvents.typing.message(params: ["folder": "f", "id": "3"], note)
-        #expect(typing.isEphemeral && typing.url == "/folders/f/notes/3/typing")
+        #expect(typing.delivery == .latest(key: "") && typing.url == "/folders/f/notes/3/typing")
     }
 
     @Test("an update event pushes the diff with its update timestamp")

@@ -22,7 +22,9 @@ struct PushPublisherTests {
         let delivery = try publisher.sendToGroup(.board("7"), PushMessage(url: "/boards/7/updated", body: Array("{}".utf8)))
         #expect(ids(delivery.recipients) == ["a1", "b1"])
         #expect(delivery.recipients.map(\.handle).sorted() == ["h-a1", "h-b1"])
-        #expect(try FrameCodec.decode(delivery.bytes) == .push(PushFrame(url: "/boards/7/updated", room: "board-7", data: Array("{}".utf8)[...])))
+        let epoch = publisher.history.position(of: .board("7")).epoch
+        #expect(epoch != 0)
+        #expect(try FrameCodec.decode(delivery.bytes) == .push(PushFrame(url: "/boards/7/updated", room: "board-7", epoch: epoch, offset: 1, data: Array("{}".utf8)[...])))
     }
 
     @Test("a room push can leave out the sender")

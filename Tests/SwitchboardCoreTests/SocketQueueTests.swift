@@ -45,11 +45,11 @@ struct SocketQueueTests {
 
     @Test("ephemeral pushes with the same url to one connection merge into the last one")
     func ephemeralMerge() throws {
-        try queue.send(connectionId: c1, message: PushMessage(url: "/typing", body: Array("1".utf8), createdAt: 1, isEphemeral: true))
+        try queue.send(connectionId: c1, message: PushMessage(url: "/typing", body: Array("1".utf8), createdAt: 1, delivery: .latest(key: "")))
         try queue.send(connectionId: c1, message: PushMessage(url: "/chat/new-message", createdAt: 2))
-        try queue.send(connectionId: c1, message: PushMessage(url: "/typing", body: Array("3".utf8), createdAt: 3, isEphemeral: true))
-        try queue.send(connectionId: c1, message: PushMessage(url: "/cursor", body: Array("4".utf8), createdAt: 4, isEphemeral: true))
-        try queue.send(connectionId: c2, message: PushMessage(url: "/typing", body: Array("5".utf8), createdAt: 5, isEphemeral: true))
+        try queue.send(connectionId: c1, message: PushMessage(url: "/typing", body: Array("3".utf8), createdAt: 3, delivery: .latest(key: "")))
+        try queue.send(connectionId: c1, message: PushMessage(url: "/cursor", body: Array("4".utf8), createdAt: 4, delivery: .latest(key: "")))
+        try queue.send(connectionId: c2, message: PushMessage(url: "/typing", body: Array("5".utf8), createdAt: 5, delivery: .latest(key: "")))
         queue.flushNow()
         let frames = try transport.frames(of: "c1")
         #expect(frames.map(\.pushURL) == ["/chat/new-message", "/typing", "/cursor"])
@@ -66,8 +66,8 @@ struct SocketQueueTests {
 
     @Test("ephemeral pushes to different rooms do not merge")
     func ephemeralPerRoom() throws {
-        try queue.send(connectionId: c1, message: PushMessage(url: "/presence", createdAt: 1, isEphemeral: true), room: "a")
-        try queue.send(connectionId: c1, message: PushMessage(url: "/presence", createdAt: 2, isEphemeral: true), room: "b")
+        try queue.send(connectionId: c1, message: PushMessage(url: "/presence", createdAt: 1, delivery: .latest(key: "")), room: "a")
+        try queue.send(connectionId: c1, message: PushMessage(url: "/presence", createdAt: 2, delivery: .latest(key: "")), room: "b")
         queue.flushNow()
         #expect(try transport.frames(of: "c1").count == 2)
     }

@@ -54,6 +54,10 @@ struct ConnectionHandlerTests {
         let connection = Connection(id: ConnectionID("test-1"), clientId: nil, identity: nil, channel: channel, components: components)
         try channel.pipeline.syncOperations.addHandler(counter)
         try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: Self.noFeatures))
+        // Every connection starts with the server's HELLO, written and flushed at once.
+        let hello = try channel.readOutbound(as: WebSocketFrame.self)
+        #expect(hello?.data.readableBytesView.first == ControlKind.hello.rawValue)
+        counter.flushes = 0
         return (channel, counter)
     }
 
@@ -65,7 +69,7 @@ struct ConnectionHandlerTests {
         let allocator = ByteBufferAllocator()
         func queued(_ url: String, at time: Int64, ephemeral: String? = nil) throws -> QueuedPush<ByteBuffer> {
             let bytes = try FrameCodec.encode(.push(PushFrame(url: url, room: "board-7", data: [])))
-            return QueuedPush(payload: allocator.buffer(bytes: bytes), createdAt: time, sequence: 0, ephemeralKey: ephemeral)
+            return QueuedPush(payload: allocator.buffer(bytes: bytes), createdAt: time, sequence: 0, latestKey: ephemeral)
         }
         let handler = try channel.pipeline.syncOperations.handler(type: ConnectionHandler.self)
         handler.queuePush(try queued("/b", at: 20))
@@ -127,6 +131,7 @@ struct ConnectionHandlerTests {
             channel.pipeline.fireChannelRead(request)
             channel.pipeline.fireChannelReadComplete()
         }
+        _ = try await channel.waitForOutboundWrite(as: WebSocketFrame.self)  // HELLO
         let written = try await channel.waitForOutboundWrite(as: WebSocketFrame.self)
         #expect(try FrameCodec.decode(Array(written.data.readableBytesView)) == .response(ResponseFrame(id: 9, status: .accepted, data: [1, 2])))
         _ = try await channel.finish()
@@ -147,6 +152,7 @@ struct ConnectionHandlerTests {
             for request in requests { channel.pipeline.fireChannelRead(request) }
             channel.pipeline.fireChannelReadComplete()
         }
+        _ = try await channel.waitForOutboundWrite(as: WebSocketFrame.self)  // HELLO
         var ids: [UInt32] = []
         for _ in urls {
             let written = try await channel.waitForOutboundWrite(as: WebSocketFrame.self)

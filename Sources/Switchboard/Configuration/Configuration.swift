@@ -104,6 +104,18 @@ public struct Configuration: Sendable {
     /// rather than served into memory. Default 256 KiB.
     public var outboundHighWaterMark: Int = 256 << 10
 
+    // MARK: Delivery guarantees
+
+    /// Each room's default ``DeliveryClass`` and ``HistoryLimits``, by room pattern (see
+    /// ``DeliveryPolicy``). Default: every push reliable (an offset, kept for replay), each
+    /// room keeping at most 100 pushes, 256 KiB of frames and 5 minutes.
+    public var delivery = DeliveryPolicy()
+    /// How long the session of a connection that dropped unexpectedly (no close frame, a
+    /// client close code other than 1000, an idle timeout, a slow consumer's 1013) waits for a
+    /// RESUME from a new connection: its rooms and acks are kept meanwhile. A deliberate
+    /// close keeps nothing. Default 2 minutes.
+    public var sessionGrace: TimeAmount = .minutes(2)
+
     // MARK: Lifecycle
 
     /// How long the server waits, after sending a close frame, for the peer's close frame before

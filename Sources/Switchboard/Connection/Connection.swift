@@ -5,7 +5,18 @@ import Synchronization
 ///
 /// Safe to use from any thread or task. Its ``identity`` can change while it lives (in-band
 /// credential refresh); route handlers see it as the request's `connection`.
-public final class Connection: ConnectionContext {
+public final class Connection: ConnectionContext, SubscribingConnection {
+    /// Pushes (and SUBSCRIBE frames) waiting to be written, queued from any thread in the
+    /// order they were published; written by the handler once per event-loop tick, or before
+    /// a response.
+    private struct Outbox {
+        var pushes: [QueuedPush<ByteBuffer>] = []
+        var sequence: UInt64 = 0
+        /// Whether a write task is scheduled on the event loop.
+        var scheduled = false
+        var closed = false
+    }
+
     /// The connection's id, unique across the cluster.
     public let id: ConnectionID
     /// The client app instance's effective id, decided at the handshake (by the upgrade hook,
@@ -18,6 +29,7 @@ public final class Connection: ConnectionContext {
     private let channel: any Channel
     private let outbound: NIOLoopBoundBox<ConnectionHandler?>
     private let components: ServerComponents
+    private let outbox = Mutex(Outbox())
 
     init(id: ConnectionID, clientId: String?, identity: Identity?, channel: any Channel, components: ServerComponents) {
         self.id = id
@@ -63,8 +75,19 @@ public final class Connection: ConnectionContext {
     /// Sends a frame already encoded by ``FrameCodec`` into a buffer: encode once, then pass
     /// the same buffer to every recipient (buffers share their storage, nothing is copied).
     public func send(encodedFrame buffer: ByteBuffer) {
-        let push = QueuedPush(payload: buffer, createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, ephemeralKey: nil)
-        perform { $0.queuePush(push) }
+        queue(QueuedPush(payload: buffer, createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, latestKey: nil))
+    }
+
+    /// Joins `room` (checked by the access policy) and queues a SUBSCRIBE frame carrying
+    /// `requestId` and the room's position, ahead of the room's next pushes (see
+    /// `Request.subscribe(to:)`).
+    public func subscribe(to room: RoomName, requestId: UInt32) throws(RoomJoinRefusal) -> RoomPosition {
+        try components.publisher.subscribe(self, to: room) { position in
+            let notice = SubscribeNotice(room: room.rawValue, epoch: position.epoch, offset: position.offset)
+            let frame = Frame.control(ControlFrame(kind: .subscribe, id: requestId, data: notice.json[...]))
+            guard let bytes = try? FrameCodec.encode(frame) else { return }
+            queue(QueuedPush(payload: channel.allocator.buffer(bytes: bytes), createdAt: 0, sequence: 0, latestKey: nil, historyRoom: room.rawValue))
+        }
     }
 
     /// Closes the connection with a WebSocket close `code` (default 1000, normal closure) and
@@ -102,9 +125,54 @@ extension Connection {
     /// The event loop the connection's channel runs on.
     var eventLoop: any EventLoop { channel.eventLoop }
 
-    /// Queues an encoded push for this tick's write; must be called on ``eventLoop``.
-    func queuePushOnEventLoop(_ push: QueuedPush<ByteBuffer>) {
-        outbound.value?.queuePush(push)
+    /// Queues an encoded push from any thread, keeping the order of calls; `true` when the
+    /// caller must make sure ``writeQueuedPushes()`` runs on ``eventLoop`` (the first push
+    /// since the last scheduled write).
+    func enqueue(_ push: QueuedPush<ByteBuffer>) -> Bool {
+        outbox.withLock { outbox in
+            guard !outbox.closed else { return false }
+            var push = push
+            outbox.sequence &+= 1
+            push.sequence = outbox.sequence
+            outbox.pushes.append(push)
+            guard !outbox.scheduled else { return false }
+            outbox.scheduled = true
+            return true
+        }
+    }
+
+    /// Queues an encoded push and schedules its write.
+    func queue(_ push: QueuedPush<ByteBuffer>) {
+        guard enqueue(push) else { return }
+        let connection = self
+        channel.eventLoop.execute { connection.writeQueuedPushes() }
+    }
+
+    /// The scheduled write: on ``eventLoop``, the handler writes what is queued.
+    func writeQueuedPushes() {
+        if let handler = outbound.value {
+            handler.writePushes()
+        } else {
+            _ = takePushes(scheduled: true)
+        }
+    }
+
+    /// Takes everything queued; `scheduled` when called by the scheduled write (a later push
+    /// then schedules a new one).
+    func takePushes(scheduled: Bool) -> [QueuedPush<ByteBuffer>] {
+        outbox.withLock { outbox in
+            if scheduled { outbox.scheduled = false }
+            defer { outbox.pushes.removeAll(keepingCapacity: outbox.pushes.count <= 64) }
+            return outbox.pushes
+        }
+    }
+
+    /// Drops what is queued and refuses later pushes: the connection has closed.
+    func closeOutbox() {
+        outbox.withLock { outbox in
+            outbox.closed = true
+            outbox.pushes = []
+        }
     }
 
     /// Closes the TCP connection at once, without a close handshake.

@@ -82,10 +82,14 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// The timer that expires pending requests past their deadline, and when it fires.
     private var deadlineTimer: Scheduled<Void>?
     private var deadlineTimerFiresAt: NIODeadline?
-    /// Pushes waiting for this tick's write, and whether that write is scheduled.
-    private var pushes: [QueuedPush<ByteBuffer>] = []
-    private var pushSequence: UInt64 = 0
-    private var pushWriteScheduled = false
+    /// Where the connection's own rooms' histories stood when it connected: a RESUME does not
+    /// replay what reached it live since.
+    private var liveSince: [RoomName: HistoryMark] = [:]
+    /// Whether a RESUME may still come: only as the first frame the client sends.
+    private var resumeAllowed = true
+    /// Whether the close under way ends the session (a deliberate close) rather than parking
+    /// it for a resume.
+    private var endsSession = false
     /// Messages held back while the channel is not writable, written in order once it is
     /// again; dropped when the connection is closed as a slow consumer.
     private var held = CircularBuffer<Outgoing>()
@@ -110,7 +114,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let accepting = components.connections.add(connection)
         let identity = connection.identity
         components.registry.add(id: connection.id, handle: connection, clientId: connection.clientId, userId: identity?.userId, expiresAt: identity?.expiresAt)
-        components.rooms.connect(connection)
+        let greeting = components.sessions.open(connection.id, userId: identity?.userId)
+        liveSince = components.publisher.connect(connection)
+        writeHello(greeting)
         components.logger.debug("connection opened", metadata: ["connection": "\(connection.id)", "user": "\(identity?.userId ?? "-")"])
         openFeatures()
         if let interval = components.configuration.pingInterval {
@@ -157,10 +163,16 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         pending.removeAll()
         for request in abandoned { request.reply.expire() }
         connection.detach()
+        connection.closeOutbox()
+        if endsSession {
+            components.sessions.end(connection.id)
+        } else {
+            let isActive = components.registry.get(connection.id)?.isActive ?? true
+            components.sessions.park(connection.id, rooms: components.rooms.rooms(of: connection.id), isActive: isActive)
+        }
         components.connections.remove(connection.id)
         components.registry.remove(connection.id)
         components.rooms.disconnect(connection.id)
-        pushes.removeAll()
         held.removeAll()
         heldBytes = 0
         components.perform(components.features.close(connection.id))
@@ -323,6 +335,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// header was readable, except an ERROR frame, which is never answered (two peers would
     /// otherwise answer each other's errors); all count towards the flood limit.
     private func rejected(_ bytes: ArraySlice<UInt8>, reason: String) {
+        resumeAllowed = false
         if bytes.first == FrameKind.error.byte {
             components.logger.debug("unreadable error frame from client", metadata: ["connection": "\(connection.id)", "reason": "\(reason)"])
             return malformed(reason, id: 0, answer: false)
@@ -331,6 +344,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func handle(_ frame: Frame) {
+        defer { if case .batch = frame {} else { resumeAllowed = false } }
         switch frame {
         case .request(let request):
             handleRequest(request)
@@ -342,12 +356,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case .batch(let frames):
             for inner in frames { handle(inner) }
-        case .ack:
-            // Acknowledgements trim room history, which this server does not keep yet.
-            break
-        case .control:
-            // Reserved in v1 (PROTOCOL.md §7): decoded and ignored.
-            break
+        case .ack(let ack):
+            components.publisher.acknowledge(RoomName(ack.room), epoch: ack.epoch, offset: ack.offset, from: connection.id, sessions: components.sessions)
+        case .control(let control):
+            // HELLO and SUBSCRIBE go from server to client, UNSUBSCRIBE is reserved: ignored.
+            if control.kind == .resume { resume(control) }
         case .error(let error):
             // Clients report frames they could not understand (PROTOCOL.md §5); never answered.
             components.logger.info(
@@ -361,6 +374,44 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             malformed("a client may not send RESPONSE frames", id: response.id)
         case .push:
             malformed("a client may not send PUSH frames", id: 0)
+        }
+    }
+
+    // MARK: Sessions
+
+    /// The HELLO frame, the first frame on every connection (PROTOCOL.md §7).
+    private func writeHello(_ greeting: SessionGreeting) {
+        let hello = HelloNotice(
+            connectionId: connection.id.rawValue, clientId: connection.clientId ?? connection.id.rawValue,
+            sessionId: greeting.sessionId, resumeToken: greeting.resumeToken, sessionGraceMs: components.sessions.graceMilliseconds
+        )
+        encodeAndWrite(.control(ControlFrame(kind: .hello, id: 0, data: hello.json[...])))
+        flushIfNeeded()
+    }
+
+    /// A RESUME: the missed pushes are queued (under the publisher's lock), then written
+    /// before the RESPONSE that reports each room.
+    private func resume(_ control: ControlFrame) {
+        guard resumeAllowed else {
+            return writeResponse(id: control.id, ReservedRoutes.errorReply(.conflict, "RESUME must be the first frame the client sends on a connection"))
+        }
+        guard let request = ResumeRequest.decode(control.data) else {
+            return writeResponse(id: control.id, ReservedRoutes.errorReply(.badRequest, ResumeRequest.malformedReason))
+        }
+        let connection = self.connection
+        let resumption = Resumption(publisher: components.publisher, sessions: components.sessions)
+        let outcome = resumption.resume(request, connection: connection, liveSince: liveSince) { room, frames in
+            for frame in frames {
+                connection.queue(QueuedPush(payload: ByteBuffer(bytes: frame), createdAt: 0, sequence: 0, latestKey: nil, historyRoom: room.rawValue))
+            }
+        }
+        switch outcome {
+        case .refused(let status, let reason):
+            writeResponse(id: control.id, ReservedRoutes.errorReply(status, reason))
+        case .answered(let answer, let previous, let isActive):
+            if let isActive { components.registry.add(id: connection.id, handle: connection, isActive: isActive) }
+            if let previous { components.connections.connection(previous)?.close(code: 1000, reason: "session resumed on another connection") }
+            writeResponse(id: control.id, Reply(status: .ok, body: answer.json[...]))
         }
     }
 
@@ -510,33 +561,30 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         flushIfNeeded()
     }
 
-    /// Queues an encoded push; everything queued within one event-loop tick is written as
-    /// one message (the frame itself when alone, else a batch in created-time order, with
-    /// ephemeral pushes merged) with one write and one flush, by a task scheduled once.
+    /// Queues an encoded push on the connection; everything queued within one event-loop tick
+    /// is written as one message (the frame itself when alone, else a batch in created-time
+    /// order, each room's history frames in offset order, latest-class pushes merged) with one
+    /// write and one flush, by a task scheduled once.
     func queuePush(_ push: QueuedPush<ByteBuffer>) {
-        guard machine.canWrite, let context else { return }
-        var push = push
-        pushSequence &+= 1
-        push.sequence = pushSequence
-        pushes.append(push)
-        guard !pushWriteScheduled else { return }
-        pushWriteScheduled = true
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        context.eventLoop.execute { handler.value.writePushes() }
+        guard machine.canWrite else { return }
+        connection.queue(push)
     }
 
-    private func writePushes() {
-        pushWriteScheduled = false
-        writeQueuedPushes()
+    /// The scheduled write of the pushes queued on the connection.
+    func writePushes() {
+        write(connection.takePushes(scheduled: true))
         flushIfNeeded()
     }
 
     /// Writes the pushes queued so far as one message. Also called before a response is
     /// written, so the pushes a handler made before answering arrive before its response.
     private func writeQueuedPushes() {
+        write(connection.takePushes(scheduled: false))
+    }
+
+    private func write(_ pushes: [QueuedPush<ByteBuffer>]) {
         guard !pushes.isEmpty else { return }
         let queued = QueuedPush.ordered(pushes)
-        pushes.removeAll(keepingCapacity: pushes.count <= 64)
         guard machine.canWrite, let context, let first = queued.first else { return }
         if queued.count == 1 {
             send(.frame(WebSocketFrame(fin: true, opcode: .binary, data: first.payload)))
@@ -720,6 +768,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// timeout), or at once when `andDisconnect` (the peer can no longer be read from).
     func close(code: WebSocketErrorCode, reason: String, andDisconnect: Bool = false) {
         guard let context, machine.closeSent() else { return }
+        endsSession = Self.endsSession(code)
         components.logger.debug("closing connection", metadata: ["connection": "\(connection.id)", "code": "\(code)", "reason": "\(reason)"])
         var data = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
         data.write(webSocketErrorCode: code)
@@ -751,6 +800,16 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
+    /// Whether a close the server starts with `code` ends the session: a normal close (the
+    /// application's) and closes for misbehaviour do; going away (idle timeout, shutdown),
+    /// internal errors and a slow consumer's 1013 park it for a resume.
+    private static func endsSession(_ code: WebSocketErrorCode) -> Bool {
+        switch code {
+        case .normalClosure, .protocolError, .unacceptableData, .dataInconsistentWithMessage, .policyViolation, .messageTooLarge: true
+        default: false
+        }
+    }
+
     private func peerClosed(_ frame: WebSocketFrame) {
         guard let context else { return }
         if machine.state == .closing {
@@ -759,6 +818,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         }
         var data = frame.unmaskedData
         let code = CloseFrameBody.replyCode(for: &data)
+        // A client that closes with 1000 (or no code) is done with its session; any other
+        // code (1001 going away included) may come back and resume.
+        endsSession = code == .normalClosure
         _ = machine.closeSent()
         context.writeCloseFrameAndClose(code: code)
     }

@@ -4,34 +4,36 @@ import NIOCore
 /// ``Server``.
 ///
 /// Each delivery's bytes go into one `ByteBuffer` shared by all its recipients (no copy per
-/// recipient); recipients are grouped by event loop and handed over with one task per loop.
-/// On its loop, each connection queues what it was given and, once per event-loop tick,
-/// writes everything queued as one WebSocket message (a batch in created-time order when
-/// there are several) with one write and one flush. A recipient whose connection has closed
-/// is skipped.
+/// recipient), queued on each recipient at once (a lock per connection), so the order of
+/// calls is the order each connection writes in; recipients with nothing queued before are
+/// grouped by event loop and get one write task per loop. On its loop, each connection
+/// writes everything queued as one WebSocket message (a batch in created-time order, each
+/// room's history frames in offset order, when there are several) with one write and one
+/// flush. A recipient whose connection has closed is skipped.
 public struct ConnectionPushTransport: PushTransport {
     /// A transport.
     public init() {}
 
-    /// Writes each delivery's bytes to each of its recipients.
+    /// Queues each delivery's bytes on each of its recipients, in the order given (call it
+    /// under the publisher's lock to keep offsets in order), then schedules one write task per
+    /// event loop for the connections that had nothing queued.
     public func deliver(_ deliveries: [PushDelivery<Connection>]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, pushes: [(Connection, QueuedPush<ByteBuffer>)])] = [:]
+        var byLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [Connection])] = [:]
         let allocator = ByteBufferAllocator()
         for delivery in deliveries where !delivery.recipients.isEmpty {
-            let queued = QueuedPush(payload: allocator.buffer(bytes: delivery.bytes), createdAt: delivery.createdAt, sequence: 0, ephemeralKey: delivery.ephemeralKey)
-            for recipient in delivery.recipients {
+            let queued = QueuedPush(
+                payload: allocator.buffer(bytes: delivery.bytes), createdAt: delivery.createdAt, sequence: 0,
+                latestKey: delivery.latestKey, historyRoom: delivery.historyRoom
+            )
+            for recipient in delivery.recipients where recipient.handle.enqueue(queued) {
                 let loop = recipient.handle.eventLoop
-                byLoop[ObjectIdentifier(loop), default: (loop, [])].pushes.append((recipient.handle, queued))
+                byLoop[ObjectIdentifier(loop), default: (loop, [])].connections.append(recipient.handle)
             }
         }
         for (_, group) in byLoop {
-            let pushes = group.pushes
-            if group.loop.inEventLoop {
-                for (connection, push) in pushes { connection.queuePushOnEventLoop(push) }
-            } else {
-                group.loop.execute {
-                    for (connection, push) in pushes { connection.queuePushOnEventLoop(push) }
-                }
+            let connections = group.connections
+            group.loop.execute {
+                for connection in connections { connection.writeQueuedPushes() }
             }
         }
     }

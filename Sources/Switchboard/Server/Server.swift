@@ -106,9 +106,14 @@ public final class Server: Service, Sendable {
     /// - Throws: ``FrameError`` when the message's url is not a valid frame url.
     @discardableResult
     public func push(_ message: PushMessage, to target: PushTarget) throws(FrameError) -> [ConnectionID] {
-        let delivery = try publisher.send(message, to: target)
-        pushTransport.deliver([delivery])
-        return delivery.recipientIDs
+        let transport = pushTransport
+        var recipients: [ConnectionID] = []
+        let failed = publisher.publish([Push(message, to: target)]) { deliveries in
+            recipients = deliveries.flatMap(\.recipientIDs)
+            transport.deliver(deliveries)
+        }
+        if let (_, error) = failed.first { throw error }
+        return recipients
     }
 
     /// Pushes `message` to one connection, published to its client room; `push(message, to: .connection(id))`.

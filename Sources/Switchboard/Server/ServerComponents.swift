@@ -17,6 +17,8 @@ final class ServerComponents: Sendable {
     let rooms: RoomRegistry
     let features: FeatureSet
     let publisher: PushPublisher<Connection>
+    /// Every connection's session, and the parked ones waiting for a RESUME.
+    let sessions: SessionRegistry
     let pushTransport: ConnectionPushTransport
     let logger: Logger
 
@@ -41,37 +43,40 @@ final class ServerComponents: Sendable {
         self.registry = registry
         self.rooms = rooms
         self.features = features
-        self.publisher = PushPublisher(connections: registry, rooms: rooms)
+        let sessions = SessionRegistry(grace: .nanoseconds(configuration.sessionGrace.nanoseconds))
+        self.sessions = sessions
+        self.publisher = PushPublisher(
+            connections: registry, rooms: rooms, history: HistoryStore(policy: configuration.delivery),
+            retains: { sessions.parkedSessionsHold($0) }
+        )
         self.pushTransport = ConnectionPushTransport()
         self.reservedRoutes = ReservedRoutes.router(authentication: authentication, registry: registry, rooms: rooms, features: features)
         self.logger = logger
     }
 
-    /// Publishes pushes in one go: each encoded once, and every recipient connection gets
-    /// what this call holds for it in one message (one task per event loop). A push whose url
-    /// cannot go on the wire is logged and skipped.
+    /// Publishes pushes in one go: each encoded once (with its room offset), and every
+    /// recipient connection gets what this call holds for it in one message; queued under the
+    /// publisher's lock, so each connection gets every room's pushes in offset order. A push
+    /// whose url cannot go on the wire is logged and skipped.
     func publish(_ pushes: [Push]) {
-        var deliveries: [PushDelivery<Connection>] = []
-        deliveries.reserveCapacity(pushes.count)
-        for push in pushes {
-            do {
-                let delivery = try publisher.send(push.message, to: push.target)
-                if !delivery.recipients.isEmpty { deliveries.append(delivery) }
-            } catch {
-                logger.error("push not sent", metadata: ["url": "\(push.message.url)", "error": "\(error)"])
-            }
+        let transport = pushTransport
+        let failed = publisher.publish(pushes) { transport.deliver($0) }
+        for (push, error) in failed {
+            logger.error("push not sent", metadata: ["url": "\(push.message.url)", "error": "\(error)"])
         }
-        if !deliveries.isEmpty { pushTransport.deliver(deliveries) }
     }
 
-    /// Carries out feature hooks' actions (joins, leaves, pushes) and delivers their pushes.
+    /// Carries out feature hooks' actions (joins, leaves, pushes) and delivers their pushes,
+    /// under the publisher's lock.
     func perform(_ actions: [FeatureAction]) {
         guard !actions.isEmpty else { return }
-        do {
-            let deliveries = try features.perform(actions, with: publisher)
-            if !deliveries.isEmpty { pushTransport.deliver(deliveries) }
-        } catch {
-            logger.error("feature push not sent", metadata: ["error": "\(error)"])
+        publisher.inOrder {
+            do {
+                let deliveries = try features.perform(actions, with: publisher)
+                if !deliveries.isEmpty { pushTransport.deliver(deliveries) }
+            } catch {
+                logger.error("feature push not sent", metadata: ["error": "\(error)"])
+            }
         }
     }
 }

@@ -1,5 +1,5 @@
-/// A push the application declares once — its name, url pattern, body type and whether it is
-/// ephemeral — so the handlers that push it and the clients that listen for it agree.
+/// A push the application declares once — its name, url pattern, body type and delivery
+/// class — so the handlers that push it and the clients that listen for it agree.
 ///
 /// An application keeps its events in one catalogue, a namespace of static constants:
 ///
@@ -19,15 +19,16 @@ public struct PushEvent<Body: Encodable & Sendable>: Sendable, CustomStringConve
     public let name: String
     /// The url pattern clients listen on, e.g. `/boards/:id/updated` (syntax as in ``Router``).
     public let urlPattern: String
-    /// Whether the event's pushes are ephemeral (see ``PushMessage/isEphemeral``).
-    public let isEphemeral: Bool
+    /// How the event's pushes are delivered (see ``PushMessage/delivery``); `nil` uses the
+    /// room's default.
+    public let delivery: DeliveryClass?
     let pattern: PathPattern
 
     /// An event; stops the program if `url` is not a valid pattern.
-    public init(_ name: String, url: String, isEphemeral: Bool = false) {
+    public init(_ name: String, url: String, delivery: DeliveryClass? = nil) {
         self.name = name
         self.urlPattern = url
-        self.isEphemeral = isEphemeral
+        self.delivery = delivery
         self.pattern = PathPattern(url)
     }
 
@@ -47,7 +48,7 @@ public struct PushEvent<Body: Encodable & Sendable>: Sendable, CustomStringConve
     /// A push of this event with `body` as JSON (keys sorted).
     /// - Throws: ``RouteURLError`` for a missing or empty parameter, or the encoder's error.
     public func message(params: [String: String], _ body: Body, createdAt: Int64 = RoomRegistry.millisecondsSince1970()) throws -> PushMessage {
-        try PushMessage(url: url(params: params), json: body, createdAt: createdAt, isEphemeral: isEphemeral)
+        try PushMessage(url: url(params: params), json: body, createdAt: createdAt, delivery: delivery)
     }
 
     /// A push of this event for a pattern with one `:id` parameter.

@@ -4,7 +4,7 @@ import Synchronization
 /// to date by pushes.
 ///
 /// On open, the connection joins the stream's room and receives the current list
-/// (`/presence/<stream>`, ephemeral). Every time a user's connection count on the stream
+/// (`/presence/<stream>`, a latest-class push). Every time a user's connection count on the stream
 /// changes, the other members get one ``PresenceChange`` `{"connections":N,"stream":…,"userId":…}`
 /// with the new count: at `/presence/<stream>/joined` for the user's first connection (N = 1),
 /// `/left` after their last (N = 0), `/updated` for any other open or close (e.g. a second
@@ -44,7 +44,7 @@ public final class Presence: Feature {
            let message = Self.change(stream, userId, count, url: count == 1 ? Self.joinedURL(stream) : Self.updatedURL(stream)) {
             actions.append(.push(message, to: .room(stream.room, excluding: id)))
         }
-        if let list = try? PushMessage(url: Self.listURL(stream), json: list(stream), isEphemeral: true) {
+        if let list = try? PushMessage(url: Self.listURL(stream), json: list(stream), delivery: .latest(key: "")) {
             actions.append(.push(list, to: .connection(id)))
         }
         return actions

@@ -8,15 +8,18 @@ public struct PushDelivery<Handle: Sendable>: Sendable {
     public var recipients: [Recipient<Handle>]
     /// When the pushed message was created (milliseconds since 1970), for queue ordering.
     public var createdAt: Int64
-    /// Set for an ephemeral push: queued pushes with the same key replace each other.
-    public var ephemeralKey: String?
+    /// Set for a latest-class push: queued pushes with the same key replace each other.
+    public var latestKey: String?
+    /// Set for a push kept in a room's history: see ``QueuedPush/historyRoom``.
+    public var historyRoom: String?
 
     /// A delivery.
-    public init(bytes: [UInt8], recipients: [Recipient<Handle>], createdAt: Int64 = 0, ephemeralKey: String? = nil) {
+    public init(bytes: [UInt8], recipients: [Recipient<Handle>], createdAt: Int64 = 0, latestKey: String? = nil, historyRoom: String? = nil) {
         self.bytes = bytes
         self.recipients = recipients
         self.createdAt = createdAt
-        self.ephemeralKey = ephemeralKey
+        self.latestKey = latestKey
+        self.historyRoom = historyRoom
     }
 
     /// The recipients' ids.

@@ -1,24 +1,79 @@
 import Foundation
 
-/// Turns one push into one ``PushDelivery``: the frame encoded once, and the live recipients
-/// with their transport handles. Members found dead on the way are pruned from every room.
+/// Turns one push into one ``PushDelivery``: the frame encoded once (with its room offset, for
+/// a reliable push), and the live recipients with their transport handles. Members found dead
+/// on the way are pruned from every room.
 ///
 /// It does not write anything: hand the delivery to a ``PushTransport`` now, or enqueue it on
 /// a ``SocketQueue`` to coalesce it with other pushes. See ``RoomRegistry`` for how a
 /// transport plugs in.
+///
+/// **Order.** A reliable push takes its room's next offset, goes into the room's history and
+/// snapshots the room's members in one step. For every connection to receive a room's
+/// pushes in offset order, and for a join or resume to fall exactly between two offsets, the
+/// transport must queue deliveries for each connection in the order they were made:
+/// ``publish(_:deliver:)`` and ``inOrder(_:)`` hold one lock across making deliveries and
+/// handing them to `deliver`, and resumes and subscriptions take the same lock.
 public final class PushPublisher<Handle: Sendable>: Sendable {
     /// The live connections and their handles.
     public let connections: ConnectionRegistry<Handle>
     /// The rooms.
     public let rooms: RoomRegistry
+    /// The rooms' histories (offsets, epochs, kept pushes) and their delivery policy.
+    public let history: HistoryStore
+    private let order = NSLock()
+    private let retains: @Sendable (RoomName) -> Bool
 
-    /// A publisher over a registry and rooms.
-    public init(connections: ConnectionRegistry<Handle>, rooms: RoomRegistry) {
+    /// A publisher over a registry, rooms and histories.
+    /// - Parameter retains: whether something besides the room's members (e.g. a parked
+    ///   session) still needs a room's history.
+    public init(
+        connections: ConnectionRegistry<Handle>,
+        rooms: RoomRegistry,
+        history: HistoryStore = HistoryStore(),
+        retains: @escaping @Sendable (RoomName) -> Bool = { _ in false }
+    ) {
         self.connections = connections
         self.rooms = rooms
+        self.history = history
+        self.retains = retains
     }
 
-    /// A push to one target.
+    /// Runs `body` holding the publishing lock: deliveries made and queued inside are ordered
+    /// with respect to every other push, join-with-position and resume made under it. `body`
+    /// must not take the lock again (e.g. by calling ``publish(_:deliver:)``).
+    public func inOrder<T>(_ body: () throws -> T) rethrows -> T {
+        order.lock()
+        defer { order.unlock() }
+        return try body()
+    }
+
+    /// Publishes pushes in one go, holding the publishing lock: pushes of the call in
+    /// created-time order (ties keep the given order), each encoded once, then `deliver` with
+    /// every delivery that has recipients, still under the lock.
+    /// - Returns: the pushes that could not be encoded, with the reason.
+    @discardableResult
+    public func publish(_ pushes: [Push], deliver: ([PushDelivery<Handle>]) -> Void) -> [(Push, FrameError)] {
+        let sorted = pushes.enumerated().sorted { ($0.element.message.createdAt, $0.offset) < ($1.element.message.createdAt, $1.offset) }
+        return inOrder {
+            var deliveries: [PushDelivery<Handle>] = []
+            deliveries.reserveCapacity(pushes.count)
+            var failed: [(Push, FrameError)] = []
+            for (_, push) in sorted {
+                do throws(FrameError) {
+                    let delivery = try send(push.message, to: push.target)
+                    if !delivery.recipients.isEmpty { deliveries.append(delivery) }
+                } catch {
+                    failed.append((push, error))
+                }
+            }
+            if !deliveries.isEmpty { deliver(deliveries) }
+            return failed
+        }
+    }
+
+    /// A push to one target. Outside ``inOrder(_:)``, deliveries of concurrent calls may reach
+    /// a connection out of offset order.
     public func send(_ message: PushMessage, to target: PushTarget) throws(FrameError) -> PushDelivery<Handle> {
         switch target {
         case .connection(let id): try sendToIndividual(id, message)
@@ -28,32 +83,64 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
         }
     }
 
-    /// A push to one connection, published to its client room; no recipients when it is gone.
+    /// A push to one connection, published to its client room (and kept in that room's
+    /// history by its class); no recipients, and nothing kept, when the connection is gone.
     public func sendToIndividual(_ id: ConnectionID, _ message: PushMessage) throws(FrameError) -> PushDelivery<Handle> {
         guard let entry = connections.get(id) else {
             let bytes = try message.encodedFrame()
-            return PushDelivery(bytes: bytes, recipients: [], createdAt: message.createdAt, ephemeralKey: message.ephemeralKey(room: nil))
+            return PushDelivery(bytes: bytes, recipients: [], createdAt: message.createdAt)
         }
         let room = entry.clientRoom
-        let bytes = try message.encodedFrame(room: room)
-        return PushDelivery(bytes: bytes, recipients: [Recipient(id: id, handle: entry.handle)], createdAt: message.createdAt, ephemeralKey: message.ephemeralKey(room: room))
+        let (bytes, delivery) = try record(message, in: room)
+        return PushDelivery(
+            bytes: bytes, recipients: [Recipient(id: id, handle: entry.handle)], createdAt: message.createdAt,
+            latestKey: message.queueKey(of: delivery, room: room), historyRoom: delivery == .volatile ? nil : room.rawValue
+        )
     }
 
-    /// A push to every member of a room, except `excluded` (typically the sender); stamps the
-    /// room's `lastBroadcastTimestamp` and prunes members no longer connected. For an
-    /// auth-gated room, members whose identity is missing or expired are skipped.
+    /// A push to every member of a room, except `excluded` (typically the sender); kept in the
+    /// room's history by its class, stamps the room's `lastBroadcastTimestamp` and prunes
+    /// members no longer connected. For an auth-gated room, members whose identity is missing
+    /// or expired are skipped.
     public func sendToGroup(_ room: RoomName, _ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> PushDelivery<Handle> {
-        let bytes = try message.encodedFrame(room: room)
+        let (bytes, delivery) = try record(message, in: room)
         let members = rooms.membersForBroadcast(to: room)
         let gate = rooms.requiresAuthentication(room) ? Date() : nil
         let (live, gone) = connections.resolve(members, excluding: excluded, authenticatedAt: gate)
         if !gone.isEmpty { rooms.prune(gone) }
-        return PushDelivery(bytes: bytes, recipients: live, createdAt: message.createdAt, ephemeralKey: message.ephemeralKey(room: room))
+        return PushDelivery(
+            bytes: bytes, recipients: live, createdAt: message.createdAt,
+            latestKey: message.queueKey(of: delivery, room: room), historyRoom: delivery == .volatile ? nil : room.rawValue
+        )
     }
 
-    /// A push to every connection of this node, except `excluded`; published to no room.
+    /// A push to every connection of this node, except `excluded`; published to no room, so
+    /// volatile whatever its class (a latest-class push still supersedes in queues).
     public func broadcast(_ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> PushDelivery<Handle> {
         let bytes = try message.encodedFrame()
-        return PushDelivery(bytes: bytes, recipients: connections.allRecipients(excluding: excluded), createdAt: message.createdAt, ephemeralKey: message.ephemeralKey(room: nil))
+        return PushDelivery(
+            bytes: bytes, recipients: connections.allRecipients(excluding: excluded), createdAt: message.createdAt,
+            latestKey: message.delivery.flatMap { message.queueKey(of: $0, room: nil) }
+        )
+    }
+
+    /// Encodes `message` for `room` once and keeps it in the room's history by its class.
+    private func record(_ message: PushMessage, in room: RoomName) throws(FrameError) -> ([UInt8], DeliveryClass) {
+        var bytes = try message.encodedFrame(room: room)
+        let delivery = message.delivery ?? history.defaultDelivery(for: room)
+        switch delivery {
+        case .reliable:
+            _ = history.appendReliable(&bytes, to: room)
+        case .latest:
+            history.appendLatest(bytes, key: message.latestKey(of: delivery) ?? message.url, to: room)
+        case .volatile:
+            break
+        }
+        if delivery != .volatile {
+            let rooms = self.rooms
+            let retains = self.retains
+            history.sweep { rooms.exists($0) || retains($0) }
+        }
+        return (bytes, delivery)
     }
 }

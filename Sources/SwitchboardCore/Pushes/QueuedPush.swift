@@ -8,29 +8,43 @@ public struct QueuedPush<Payload> {
     public var createdAt: Int64
     /// The order it was queued in (ties in `createdAt` keep it).
     public var sequence: UInt64
-    /// Set for an ephemeral push: a later one with the same key replaces it.
-    public var ephemeralKey: String?
+    /// Set for a latest-class push: a later one with the same key replaces it.
+    public var latestKey: String?
+    /// Set for a frame of a room's history (a reliable or latest push, a SUBSCRIBE): the frames
+    /// of one room keep the order they were queued in, which is their offset order.
+    public var historyRoom: String?
 
     /// A queued push.
-    public init(payload: Payload, createdAt: Int64, sequence: UInt64, ephemeralKey: String?) {
+    public init(payload: Payload, createdAt: Int64, sequence: UInt64, latestKey: String?, historyRoom: String? = nil) {
         self.payload = payload
         self.createdAt = createdAt
         self.sequence = sequence
-        self.ephemeralKey = ephemeralKey
+        self.latestKey = latestKey
+        self.historyRoom = historyRoom
     }
 
-    /// The queue's rule, in one place: of the ephemeral pushes with one key only the
-    /// last queued is kept, and everything is sorted by created time, ties in queued order.
+    /// The queue's rule, in one place: of the latest-class pushes with one key only the last
+    /// queued is kept; everything is sorted by created time, ties in queued order; then the
+    /// frames of each room's history take that room's places in the order they were queued (so
+    /// offsets never go backwards, whatever the created times say).
     public static func ordered(_ queued: [QueuedPush]) -> [QueuedPush] {
         guard queued.count > 1 else { return queued }
         var kept: [QueuedPush] = []
         kept.reserveCapacity(queued.count)
-        var seenEphemeral: Set<String> = []
+        var seenLatest: Set<String> = []
         for item in queued.sorted(by: { $0.sequence > $1.sequence }) {
-            if let key = item.ephemeralKey, !seenEphemeral.insert(key).inserted { continue }
+            if let key = item.latestKey, !seenLatest.insert(key).inserted { continue }
             kept.append(item)
         }
         kept.sort { ($0.createdAt, $0.sequence) < ($1.createdAt, $1.sequence) }
+        var places: [String: [Int]] = [:]
+        for (index, item) in kept.enumerated() {
+            if let room = item.historyRoom { places[room, default: []].append(index) }
+        }
+        for (_, indices) in places where indices.count > 1 {
+            let inQueueOrder = indices.map { kept[$0] }.sorted { $0.sequence < $1.sequence }
+            for (index, item) in zip(indices, inQueueOrder) { kept[index] = item }
+        }
         return kept
     }
 }

@@ -7,8 +7,8 @@ import Synchronization
 /// pushes, group pushes it is a recipient of, and global pushes — becomes one batch frame,
 /// its pushes sorted by ``PushMessage/createdAt`` (ties keep the order they were queued in),
 /// interleaving rooms and urls. A connection with a single push gets that push's frame
-/// unbatched, the very bytes encoded for the push. Ephemeral pushes to one connection with
-/// the same url and room are merged: only the one queued last is delivered, at its own
+/// unbatched, the very bytes encoded for the push. Latest-class pushes to one connection with
+/// the same key and room (latest-class) are merged: only the one queued last is delivered, at its own
 /// created time. Connections that received only global pushes share one delivery. Pushes for
 /// connections that are gone by flush time are dropped.
 ///
@@ -43,12 +43,14 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
         state.withLock { $0.perConnection.isEmpty && $0.global.isEmpty }
     }
 
-    /// Queues a push to one connection, published to `room` (none by default).
+    /// Queues a push to one connection, published to `room` (none by default). It is not kept
+    /// in any history and carries offset 0: publish through ``PushPublisher`` and
+    /// ``enqueue(_:)`` for that.
     /// - Throws: ``FrameError`` when the url or room cannot go on the wire.
     public func send(connectionId: ConnectionID, message: PushMessage, room: RoomName? = nil) throws(FrameError) {
         let bytes = try message.encodedFrame(room: room)
         state.withLock { state in
-            let queued = Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), ephemeralKey: message.ephemeralKey(room: room))
+            let queued = Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), latestKey: message.delivery.flatMap { message.queueKey(of: $0, room: room) })
             state.perConnection[connectionId, default: []].append(queued)
         }
     }
@@ -58,7 +60,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     public func sendGlobal(_ message: PushMessage) throws(FrameError) {
         let bytes = try message.encodedFrame()
         state.withLock { state in
-            state.global.append(Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), ephemeralKey: message.ephemeralKey(room: nil)))
+            state.global.append(Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), latestKey: message.delivery.flatMap { message.queueKey(of: $0, room: nil) }))
         }
     }
 
@@ -66,7 +68,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     /// the bytes are shared, not copied.
     public func enqueue(_ delivery: PushDelivery<Handle>) {
         state.withLock { state in
-            let queued = Queued(payload: delivery.bytes, createdAt: delivery.createdAt, sequence: state.next(), ephemeralKey: delivery.ephemeralKey)
+            let queued = Queued(payload: delivery.bytes, createdAt: delivery.createdAt, sequence: state.next(), latestKey: delivery.latestKey, historyRoom: delivery.historyRoom)
             for recipient in delivery.recipients {
                 state.perConnection[recipient.id, default: []].append(queued)
             }

@@ -18,11 +18,12 @@ struct RunningServer {
         onMessage: MessageHandler? = nil,
         rooms: RoomRegistry = RoomRegistry(),
         features: FeatureSet = FeatureSet([]),
-        logger: Logger? = nil
+        logger: Logger? = nil,
+        port: Int = 0
     ) async throws -> RunningServer {
         var configuration = configuration
         configuration.host = "127.0.0.1"
-        configuration.port = 0
+        configuration.port = port
         var quiet = Logger(label: "switchboard.test")
         quiet.logLevel = .critical
         let logger = logger ?? quiet

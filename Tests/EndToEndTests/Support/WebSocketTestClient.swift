@@ -6,7 +6,8 @@ import Switchboard
 
 /// A small WebSocket client on raw NIO for end-to-end tests: it writes the HTTP handshake
 /// itself (so refused handshakes can be inspected), sends any frame or raw bytes, and queues
-/// what the server sends.
+/// what the server sends. The server's HELLO frames are kept apart (``hello(timeout:)``), so
+/// tests see every other frame as before; ``firstFrames`` tells whether HELLO came first.
 final class WebSocketTestClient: Sendable {
     /// Something the server sent, or the connection's end.
     enum Event: Sendable, Equatable {
@@ -35,11 +36,27 @@ final class WebSocketTestClient: Sendable {
     let channel: any Channel
     let answer: HTTPAnswer
     private let inbox: EventInbox<Event>
+    private let hellos: EventInbox<HelloArrival>
 
-    private init(channel: any Channel, answer: HTTPAnswer, inbox: EventInbox<Event>) {
+    private init(channel: any Channel, answer: HTTPAnswer, inbox: EventInbox<Event>, hellos: EventInbox<HelloArrival>) {
         self.channel = channel
         self.answer = answer
         self.inbox = inbox
+        self.hellos = hellos
+    }
+
+    /// A HELLO frame and how many frames came before it.
+    struct HelloArrival: Sendable {
+        var frame: ControlFrame
+        var framesBefore: Int
+    }
+
+    /// The server's HELLO (waiting for it), decoded; `nil` when none came in time.
+    func hello(timeout: TimeAmount = .seconds(5)) async -> (notice: HelloNotice, framesBefore: Int)? {
+        guard let arrival = await hellos.next(timeout: timeout, on: channel.eventLoop),
+            let notice = try? JSONDecoder().decode(HelloNotice.self, from: Data(arrival.frame.data))
+        else { return nil }
+        return (notice, arrival.framesBefore)
     }
 
     /// Sends an HTTP request (a WebSocket handshake when `upgrade`) and returns the answer and
@@ -54,12 +71,13 @@ final class WebSocketTestClient: Sendable {
         receiveBufferSize: Int? = nil
     ) async throws -> (HTTPAnswer, WebSocketTestClient?) {
         let inbox = EventInbox<Event>()
+        let hellos = EventInbox<HelloArrival>()
         let answerPromise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: HTTPAnswer.self)
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPAnswerReader(answer: answerPromise, inbox: inbox, answersPings: answersPings)
+                        HTTPAnswerReader(answer: answerPromise, inbox: inbox, hellos: hellos, answersPings: answersPings)
                     )
                 }
             }
@@ -84,7 +102,7 @@ final class WebSocketTestClient: Sendable {
             channel.close(promise: nil)
             return (answer, nil)
         }
-        return (answer, WebSocketTestClient(channel: channel, answer: answer, inbox: inbox))
+        return (answer, WebSocketTestClient(channel: channel, answer: answer, inbox: inbox, hellos: hellos))
     }
 
     /// Opens a WebSocket or throws.
@@ -196,14 +214,19 @@ private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHan
 
     private let answer: EventLoopPromise<WebSocketTestClient.HTTPAnswer>
     private let inbox: EventInbox<WebSocketTestClient.Event>
+    private let hellos: EventInbox<WebSocketTestClient.HelloArrival>
     private let answersPings: Bool
     private var received: [UInt8] = []
     private var head: (status: Int, headers: [String: String], bodyStart: Int)?
     private var done = false
 
-    init(answer: EventLoopPromise<WebSocketTestClient.HTTPAnswer>, inbox: EventInbox<WebSocketTestClient.Event>, answersPings: Bool) {
+    init(
+        answer: EventLoopPromise<WebSocketTestClient.HTTPAnswer>, inbox: EventInbox<WebSocketTestClient.Event>,
+        hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool
+    ) {
         self.answer = answer
         self.inbox = inbox
+        self.hellos = hellos
         self.answersPings = answersPings
     }
 
@@ -229,7 +252,7 @@ private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHan
                 let pipeline = context.pipeline.syncOperations
                 try pipeline.addHandler(WebSocketFrameEncoder(), position: .after(self))
                 try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 64 << 20)))
-                try pipeline.addHandler(FrameCollector(inbox: inbox, answersPings: answersPings))
+                try pipeline.addHandler(FrameCollector(inbox: inbox, hellos: hellos, answersPings: answersPings))
             } catch {
                 context.close(promise: nil)
                 return
@@ -267,10 +290,13 @@ private final class FrameCollector: ChannelInboundHandler {
     typealias OutboundOut = WebSocketFrame
 
     private let inbox: EventInbox<WebSocketTestClient.Event>
+    private let hellos: EventInbox<WebSocketTestClient.HelloArrival>
     private let answersPings: Bool
+    private var frames = 0
 
-    init(inbox: EventInbox<WebSocketTestClient.Event>, answersPings: Bool) {
+    init(inbox: EventInbox<WebSocketTestClient.Event>, hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool) {
         self.inbox = inbox
+        self.hellos = hellos
         self.answersPings = answersPings
     }
 
@@ -280,7 +306,12 @@ private final class FrameCollector: ChannelInboundHandler {
         switch frame.opcode {
         case .binary:
             let bytes = Array(payload.readableBytesView)
+            frames += 1
             if let decoded = try? FrameCodec.decode(bytes) {
+                if case .control(let control) = decoded, control.kind == .hello {
+                    hellos.push(.init(frame: control, framesBefore: frames - 1))
+                    return
+                }
                 inbox.push(.frame(decoded))
             } else {
                 inbox.push(.undecodable(bytes))
@@ -311,5 +342,65 @@ private final class FrameCollector: ChannelInboundHandler {
         inbox.push(.disconnected)
         inbox.finish()
         context.fireChannelInactive()
+    }
+}
+
+extension WebSocketTestClient {
+    /// What a RESUME brought: the pushes before its RESPONSE (batches unpacked), the RESPONSE,
+    /// and its JSON.
+    struct Resumed {
+        var replayed: [PushFrame]
+        var response: ResponseFrame
+        var body: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(response.data))) as? [String: Any] ?? [:]
+        }
+        /// The answer's line for `room`.
+        func room(_ room: String) -> [String: Any] {
+            (body["rooms"] as? [String: Any])?[room] as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Sends RESUME `{"resumeToken", "rooms": {room: {epoch, offset}}}` with `id` and collects
+    /// everything up to its RESPONSE.
+    func resume(token: String?, rooms: [String: RoomPosition], id: UInt32 = 77) async throws -> Resumed {
+        var object: [String: Any] = [:]
+        if let token { object["resumeToken"] = token }
+        object["rooms"] = rooms.mapValues { ["epoch": $0.epoch, "offset": $0.offset] }
+        let data = try JSONSerialization.data(withJSONObject: object)
+        try await send(.control(ControlFrame(kind: .resume, id: id, data: ArraySlice(data))))
+        var replayed: [PushFrame] = []
+        while true {
+            let frame = try await nextFrame()
+            for inner in Self.flattened(frame) {
+                switch inner {
+                case .push(let push): replayed.append(push)
+                case .response(let response) where response.id == id: return Resumed(replayed: replayed, response: response)
+                default: throw ClientError.unexpected(.frame(inner))
+                }
+            }
+        }
+    }
+
+    /// The pushes received until the client has been quiet for `quiet` (batches unpacked).
+    func pushes(quiet: TimeAmount = .milliseconds(300)) async -> [PushFrame] {
+        var pushes: [PushFrame] = []
+        while case .frame(let frame) = await next(timeout: quiet) {
+            for case .push(let push) in Self.flattened(frame) { pushes.append(push) }
+        }
+        return pushes
+    }
+
+    /// Exactly `count` pushes (batches unpacked), or fewer when they stop coming for 5 s.
+    func pushes(count: Int) async -> [PushFrame] {
+        var pushes: [PushFrame] = []
+        while pushes.count < count, case .frame(let frame) = await next(timeout: .seconds(5)) {
+            for case .push(let push) in Self.flattened(frame) { pushes.append(push) }
+        }
+        return pushes
+    }
+
+    static func flattened(_ frame: Frame) -> [Frame] {
+        if case .batch(let inner) = frame { return inner }
+        return [frame]
     }
 }

@@ -1,0 +1,53 @@
+/// The default ``DeliveryClass`` and the ``HistoryLimits`` of every room, by room pattern.
+///
+/// ```swift
+/// var policy = DeliveryPolicy()                                   // reliable, 100 / 256 KiB / 5 min
+/// policy.set(.family(RoomName.family("cursor")), delivery: .latest(key: ""))
+/// policy.set(.prefix("typing-"), delivery: .volatile)
+/// policy.set(.family(RoomName.board), limits: HistoryLimits(maxPushes: 1_000))
+/// ```
+/// The first rule (in the order set) whose pattern matches a room decides; rooms no rule
+/// matches use ``defaultDelivery`` and ``defaultLimits``.
+public struct DeliveryPolicy: Sendable {
+    /// One rule: rooms, their default class and their history limits.
+    public struct Rule: Sendable, Hashable {
+        /// The rooms it applies to.
+        public var rooms: RoomPattern
+        /// Their pushes' class when a push names none.
+        public var delivery: DeliveryClass
+        /// Their history's bounds.
+        public var limits: HistoryLimits
+
+        /// A rule.
+        public init(rooms: RoomPattern, delivery: DeliveryClass, limits: HistoryLimits) {
+            self.rooms = rooms
+            self.delivery = delivery
+            self.limits = limits
+        }
+    }
+
+    /// The class of pushes to rooms no rule matches. Default ``DeliveryClass/reliable``.
+    public var defaultDelivery: DeliveryClass = .reliable
+    /// The history limits of rooms no rule matches. Default 100 pushes, 256 KiB, 5 minutes.
+    public var defaultLimits = HistoryLimits()
+    /// The rules, first match wins.
+    public var rules: [Rule] = []
+
+    /// Every room reliable with the default limits.
+    public init() {}
+
+    /// Adds a rule for `rooms`; what it leaves out (`nil`) is the policy's default.
+    public mutating func set(_ rooms: RoomPattern, delivery: DeliveryClass? = nil, limits: HistoryLimits? = nil) {
+        rules.append(Rule(rooms: rooms, delivery: delivery ?? defaultDelivery, limits: limits ?? defaultLimits))
+    }
+
+    /// The default class of pushes to `room`.
+    public func delivery(for room: RoomName) -> DeliveryClass {
+        rules.first { $0.rooms.matches(room) }?.delivery ?? defaultDelivery
+    }
+
+    /// The history limits of `room`.
+    public func limits(for room: RoomName) -> HistoryLimits {
+        rules.first { $0.rooms.matches(room) }?.limits ?? defaultLimits
+    }
+}

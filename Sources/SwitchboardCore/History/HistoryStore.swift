@@ -1,0 +1,149 @@
+import Synchronization
+
+/// The histories of this node's rooms: epochs, offsets and the pushes kept for replay.
+///
+/// A room's history starts at its first reliable or latest-class push, or when a client asks
+/// for the room's position (a subscribe, a join, a resume), with a new random non-zero epoch
+/// and offset 0. It is kept, entries bounded by the room's ``HistoryLimits``, while the room
+/// has members or was used within the room's `maxAge`; a history dropped and started again
+/// gets a new epoch, so positions of the old one are never mistaken for positions of the new
+/// one. A server's histories live in memory: a restarted server has new epochs everywhere.
+///
+/// Thread-safe: one `Mutex`. Offsets are given under it; ``PushPublisher`` makes offset,
+/// history and the members' snapshot one step with respect to joins and resumes.
+public final class HistoryStore: Sendable {
+    private struct State {
+        var histories: [RoomName: RoomHistory] = [:]
+        var lastSweep: Int64 = 0
+
+        /// Runs `body` on the room's history, created with a new epoch when missing.
+        mutating func withHistory<T>(
+            _ room: RoomName, now: Int64, policy: DeliveryPolicy, epochs: () -> UInt32, _ body: (inout RoomHistory) -> T
+        ) -> T {
+            // Taken out and put back, so the history is uniquely referenced while it changes.
+            var history = histories.removeValue(forKey: room) ?? RoomHistory(epoch: epochs(), limits: policy.limits(for: room), now: now)
+            defer { histories[room] = history }
+            return body(&history)
+        }
+    }
+
+    /// The classes and limits per room.
+    public let policy: DeliveryPolicy
+    private let state = Mutex(State())
+    private let clock: @Sendable () -> Int64
+    private let epochs: @Sendable () -> UInt32
+    /// How often idle histories are looked for, at most: once a second.
+    private static let sweepInterval: Int64 = 1000
+
+    /// A store with no history.
+    /// - Parameters:
+    ///   - policy: each room's default class and limits.
+    ///   - clock: milliseconds since 1970.
+    ///   - epochs: makes a new history's epoch; random and non-zero by default.
+    public init(
+        policy: DeliveryPolicy = DeliveryPolicy(),
+        clock: @escaping @Sendable () -> Int64 = RoomRegistry.millisecondsSince1970,
+        epochs: @escaping @Sendable () -> UInt32 = { UInt32.random(in: 1...UInt32.max) }
+    ) {
+        self.policy = policy
+        self.clock = clock
+        self.epochs = epochs
+    }
+
+    /// The class of a push to `room` that names none.
+    public func defaultDelivery(for room: RoomName) -> DeliveryClass {
+        policy.delivery(for: room)
+    }
+
+    /// Gives an encoded push frame the room's next offset (written into the frame) and keeps it.
+    /// - Returns: the room's position, the new offset.
+    public func appendReliable(_ frame: inout [UInt8], to room: RoomName) -> RoomPosition {
+        let now = clock()
+        return state.withLock { state in
+            state.withHistory(room, now: now, policy: policy, epochs: epochs) { $0.appendReliable(&frame, now: now) }
+        }
+    }
+
+    /// Keeps an encoded latest-class push as the newest for `key`; an empty key means `url`.
+    public func appendLatest(_ frame: [UInt8], key: String, to room: RoomName) {
+        let now = clock()
+        state.withLock { state in
+            state.withHistory(room, now: now, policy: policy, epochs: epochs) { $0.appendLatest(frame, key: key, now: now) }
+        }
+    }
+
+    /// The room's position, starting its history if it has none.
+    public func position(of room: RoomName) -> RoomPosition {
+        mark(of: room).position
+    }
+
+    /// Where the room's history stands, starting it if it has none.
+    public func mark(of room: RoomName) -> HistoryMark {
+        let now = clock()
+        return state.withLock { state in
+            state.withHistory(room, now: now, policy: policy, epochs: epochs) { history in
+                history.lastUsed = now
+                return history.mark
+            }
+        }
+    }
+
+    /// The pushes a client at `position` missed (see ``ReplayOutcome``), starting the room's
+    /// history if it has none (which is then a lost one: the epoch changed).
+    public func replay(_ room: RoomName, from position: RoomPosition, liveSince: HistoryMark? = nil) -> ReplayOutcome {
+        let now = clock()
+        return state.withLock { state in
+            state.withHistory(room, now: now, policy: policy, epochs: epochs) { history in
+                history.trim(now: now)
+                history.lastUsed = now
+                return history.replay(from: position, liveSince: liveSince)
+            }
+        }
+    }
+
+    /// Drops the room's entries up to `offset` of `epoch`, once every member has acknowledged
+    /// them; ignored for another epoch.
+    public func release(_ room: RoomName, through offset: UInt64, epoch: UInt32) {
+        state.withLock { state in
+            guard state.histories[room]?.epoch == epoch else { return }
+            state.histories[room]?.release(through: offset)
+        }
+    }
+
+    /// Drops a room's history: its next one has a new epoch.
+    public func discard(_ room: RoomName) {
+        _ = state.withLock { $0.histories.removeValue(forKey: room) }
+    }
+
+    /// Trims every history by age and drops the empty ones unused for their room's `maxAge`,
+    /// unless `retained` says the room is still in use (it has members, or a parked session
+    /// holds it); those count as used now. Runs at most once a second unless `force`.
+    public func sweep(force: Bool = false, retained: (RoomName) -> Bool) {
+        let now = clock()
+        state.withLock { state in
+            guard force || now - state.lastSweep >= Self.sweepInterval else { return }
+            state.lastSweep = now
+            for room in Array(state.histories.keys) {
+                guard var history = state.histories[room] else { continue }
+                history.trim(now: now)
+                if retained(room) {
+                    history.lastUsed = now
+                } else if history.entries.isEmpty && now - history.lastUsed >= history.limits.maxAgeMilliseconds {
+                    state.histories[room] = nil
+                    continue
+                }
+                state.histories[room] = history
+            }
+        }
+    }
+
+    /// The number of rooms with a history.
+    public var count: Int { state.withLock { $0.histories.count } }
+
+    /// The bytes of push frames kept, all rooms together.
+    public var storedBytes: Int { state.withLock { $0.histories.values.reduce(0) { $0 + $1.bytes } } }
+
+    /// The number of pushes kept for `room`.
+    public func storedCount(of room: RoomName) -> Int { state.withLock { $0.histories[room]?.entries.count ?? 0 } }
+}
+

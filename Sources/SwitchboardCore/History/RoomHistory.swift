@@ -1,0 +1,153 @@
+/// One room's history: its epoch, the offsets given so far, and the pushes still kept.
+///
+/// A pure value: ``HistoryStore`` keeps one per room behind its lock. Reliable pushes take
+/// offsets `lastOffset + 1`; latest-class pushes replace the kept one with the same key and
+/// remember the offset they followed (their `position`). The oldest entries are dropped past
+/// the ``HistoryLimits``; what was dropped is remembered (`trimmedThrough`,
+/// `droppedLatestPosition`) so a replay never pretends to cover it.
+struct RoomHistory: Sendable {
+    struct Entry: Sendable {
+        /// The reliable offset, or 0 for a latest-class push.
+        var offset: UInt64
+        /// The supersede key of a latest-class push.
+        var key: String?
+        /// The room's latest offset when the push was appended.
+        var position: UInt64
+        /// Order of appends (reliable and latest), for ``HistoryMark``.
+        var sequence: UInt64
+        /// When it was appended, in milliseconds since 1970.
+        var appendedAt: Int64
+        var frame: [UInt8]
+    }
+
+    let epoch: UInt32
+    var limits: HistoryLimits
+    private(set) var lastOffset: UInt64 = 0
+    private(set) var sequence: UInt64 = 0
+    private(set) var entries: [Entry] = []
+    private(set) var bytes = 0
+    /// Every reliable offset up to this one is no longer kept.
+    private(set) var trimmedThrough: UInt64 = 0
+    /// The highest position of a latest-class push dropped by the limits (not superseded).
+    private(set) var droppedLatestPosition: UInt64?
+    /// The last append or position query, for dropping idle histories.
+    var lastUsed: Int64
+
+    init(epoch: UInt32, limits: HistoryLimits, now: Int64) {
+        self.epoch = epoch
+        self.limits = limits
+        self.lastUsed = now
+    }
+
+    var position: RoomPosition { RoomPosition(epoch: epoch, offset: lastOffset) }
+    var mark: HistoryMark { HistoryMark(epoch: epoch, offset: lastOffset, sequence: sequence) }
+
+    /// Gives `frame` (an encoded push) the next offset, writing epoch and offset into it, and
+    /// keeps it.
+    mutating func appendReliable(_ frame: inout [UInt8], now: Int64) -> RoomPosition {
+        lastOffset += 1
+        FrameCodec.setPushPosition(epoch: epoch, offset: lastOffset, in: &frame)
+        append(Entry(offset: lastOffset, key: nil, position: lastOffset, sequence: 0, appendedAt: now, frame: frame), now: now)
+        return position
+    }
+
+    /// Keeps `frame` as the newest latest-class push for `key`, dropping the previous one.
+    mutating func appendLatest(_ frame: [UInt8], key: String, now: Int64) {
+        if let index = entries.firstIndex(where: { $0.offset == 0 && $0.key == key }) {
+            bytes -= entries[index].frame.count
+            entries.remove(at: index)
+        }
+        append(Entry(offset: 0, key: key, position: lastOffset, sequence: 0, appendedAt: now, frame: frame), now: now)
+    }
+
+    private mutating func append(_ entry: Entry, now: Int64) {
+        var entry = entry
+        sequence += 1
+        entry.sequence = sequence
+        entries.append(entry)
+        bytes += entry.frame.count
+        lastUsed = now
+        trim(now: now)
+    }
+
+    /// Drops the oldest entries past the count, byte and age limits.
+    mutating func trim(now: Int64) {
+        let oldest = now - limits.maxAgeMilliseconds
+        var drop = 0
+        var remaining = entries.count
+        var remainingBytes = bytes
+        while drop < entries.count,
+            remaining > limits.maxPushes || remainingBytes > limits.maxBytes || entries[drop].appendedAt <= oldest
+        {
+            remaining -= 1
+            remainingBytes -= entries[drop].frame.count
+            drop += 1
+        }
+        guard drop > 0 else { return }
+        forget(entries[..<drop])
+        entries.removeFirst(drop)
+        bytes = remainingBytes
+    }
+
+    /// Drops every entry up to reliable offset `offset` (everyone has processed it), and the
+    /// latest-class entries that came before it.
+    mutating func release(through offset: UInt64) {
+        let count = entries.prefix { $0.offset == 0 ? $0.position < offset : $0.offset <= offset }.count
+        guard count > 0 else { return }
+        forget(entries[..<count])
+        bytes -= entries[..<count].reduce(0) { $0 + $1.frame.count }
+        entries.removeFirst(count)
+    }
+
+    private mutating func forget(_ dropped: ArraySlice<Entry>) {
+        for entry in dropped {
+            if entry.offset == 0 {
+                droppedLatestPosition = max(droppedLatestPosition ?? 0, entry.position)
+            } else {
+                trimmedThrough = max(trimmedThrough, entry.offset)
+            }
+        }
+    }
+
+    /// The pushes a client at `from` missed. `liveSince` is where the history stood when the
+    /// resuming connection joined the room on its own (its client and user rooms, joined at
+    /// connect): when something reached it live since then, only a client that had everything
+    /// before is recovered, and nothing is replayed (it would come after newer pushes).
+    func replay(from: RoomPosition, liveSince: HistoryMark? = nil) -> ReplayOutcome {
+        let now = position
+        guard from.epoch == epoch else { return .lost(reason: "epoch changed", position: now) }
+        let missedFrom = from.offset
+        guard missedFrom <= lastOffset else {
+            return .lost(reason: "offset \(missedFrom) is ahead of the room's latest offset \(lastOffset)", position: now)
+        }
+        if let liveSince {
+            guard liveSince.epoch == epoch else { return .lost(reason: "epoch changed", position: now) }
+            if sequence > liveSince.sequence {
+                guard missedFrom >= liveSince.offset else {
+                    return .lost(reason: "pushes reached this connection live before the resume", position: now)
+                }
+                return .recovered(frames: [], position: now)
+            }
+        }
+        let uncovered = missedFrom < trimmedThrough || (droppedLatestPosition.map { $0 >= missedFrom } ?? false)
+        guard !uncovered else {
+            return .lost(reason: "history no longer covers offset \(missedFrom)", position: now)
+        }
+        let frames = entries.lazy.filter { $0.offset == 0 ? $0.position >= missedFrom : $0.offset > missedFrom }.map(\.frame)
+        return .recovered(frames: Array(frames), position: now)
+    }
+}
+
+/// Where a room's history stood at one moment, appends of every class counted; internal to
+/// resumption.
+public struct HistoryMark: Sendable, Hashable {
+    /// The history's epoch.
+    public var epoch: UInt32
+    /// Its latest reliable offset.
+    public var offset: UInt64
+    /// How many pushes (reliable and latest) it had taken.
+    public var sequence: UInt64
+
+    /// The position part.
+    public var position: RoomPosition { RoomPosition(epoch: epoch, offset: offset) }
+}

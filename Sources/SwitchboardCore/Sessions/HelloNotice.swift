@@ -1,0 +1,31 @@
+/// The data of the HELLO frame a server sends first on every connection:
+/// `{"clientId":"…","connectionId":"…","resumeToken":"…","sessionGraceMs":120000,"sessionId":"…"}`.
+public struct HelloNotice: Sendable, Hashable, Codable {
+    /// The connection's id.
+    public var connectionId: String
+    /// The connection's effective client id (as in the `Switchboard-Client-Id` header).
+    public var clientId: String
+    /// The session's id.
+    public var sessionId: String
+    /// The token that resumes the session from a new connection.
+    public var resumeToken: String
+    /// How long the session waits for a resume after an unexpected drop, in milliseconds.
+    public var sessionGraceMs: Int64
+
+    /// A notice.
+    public init(connectionId: String, clientId: String, sessionId: String, resumeToken: String, sessionGraceMs: Int64) {
+        self.connectionId = connectionId
+        self.clientId = clientId
+        self.sessionId = sessionId
+        self.resumeToken = resumeToken
+        self.sessionGraceMs = sessionGraceMs
+    }
+
+    /// The notice as JSON, keys sorted.
+    public var json: [UInt8] { JSONShapes.encode(self) }
+}
+
+extension ResumeAnswer {
+    /// The answer as JSON, keys sorted.
+    public var json: [UInt8] { JSONShapes.encode(self) }
+}

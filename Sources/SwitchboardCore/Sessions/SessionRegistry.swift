@@ -1,0 +1,164 @@
+import Synchronization
+
+/// The sessions of this node: one per open connection, and the parked ones a reconnecting
+/// client may resume.
+///
+/// A connection gets a session when it opens (``open(_:userId:)``: a new id and a 128-bit
+/// random resume token, announced in HELLO). When it drops unexpectedly the server
+/// ``park(_:rooms:isActive:)``s its session for the grace period; a deliberate close
+/// ``end(_:)``s it. A new connection of the same user presents the token in RESUME
+/// (``claim(token:userId:for:)``) and takes the session over, with a new token. Acks are
+/// recorded per session and room, so they survive a resume.
+///
+/// Thread-safe: one `Mutex`.
+public final class SessionRegistry: Sendable {
+    private struct Live {
+        var greeting: SessionGreeting
+        var userId: String?
+        var acks: [RoomName: UInt64] = [:]
+    }
+
+    private struct State {
+        var live: [ConnectionID: Live] = [:]
+        var liveByToken: [String: ConnectionID] = [:]
+        var parked: [String: ParkedSession] = [:]
+        var lastSweep: Int64 = 0
+
+        mutating func sweep(now: Int64) {
+            guard now - lastSweep >= 1000 else { return }
+            lastSweep = now
+            parked = parked.filter { $0.value.expiresAt > now }
+        }
+    }
+
+    /// How long a dropped connection's session waits for a resume.
+    public let grace: Duration
+    private let state = Mutex(State())
+    private let clock: @Sendable () -> Int64
+
+    /// A registry whose parked sessions last `grace`.
+    public init(grace: Duration = .seconds(120), clock: @escaping @Sendable () -> Int64 = RoomRegistry.millisecondsSince1970) {
+        self.grace = grace
+        self.clock = clock
+    }
+
+    /// ``grace`` in milliseconds.
+    public var graceMilliseconds: Int64 {
+        let (seconds, attoseconds) = grace.components
+        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
+    }
+
+    /// 32 hex digits from 128 random bits.
+    static func randomHex() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<2).map { _ in
+            let digits = String(generator.next() as UInt64, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }.joined()
+    }
+
+    /// Gives a new connection a new session.
+    public func open(_ id: ConnectionID, userId: String?) -> SessionGreeting {
+        let greeting = SessionGreeting(sessionId: Self.randomHex(), resumeToken: Self.randomHex())
+        state.withLock { state in
+            state.live[id] = Live(greeting: greeting, userId: userId)
+            state.liveByToken[greeting.resumeToken] = id
+        }
+        return greeting
+    }
+
+    /// The connection's session, if it has one.
+    public func greeting(of id: ConnectionID) -> SessionGreeting? {
+        state.withLock { $0.live[id]?.greeting }
+    }
+
+    /// Keeps the session of a connection that dropped unexpectedly for the grace period.
+    public func park(_ id: ConnectionID, rooms: [RoomName], isActive: Bool) {
+        let now = clock()
+        state.withLock { state in
+            state.sweep(now: now)
+            guard let live = state.live.removeValue(forKey: id) else { return }
+            state.liveByToken[live.greeting.resumeToken] = nil
+            state.parked[live.greeting.resumeToken] = ParkedSession(
+                sessionId: live.greeting.sessionId, userId: live.userId, rooms: rooms, acks: live.acks,
+                isActive: isActive, expiresAt: now + graceMilliseconds
+            )
+        }
+    }
+
+    /// Forgets the session of a connection closed deliberately: its token resumes nothing.
+    public func end(_ id: ConnectionID) {
+        state.withLock { state in
+            guard let live = state.live.removeValue(forKey: id) else { return }
+            state.liveByToken[live.greeting.resumeToken] = nil
+        }
+    }
+
+    /// Hands the session of `token` to connection `id` (replacing the session it opened with),
+    /// with a new token, when it belongs to `userId`; see ``SessionClaim``.
+    public func claim(token: String, userId: String?, for id: ConnectionID) -> SessionClaim {
+        let now = clock()
+        return state.withLock { state in
+            state.sweep(now: now)
+            let session: ParkedSession
+            var previous: ConnectionID?
+            if let parked = state.parked[token], parked.expiresAt > now {
+                guard parked.userId == userId else { return .otherUser }
+                state.parked[token] = nil
+                session = parked
+            } else if let holder = state.liveByToken[token], holder != id, let live = state.live[holder] {
+                guard live.userId == userId else { return .otherUser }
+                state.live[holder] = nil
+                state.liveByToken[token] = nil
+                previous = holder
+                session = ParkedSession(sessionId: live.greeting.sessionId, userId: live.userId, rooms: [], acks: live.acks, isActive: true, expiresAt: now)
+            } else {
+                return .unknown
+            }
+            if let fresh = state.live[id] { state.liveByToken[fresh.greeting.resumeToken] = nil }
+            let greeting = SessionGreeting(sessionId: session.sessionId, resumeToken: Self.randomHex())
+            state.live[id] = Live(greeting: greeting, userId: userId, acks: session.acks)
+            state.liveByToken[greeting.resumeToken] = id
+            if let previous { return .live(previous: previous, session, greeting) }
+            return .parked(session, greeting)
+        }
+    }
+
+    /// Records that connection `id` has processed `room`'s pushes up to `offset`.
+    public func acknowledge(_ id: ConnectionID, room: RoomName, offset: UInt64) {
+        state.withLock { state in
+            guard let acked = state.live[id]?.acks[room] ?? (state.live[id] != nil ? 0 : nil) else { return }
+            state.live[id]?.acks[room] = max(acked, offset)
+        }
+    }
+
+    /// The offset of `room` that every holder has acknowledged: the live `members` and the
+    /// parked sessions that were in the room; `nil` when one of them has not acknowledged
+    /// anything, or nobody holds the room.
+    public func acknowledgedByAll(_ room: RoomName, members: Set<ConnectionID>) -> UInt64? {
+        let now = clock()
+        return state.withLock { state -> UInt64? in
+            var lowest: UInt64?
+            for member in members {
+                guard let acked = state.live[member]?.acks[room] else { return nil }
+                lowest = min(lowest ?? acked, acked)
+            }
+            for parked in state.parked.values where parked.expiresAt > now && parked.rooms.contains(room) {
+                guard let acked = parked.acks[room] else { return nil }
+                lowest = min(lowest ?? acked, acked)
+            }
+            return lowest
+        }
+    }
+
+    /// Whether a parked session was in `room` (its history must be kept for it).
+    public func parkedSessionsHold(_ room: RoomName) -> Bool {
+        let now = clock()
+        return state.withLock { state in
+            state.parked.values.contains { $0.expiresAt > now && $0.rooms.contains(room) }
+        }
+    }
+
+    /// The number of parked sessions (expired ones may be counted until the next sweep).
+    public var parkedCount: Int { state.withLock { $0.parked.count } }
+}

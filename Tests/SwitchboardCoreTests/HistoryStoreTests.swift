@@ -1,0 +1,117 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import SwitchboardCore
+
+@Suite("History store")
+struct HistoryStoreTests {
+    final class Clock: Sendable {
+        let now = Mutex<Int64>(1_000_000)
+        func advance(_ milliseconds: Int64) { now.withLock { $0 += milliseconds } }
+    }
+
+    static func frame(_ text: String, room: String = "r") -> [UInt8] {
+        (try? PushMessage(url: "/x", body: Array(text.utf8)).encodedFrame(room: RoomName(room))) ?? []
+    }
+
+    static func store(_ limits: HistoryLimits, clock: Clock = Clock()) -> HistoryStore {
+        var policy = DeliveryPolicy()
+        policy.defaultLimits = limits
+        return HistoryStore(policy: policy, clock: { clock.now.withLock { $0 } })
+    }
+
+    @Test("offsets grow by one per reliable push and are written into the frame; the epoch is non-zero")
+    func offsets() throws {
+        let store = Self.store(HistoryLimits())
+        for expected in 1...3 {
+            var frame = Self.frame("\(expected)")
+            let position = store.appendReliable(&frame, to: "r")
+            #expect(position.offset == UInt64(expected) && position.epoch != 0)
+            let decoded = try FrameCodec.decode(frame)
+            #expect(decoded == .push(PushFrame(url: "/x", room: "r", epoch: position.epoch, offset: UInt64(expected), data: ArraySlice("\(expected)".utf8))))
+        }
+    }
+
+    @Test("count, byte and age bounds drop the oldest pushes; a replay from before them is lost")
+    func bounds() {
+        let clock = Clock()
+        let store = Self.store(HistoryLimits(maxPushes: 3, maxBytes: 1 << 20, maxAge: .seconds(10)), clock: clock)
+        for index in 1...5 {
+            var frame = Self.frame("\(index)")
+            _ = store.appendReliable(&frame, to: "r")
+        }
+        #expect(store.storedCount(of: "r") == 3)
+        let epoch = store.position(of: "r").epoch
+        #expect(store.replay("r", from: RoomPosition(epoch: epoch, offset: 1)) == .lost(reason: "history no longer covers offset 1", position: RoomPosition(epoch: epoch, offset: 5)))
+        guard case .recovered(let frames, _) = store.replay("r", from: RoomPosition(epoch: epoch, offset: 2)) else {
+            Issue.record("expected a recovery")
+            return
+        }
+        #expect(frames.count == 3)
+        clock.advance(10_001)
+        #expect(store.replay("r", from: RoomPosition(epoch: epoch, offset: 4)) == .lost(reason: "history no longer covers offset 4", position: RoomPosition(epoch: epoch, offset: 5)))
+        #expect(store.replay("r", from: RoomPosition(epoch: epoch, offset: 5)) == .recovered(frames: [], position: RoomPosition(epoch: epoch, offset: 5)))
+
+        let small = Self.store(HistoryLimits(maxPushes: 100, maxBytes: 100, maxAge: .seconds(10)))
+        for index in 1...10 {
+            var frame = Self.frame("\(index)")
+            _ = small.appendReliable(&frame, to: "r")
+        }
+        #expect(small.storedBytes <= 100 && small.storedCount(of: "r") > 0)
+    }
+
+    @Test("a dropped history starts again with a new epoch; positions of the old one are lost")
+    func epochs() {
+        let store = Self.store(HistoryLimits())
+        var frame = Self.frame("1")
+        let old = store.appendReliable(&frame, to: "r")
+        store.discard("r")
+        let new = store.position(of: "r")
+        #expect(new.epoch != old.epoch && new.offset == 0)
+        #expect(store.replay("r", from: old) == .lost(reason: "epoch changed", position: new))
+    }
+
+    @Test("latest pushes keep the newest per key; acknowledged pushes are released")
+    func latestAndRelease() {
+        let store = Self.store(HistoryLimits())
+        for index in 1...3 {
+            store.appendLatest(Self.frame("a\(index)"), key: "a", to: "r")
+        }
+        var frame = Self.frame("1")
+        let position = store.appendReliable(&frame, to: "r")
+        #expect(store.storedCount(of: "r") == 2)
+        store.release("r", through: 1, epoch: position.epoch)
+        #expect(store.storedCount(of: "r") == 0)
+        #expect(store.replay("r", from: RoomPosition(epoch: position.epoch, offset: 0)) == .lost(reason: "history no longer covers offset 0", position: position))
+    }
+
+    @Test("concurrent appends to one room take every offset exactly once")
+    func concurrency() async {
+        let store = Self.store(HistoryLimits(maxPushes: 10_000))
+        let offsets = await withTaskGroup(of: [UInt64].self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    (0..<250).map { _ in
+                        var frame = Self.frame("x")
+                        return store.appendReliable(&frame, to: "r").offset
+                    }
+                }
+            }
+            var all: [UInt64] = []
+            for await part in group { all += part }
+            return all
+        }
+        #expect(offsets.sorted() == Array(1...2000))
+    }
+
+    @Test("an idle empty history is dropped by a sweep unless retained")
+    func sweep() {
+        let clock = Clock()
+        let store = Self.store(HistoryLimits(maxAge: .seconds(1)), clock: clock)
+        _ = store.position(of: "kept")
+        _ = store.position(of: "idle")
+        clock.advance(2_000)
+        store.sweep(force: true) { $0 == "kept" }
+        #expect(store.count == 1)
+    }
+}
