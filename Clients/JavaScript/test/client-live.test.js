@@ -91,8 +91,9 @@ test('push listeners get board renames of joined rooms until stopListening', asy
   assert.equal(push.url, '/boards/2/updated');
   assert.equal(push.room, 'board-2');
   assert.deepEqual(push.params, { id: '2' });
-  assert.equal(push.epoch, 0);
-  assert.equal(push.offset, 0);
+  // A reliable push: a non-zero epoch and the room's next offset.
+  assert.ok(push.epoch > 0);
+  assert.ok(push.offset >= 1);
   assert.equal(push.json().id, '2');
   listener.stopListening();
   await bob.put('/boards/2', { name: 'Bugs' });

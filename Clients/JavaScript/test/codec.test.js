@@ -18,7 +18,7 @@ const ascii = (text) => new TextEncoder().encode(text);
 const concat = (...parts) => Uint8Array.from(parts.flatMap((part) => [...part]));
 
 test('PROTOCOL.md has its worked examples', () => {
-  assert.equal(examples.length, 10);
+  assert.ok(examples.length >= 10, `${examples.length} examples`);
 });
 
 for (const example of examples) {
