@@ -13,8 +13,9 @@ export async function launchChromium({ binary = process.env.CHROMIUM ?? 'chromiu
     '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
     '--no-default-browser-check', '--disable-extensions', '--disable-background-networking',
     '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, 'about:blank',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const killOnExit = () => child.kill('SIGKILL');
+  ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  // Its own process group, so that its helper processes end with it.
+  const killOnExit = () => killGroup(child);
   process.once('exit', killOnExit);
   let output = '';
   const endpoint = await new Promise((resolve, reject) => {
@@ -33,6 +34,10 @@ export async function launchChromium({ binary = process.env.CHROMIUM ?? 'chromiu
     socket.addEventListener('error', () => reject(new Error(`cannot connect to ${endpoint}`)), { once: true });
   });
   return new Browser(child, socket, userDataDir, () => process.off('exit', killOnExit));
+}
+
+function killGroup(child) {
+  try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
 }
 
 class Browser {
@@ -74,20 +79,27 @@ class Browser {
     const { targetId } = await this.send('Target.createTarget', { url: 'about:blank' });
     const { sessionId } = await this.send('Target.attachToTarget', { targetId, flatten: true });
     const page = new Page(this, sessionId, name);
+    page.targetId = targetId;
     await page.init(width, height);
     return page;
   }
 
+  /** Closes the browser (gracefully, then by killing its process group) and removes its profile. */
   async close() {
-    try { await Promise.race([this.send('Browser.close'), new Promise((resolve) => setTimeout(resolve, 2000))]); } catch { /* already gone */ }
+    const exited = this.child.exitCode !== null || this.child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise((resolve) => this.child.once('exit', resolve));
+    this.send('Browser.close').catch(() => {});
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000))]);
     this.socket.close();
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      const exited = new Promise((resolve) => this.child.once('exit', resolve));
-      this.child.kill('SIGKILL');
-      await exited;
-    }
+    killGroup(this.child);
+    await exited;
     this.forget();
-    rmSync(this.userDataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+    try {
+      rmSync(this.userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch (error) {
+      process.stderr.write(`cdp.mjs: could not remove ${this.userDataDir}: ${error.message}\n`);
+    }
   }
 }
 
@@ -153,8 +165,15 @@ class Page {
     }
   }
 
+  /** Closes the page (its tab). */
+  async close() {
+    await this.browser.send('Target.closeTarget', { targetId: this.targetId });
+  }
+
   /** Saves a PNG of the whole page. */
   async screenshot(path) {
+    // A tab in the background may not paint: capturing it would wait for a frame.
+    await this.send('Page.bringToFront');
     const { cssContentSize } = await this.send('Page.getLayoutMetrics');
     const clip = { x: 0, y: 0, width: Math.ceil(cssContentSize.width), height: Math.ceil(cssContentSize.height), scale: 1 };
     const { data } = await this.send('Page.captureScreenshot', { format: 'png', clip, captureBeyondViewport: true });

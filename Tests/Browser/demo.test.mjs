@@ -60,6 +60,15 @@ test('two users in Chromium: pushes, presence, a server restart and back, no con
   await user.evaluate(`document.getElementById('text').value = 'hello admin'; document.querySelector('#say button').click()`);
   await admin.waitFor(`[...document.querySelectorAll('#chat .line')].some((line) => line.querySelector('.who').textContent === 'demo' && line.textContent.endsWith('hello admin'))`, { what: 'the chat line from demo' });
 
+  // Presence counts tabs: a second tab of demo, then closing it.
+  const online = `document.getElementById('online').textContent`;
+  const secondTab = await browser.newPage({ width: 800, height: 600, name: 'demo, second tab' });
+  await secondTab.goto(`http://127.0.0.1:${port}/?token=demo-token`);
+  await admin.waitFor(`${online}.includes('demo · 2 tabs')`, { what: 'demo with 2 tabs' });
+  assert.deepEqual(secondTab.errors, []);
+  await secondTab.close();
+  await admin.waitFor(`${online}.includes('demo · 1 tab') && !${online}.includes('2 tabs')`, { what: 'demo back to 1 tab' });
+
   // The server goes away: both pages show reconnecting, then open again on the new server.
   await demo.kill();
   const outageStart = Date.now();
