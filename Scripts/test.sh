@@ -51,4 +51,7 @@ bash Scripts/autobahn.sh
 echo "== JavaScript client (node tests against the demo, tsc)"
 bash Scripts/js-tests.sh
 
+echo "== the demo page in headless Chromium"
+bash Scripts/browser-tests.sh
+
 echo "test.sh: all tests passed"

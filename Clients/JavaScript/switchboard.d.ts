@@ -34,9 +34,10 @@ export class StatusError extends SwitchboardError {
 export class ConnectionLostError extends SwitchboardError {}
 
 /**
- * The WebSocket did not open. A browser cannot read a refused handshake's HTTP status, so
- * `status` is 0 and `reason` is `"the server refused or could not be reached"` unless the
- * `explainRefusal` option says more.
+ * The WebSocket did not open. A refusal the server tells as a close (every handshake asks for
+ * `refusal=close`) carries its HTTP status and reason: 401 `invalid token`, 403, 503. A server
+ * that cannot be reached, or refuses over HTTP, gives status 0 and the `explainRefusal` reason;
+ * an upgraded socket the server closes before any frame gives status 0 and its close code.
  */
 export class HandshakeRefusedError extends SwitchboardError {
   readonly status: number;
@@ -174,8 +175,16 @@ export interface BackoffOptions { minDelay?: number; maxDelay?: number }
 export function backoffDelay(attempt: number, options?: BackoffOptions, random?: () => number): number;
 
 /**
- * What to report when the WebSocket failed before opening: `{status: 0, reason: 'the server
- * refused or could not be reached'}` today. Replace per client with the `explainRefusal` option.
+ * The refusal a close event carries, or `null`. The client asks every handshake for
+ * `refusal=close` (PROTOCOL.md §1.1): a refused handshake then upgrades and closes at once with
+ * code 4000 + the HTTP status (4401, 4403, 4503) and the reason, which a browser can read.
+ */
+export function refusalFromClose(event: { code?: number; reason?: string } | null | undefined): { status: number; reason: string } | null;
+
+/**
+ * What to report when the WebSocket failed without upgrading (the server could not be reached,
+ * or refused over HTTP, whose status a browser cannot read): `{status: 0, reason: 'the server
+ * refused or could not be reached'}`. Replace per client with the `explainRefusal` option.
  */
 export function explainRefusal(url: string): Promise<{ status: number; reason: string }>;
 
@@ -291,8 +300,10 @@ export class SwitchboardClient {
   readonly rooms: string[];
 
   /**
-   * Opens the connection: resolves when open. The first connect is one attempt: a failure
-   * rejects with HandshakeRefusedError, rejects what was queued, and returns to `idle`.
+   * Opens the connection: resolves when open, that is when the server's first frame arrives
+   * after the upgrade (the client sends `OPTIONS /_switchboard/client` to get one; a refusal
+   * told as a close gets none). The first connect is one attempt: a failure rejects with
+   * HandshakeRefusedError, rejects what was queued, and returns to `idle`.
    */
   connect(): Promise<void>;
   /** Closes for good; everything pending or queued rejects with ClosedError. */

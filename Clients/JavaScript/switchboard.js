@@ -549,10 +549,24 @@ function errorReason(response) {
   return `HTTP ${response.status}`;
 }
 
+/** The query parameter the client adds to every handshake: refusals come as a close (§1.1). */
+const REFUSAL_BY_CLOSE = 'refusal=close';
+
 /**
- * What the client says when a WebSocket failed before opening. A browser cannot read the
- * status of a refused handshake, so for now this is always status 0; when the server offers a
- * way to ask why, this is the one place to change. Override per client with the
+ * The refusal a close event carries, or `null`: a server asked for `refusal=close` tells a
+ * refused handshake by upgrading and closing at once with code 4000 + the HTTP status (4401,
+ * 4403, 4503) and the reason.
+ */
+export function refusalFromClose(event) {
+  const code = event?.code;
+  if (typeof code !== 'number' || code < 4100 || code > 4599) return null;
+  return { status: code - 4000, reason: event.reason ?? '' };
+}
+
+/**
+ * What the client says when a WebSocket failed without upgrading: the server could not be
+ * reached, or refused over HTTP (a malformed handshake, a wrong path, or a server that does not
+ * tell refusals as a close), whose status a browser cannot read. Override per client with the
  * `explainRefusal` option.
  */
 export async function explainRefusal(_url) {
@@ -662,37 +676,71 @@ export class SwitchboardClient {
     }
     socket.binaryType = 'arraybuffer';
     this.#socket = socket;
+    // A server refuses with a close after upgrading (refusal=close), so 'open' is not yet an
+    // open connection: the first frame the server sends is. A cheap request asks for one; a
+    // refused socket processes no frame and gets only the close.
+    let upgraded = false;
     let opened = false;
+    let probeTimer;
     socket.addEventListener('open', () => {
       if (this.#socket !== socket) return;
-      opened = true;
-      this.#opened();
+      upgraded = true;
+      const timeout = this.#options.requestTimeout;
+      probeTimer = setTimeout(() => {
+        if (this.#socket !== socket || opened) return;
+        socket.close(4000, 'no answer after the upgrade');
+        ended({ refusal: { status: 0, reason: `the server sent nothing within ${timeout} ms of the upgrade` } });
+      }, timeout);
+      socket.send(encodeFrame({ kind: 'request', method: 'OPTIONS', id: this.#takeId(), url: HEARTBEAT_PATH, data: new Uint8Array(0) }));
     });
+    // Frames are held from the first one until the next task, so that code awaiting connect()
+    // has added its listeners before the first push (e.g. a presence list) is dispatched.
+    let held = null;
     socket.addEventListener('message', (event) => {
-      if (this.#socket === socket) this.#receive(event.data);
+      if (this.#socket !== socket) return;
+      if (held) {
+        held.push(event.data);
+        return;
+      }
+      if (opened) {
+        this.#receive(event.data);
+        return;
+      }
+      opened = true;
+      clearTimeout(probeTimer);
+      held = [event.data];
+      this.#opened();
+      setTimeout(() => {
+        for (const data of held) if (this.#socket === socket) this.#receive(data);
+        held = null;
+      }, 0);
     });
     // Browsers report a failed handshake with 'error' then 'close'; some runtimes only with
-    // 'error'. Whichever comes first ends this socket.
-    const ended = async () => {
+    // 'error'. Whichever comes first ends this socket; once upgraded, only 'close' does, as it
+    // carries the refusal.
+    const ended = async (event) => {
       if (this.#socket !== socket) return;
       this.#socket = null;
+      clearTimeout(probeTimer);
       if (opened) {
         this.#connectionLost();
         return;
       }
       if (socket.readyState === CONNECTING) socket.close();
-      const { status, reason } = await this.#options.explainRefusal(this.#url);
+      const { status, reason } = refusalFromClose(event) ?? event?.refusal
+        ?? (upgraded ? { status: 0, reason: `the server closed the connection at once (${event?.code}${event?.reason ? `: ${event.reason}` : ''})` } : undefined)
+        ?? await this.#options.explainRefusal(this.#url);
       this.#openFailed(new HandshakeRefusedError(status, reason));
     };
     socket.addEventListener('close', ended);
-    socket.addEventListener('error', () => { if (!opened) ended(); });
+    socket.addEventListener('error', () => { if (!upgraded) ended(); });
   }
 
   async #connectUrl() {
     const token = this.#options.tokenProvider ? await this.#options.tokenProvider() : this.#options.token;
-    if (!token) return this.#url;
     // Appended, not re-serialised, so the rest of the query reaches the server as written.
-    return `${this.#url}${this.#url.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`;
+    const url = `${this.#url}${this.#url.includes('?') ? '&' : '?'}${REFUSAL_BY_CLOSE}`;
+    return token ? `${url}&token=${encodeURIComponent(token)}` : url;
   }
 
   #opened() {

@@ -9,9 +9,10 @@ import Switchboard
 ///
 /// Every route is behind bearer auth: the identity from the handshake, or 401 once it has
 /// expired (refresh in-band with `POST /_switchboard/auth`). Changes are pushed with the
-/// events of the catalogue (``DemoEvents``): a rename as a JSON Merge Patch (``ResourceUpdate``) to
-/// the board's room (`board-<id>`, joined with `POST /_switchboard/rooms/join`), creations
-/// and deletions to everyone; never to the connection that made the change.
+/// events of the catalogue (``DemoEvents``), each a JSON Merge Patch (``ResourceUpdate``): a
+/// creation to everyone (nobody is in the new board's room yet), a rename and a deletion to the
+/// board's room (`board-<id>`, joined with `POST /_switchboard/rooms/join`); never to the
+/// connection that made the change.
 enum BoardRoutes {
     struct BoardName: Decodable { var name: String }
     struct Me: Encodable, Sendable { var userId: String; var roles: [String] }
@@ -31,7 +32,8 @@ enum BoardRoutes {
         router.get("/boards") { _, _ in store.all }
         router.post("/boards") { req, res in
             let board = store.create(name: try name(in: req), owner: req.identity?.userId ?? "")
-            res.push(try DemoEvents.boardCreated.message(id: String(board.id), board), to: .everyone(excluding: req.connection.id))
+            let update = ResourceUpdate(id: String(board.id), changes: try JSONValue(encoding: board), updatedAt: board.updatedAt)
+            res.push(try DemoEvents.boardCreated.message(id: String(board.id), update), to: .everyone(excluding: req.connection.id))
             _ = res.status(.created)
             return board
         }
@@ -48,7 +50,8 @@ enum BoardRoutes {
         router.delete("/boards/:id", .requireRole("admin")) { req, res in
             let board = try board(req, store)
             _ = store.delete(board.id)
-            res.push(try DemoEvents.boardDeleted.message(id: String(board.id), board), to: .everyone(excluding: req.connection.id))
+            let update = ResourceUpdate(id: String(board.id), changes: .null, updatedAt: RoomRegistry.millisecondsSince1970())
+            res.push(try DemoEvents.boardDeleted.message(id: String(board.id), update), to: .room(.board(String(board.id)), excluding: req.connection.id))
             res.status(.noContent).end()
         }
         return router

@@ -2,15 +2,17 @@ import Switchboard
 
 /// The demo's push events, declared in one place; clients listen on their url patterns.
 ///
-/// Board creations and deletions carry the board; a rename carries a ``ResourceUpdate`` (the
-/// JSON Merge Patch and the update timestamp), not the board.
+/// Every board change carries a ``ResourceUpdate``: a JSON Merge Patch of the board (the whole
+/// board for a creation, the changed fields for a rename, `null` for a deletion) and the update
+/// timestamp. A client keeping the list as an object keyed by id applies each one as
+/// `{"<id>": changes}`.
 enum DemoEvents {
     /// A board was created.
-    static let boardCreated = PushEvent<Board>("create-board", url: "/boards/:id/created")
+    static let boardCreated = PushEvent<ResourceUpdate>("create-board", url: "/boards/:id/created")
     /// A board changed.
     static let boardUpdated = PushEvent<ResourceUpdate>("update-board", url: "/boards/:id/updated")
     /// A board was deleted.
-    static let boardDeleted = PushEvent<Board>("delete-board", url: "/boards/:id/deleted")
+    static let boardDeleted = PushEvent<ResourceUpdate>("delete-board", url: "/boards/:id/deleted")
     /// A chat message was sent; the id is the chat's name.
     static let chatMessage = PushEvent<ChatRoutes.ChatMessage>("new-message", url: "/chats/:id/new-message")
 }

@@ -33,17 +33,41 @@ struct HandshakeParsingTests {
         #expect(request("/ws").bearerToken == nil)
     }
 
-    @Test("checks refuse a wrong path (404), a foreign origin (403) and a missing subprotocol (400)")
+    @Test("checks refuse a wrong path (404), a missing subprotocol (400), an unknown refusal value (400) and a foreign origin (403)")
     func checks() {
         var configuration = Configuration()
         configuration.allowedOrigins = ["https://ok.example"]
+        func refusal(_ path: String, _ headers: [(String, String)]) -> HandshakeRefusal? {
+            let request = request(path, headers)
+            return HandshakeChecks.endpointRefusal(for: request, configuration: configuration) ?? HandshakeChecks.originRefusal(for: request, configuration: configuration)
+        }
         let good = [("Sec-WebSocket-Protocol", "switchboard.v1"), ("Origin", "https://ok.example")]
-        #expect(HandshakeChecks.refusal(for: request("/ws", good), configuration: configuration) == nil)
-        #expect(HandshakeChecks.refusal(for: request("/other", good), configuration: configuration)?.status == .notFound)
+        #expect(refusal("/ws", good) == nil)
+        #expect(refusal("/ws?refusal=close", good) == nil)
+        #expect(refusal("/ws?refusal=http", good) == nil)
+        #expect(refusal("/other", good)?.status == .notFound)
         let foreign = [("Sec-WebSocket-Protocol", "switchboard.v1"), ("Origin", "https://evil.example")]
-        #expect(HandshakeChecks.refusal(for: request("/ws", foreign), configuration: configuration)?.status == .forbidden)
-        #expect(HandshakeChecks.refusal(for: request("/ws", [("Sec-WebSocket-Protocol", "chat")]), configuration: configuration)?.status == .badRequest)
-        #expect(HandshakeChecks.refusal(for: request("/ws", [("Sec-WebSocket-Protocol", "chat, switchboard.v1")]), configuration: configuration) == nil)
+        #expect(refusal("/ws", foreign)?.status == .forbidden)
+        #expect(refusal("/ws", [("Sec-WebSocket-Protocol", "chat")])?.status == .badRequest)
+        #expect(refusal("/ws", [("Sec-WebSocket-Protocol", "chat, switchboard.v1")]) == nil)
+        #expect(refusal("/ws?refusal=yes", good) == HandshakeRefusal(status: .badRequest, reason: "query parameter refusal=yes is not known; use refusal=close or refusal=http"))
+    }
+
+    @Test("a refusal told as a close: code 4000 + status, a reason cut to 123 bytes at a character boundary")
+    func refusalByClose() {
+        #expect(RefusalByClose.closeCode(for: .unauthorized) == 4401)
+        #expect(RefusalByClose.closeCode(for: .serviceUnavailable) == 4503)
+        #expect(RefusalByClose.closeReason("invalid token") == "invalid token")
+        let fits = String(repeating: "a", count: 123)
+        #expect(RefusalByClose.closeReason(fits) == fits)
+        let long = String(repeating: "é", count: 100)
+        let cut = RefusalByClose.closeReason(long)
+        #expect(cut.utf8.count <= 123)
+        #expect(cut == String(repeating: "é", count: 60) + "…")
+        let emoji = RefusalByClose.closeReason("x" + String(repeating: "👩‍👩‍👧", count: 10))
+        #expect(emoji.utf8.count <= 123)
+        #expect(emoji.hasSuffix("…"))
+        #expect(emoji.dropLast().allSatisfy { $0 == "x" || $0 == "👩‍👩‍👧" })
     }
 
     @Test("the RFC 6455 form: GET of HTTP/1.1, Connection: Upgrade, one 16-byte key (else 400), version 13 (else 426 naming 13)")
@@ -74,9 +98,9 @@ struct HandshakeParsingTests {
     func twoOrigins() {
         var configuration = Configuration()
         let both = [("Sec-WebSocket-Protocol", "switchboard.v1"), ("Origin", "https://ok.example"), ("Origin", "https://evil.example")]
-        #expect(HandshakeChecks.refusal(for: request("/ws", both), configuration: configuration) == nil)
+        #expect(HandshakeChecks.originRefusal(for: request("/ws", both), configuration: configuration) == nil)
         configuration.allowedOrigins = ["https://ok.example", "https://evil.example"]
-        #expect(HandshakeChecks.refusal(for: request("/ws", both), configuration: configuration) == HandshakeRefusal(status: .forbidden, reason: "more than one Origin header"))
+        #expect(HandshakeChecks.originRefusal(for: request("/ws", both), configuration: configuration) == HandshakeRefusal(status: .forbidden, reason: "more than one Origin header"))
     }
 
     @Test("effective client ids: user-namespaced and escaped so pairs never collide, random when anonymous or unnamed, the hook's as given")

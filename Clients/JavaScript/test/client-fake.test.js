@@ -19,8 +19,15 @@ function fakeClient(options = {}) {
   const connected = async () => {
     const opening = client.state === 'idle' ? client.connect() : undefined;
     await until(() => latest() && latest().readyState === 0, 2000, 'a new socket');
-    latest().open();
+    latest().accept();
     await opening;
+    // The client holds the first frames until the next task (listeners added after connect()
+    // see them): let that task run.
+    if (typeof setTimeout.mock === 'object' || setTimeout.name !== 'setTimeout') {
+      mock.timers.tick(0);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
   };
   /** Waits for the `n`-th frame (0-based) the latest socket sent, decoded. */
   const sentFrame = async (n) => {
@@ -50,7 +57,7 @@ test('reconnect attempts follow the backoff schedule with the injected random, a
   const states = [];
   client.stateStore.subscribe((state) => states.push(state));
   await connected();
-  assert.equal(sockets[0].url, 'ws://fake/ws?token=token-1');
+  assert.equal(sockets[0].url, 'ws://fake/ws?refusal=close&token=token-1');
   const queued = client.get('/boards').catch((error) => error);
   sockets[0].drop();
   assert.equal(client.state, 'reconnecting');
@@ -61,7 +68,7 @@ test('reconnect attempts follow the backoff schedule with the injected random, a
     assert.equal(sockets.length, attempt, `attempt ${attempt} not before ${wait} ms`);
     mock.timers.tick(1);
     await until(() => sockets.length === attempt + 1, 2000, `attempt ${attempt}`);
-    assert.equal(sockets[attempt].url, `ws://fake/ws?token=token-${attempt + 1}`, 'the token provider is asked on each connect');
+    assert.equal(sockets[attempt].url, `ws://fake/ws?refusal=close&token=token-${attempt + 1}`, 'the token provider is asked on each connect');
     sockets[attempt].drop();
     await tick();
   }
@@ -78,6 +85,45 @@ test('a refused first connect rejects with HandshakeRefusedError (status 0) and 
   latest().drop();
   await assert.rejects(connecting, { name: 'HandshakeRefusedError', status: 0, reason: 'the server refused or could not be reached' });
   await assert.rejects(queued, HandshakeRefusedError);
+  assert.equal(client.state, 'idle');
+});
+
+test('every handshake asks for refusal=close; a close with 4000 + status after the upgrade rejects connect with that status and reason', async () => {
+  const { client, latest } = fakeClient({ token: 'nope' });
+  const states = [];
+  client.stateStore.subscribe((state) => states.push(state));
+  const connecting = client.connect();
+  const queued = client.post('/boards', { name: 'never sent' });
+  await until(() => latest());
+  assert.equal(latest().url, 'ws://fake/ws?refusal=close&token=nope');
+  latest().refuse(401, 'invalid token');
+  await assert.rejects(connecting, { name: 'HandshakeRefusedError', status: 401, reason: 'invalid token', message: 'handshake refused (status 401): invalid token' });
+  await assert.rejects(queued, { name: 'HandshakeRefusedError', status: 401 });
+  assert.deepEqual(states, ['idle', 'connecting', 'idle'], 'never open');
+  assert.deepEqual(latest().frames().map((frame) => `${frame.method} ${frame.url}`), ['OPTIONS /_switchboard/client'], 'only the probe was sent');
+});
+
+test('a refusal told as a close while reconnecting is one failed attempt: the client backs off and tries again', async () => {
+  const { client, sockets, connected, latest } = fakeClient({ random: () => 0, token: 't' });
+  await connected();
+  latest().drop();
+  assert.equal(client.state, 'reconnecting');
+  await until(() => sockets.length === 2);
+  latest().refuse(503, 'server at capacity (1 connections); retry later');
+  await until(() => sockets.length === 3, 2000, 'another attempt');
+  assert.equal(client.state, 'reconnecting');
+  latest().accept();
+  assert.equal(client.state, 'open');
+  client.close();
+});
+
+test('a socket that upgrades but never answers the probe fails the attempt after requestTimeout', async () => {
+  const { client, latest } = fakeClient({ requestTimeout: 30 });
+  const connecting = client.connect();
+  await until(() => latest());
+  latest().open();
+  await assert.rejects(connecting, { name: 'HandshakeRefusedError', status: 0, reason: 'the server sent nothing within 30 ms of the upgrade' });
+  assert.deepEqual(latest().closedWith, { code: 4000, reason: 'no answer after the upgrade' });
   assert.equal(client.state, 'idle');
 });
 
@@ -193,7 +239,7 @@ test('a heartbeat without an answer closes the socket and reconnects', async () 
   await until(() => client.state === 'reconnecting', 2000, 'reconnecting');
   assert.deepEqual(sockets[0].closedWith, { code: 4000, reason: 'heartbeat timeout' });
   await until(() => sockets.length === 2);
-  latest().open();
+  latest().accept();
   assert.equal(client.state, 'open');
   client.close();
 });

@@ -63,10 +63,17 @@ test('a request slower than requestTimeout rejects with TimeoutError', async () 
   assert.deepEqual((await client.get('/slow', { timeout: 5000 })).json(), { answer: 'worth the wait' });
 });
 
-test('a wrong token is refused at the handshake: HandshakeRefusedError with status 0', async () => {
-  const client = new SwitchboardClient(demo.url, { token: 'wrong-token' });
-  await assert.rejects(client.connect(), (error) => error instanceof HandshakeRefusedError && error.status === 0 && error.reason === 'the server refused or could not be reached');
-  assert.equal(client.state, 'idle');
+test('a wrong or missing token is refused at the handshake: HandshakeRefusedError with status 401 and the server\'s reason', async () => {
+  const wrong = new SwitchboardClient(demo.url, { token: 'wrong-token' });
+  await assert.rejects(wrong.connect(), (error) => error instanceof HandshakeRefusedError && error.status === 401 && error.reason === 'invalid token');
+  assert.equal(wrong.state, 'idle');
+  const missing = new SwitchboardClient(demo.url);
+  await assert.rejects(missing.connect(), { name: 'HandshakeRefusedError', status: 401, reason: 'missing credentials: send Authorization: Bearer <token>, a token query parameter or a token cookie' });
+});
+
+test('a server that cannot be reached is HandshakeRefusedError with status 0', async () => {
+  const client = new SwitchboardClient(`ws://127.0.0.1:${await freePort()}/ws`, { token: 'demo-token' });
+  await assert.rejects(client.connect(), { name: 'HandshakeRefusedError', status: 0, reason: 'the server refused or could not be reached' });
 });
 
 test('paths and rooms are percent-encoded for the wire (space, |, UTF-8)', async () => {

@@ -120,7 +120,8 @@ public struct Configuration: Sendable {
 
     /// How long the server waits, after sending a close frame, for the peer's close frame before
     /// it closes the TCP connection anyway. What has not reached the socket by then (a slow
-    /// consumer's close frame behind unread data, for one) is dropped. Default 2 s.
+    /// consumer's close frame behind unread data, for one) is dropped. Also the wait of a
+    /// handshake refused with `refusal=close` (PROTOCOL.md §1.1). Default 2 s.
     public var closeHandshakeTimeout: TimeAmount = .seconds(2)
 
     /// How long a graceful shutdown waits for requests in flight to be answered before every

@@ -43,27 +43,35 @@ enum HandshakeChecks {
         return nil
     }
 
-    /// The refusal for `request`, or `nil` when it passes: a path other than the WebSocket path
-    /// (404), an origin outside ``Configuration/allowedOrigins`` or more than one `Origin` header
-    /// while the allow-list is set (403), no `switchboard.v1` among the offered subprotocols (400).
-    static func refusal(for request: UpgradeRequest, configuration: Configuration) -> HandshakeRefusal? {
+    /// The refusal for `request`'s endpoint, or `nil` when it passes: a path other than the
+    /// WebSocket path (404), no `switchboard.v1` among the offered subprotocols (400), a
+    /// ``RefusalByClose`` query parameter of an unknown value (400).
+    static func endpointRefusal(for request: UpgradeRequest, configuration: Configuration) -> HandshakeRefusal? {
         guard request.path == configuration.webSocketPath else {
             return HandshakeRefusal(status: .notFound, reason: "no WebSocket endpoint at \(request.path); use \(configuration.webSocketPath)")
         }
-        if let allowed = configuration.allowedOrigins {
-            let origins = request.headers["Origin"]
-            guard origins.count <= 1 else {
-                return HandshakeRefusal(status: .forbidden, reason: "more than one Origin header")
-            }
-            if let origin = origins.first, !allowed.contains(origin) {
-                return HandshakeRefusal(status: .forbidden, reason: "origin \(origin) is not allowed")
+        if !configuration.rawEchoMode {
+            let offered = request.offeredSubprotocols
+            guard offered.contains(FrameCodec.subprotocol) else {
+                let what = offered.isEmpty ? "no subprotocol" : "subprotocol(s) \(offered.joined(separator: ", "))"
+                return HandshakeRefusal(status: .badRequest, reason: "client offered \(what); this server speaks Sec-WebSocket-Protocol: \(FrameCodec.subprotocol)")
             }
         }
-        if configuration.rawEchoMode { return nil }
-        let offered = request.offeredSubprotocols
-        guard offered.contains(FrameCodec.subprotocol) else {
-            let what = offered.isEmpty ? "no subprotocol" : "subprotocol(s) \(offered.joined(separator: ", "))"
-            return HandshakeRefusal(status: .badRequest, reason: "client offered \(what); this server speaks Sec-WebSocket-Protocol: \(FrameCodec.subprotocol)")
+        if case .failure(let refusal) = RefusalByClose.isRequested(by: request) { return refusal }
+        return nil
+    }
+
+    /// The refusal for `request`'s origin, or `nil` when it passes: while
+    /// ``Configuration/allowedOrigins`` is set, more than one `Origin` header or one outside the
+    /// list (403).
+    static func originRefusal(for request: UpgradeRequest, configuration: Configuration) -> HandshakeRefusal? {
+        guard let allowed = configuration.allowedOrigins else { return nil }
+        let origins = request.headers["Origin"]
+        guard origins.count <= 1 else {
+            return HandshakeRefusal(status: .forbidden, reason: "more than one Origin header")
+        }
+        if let origin = origins.first, !allowed.contains(origin) {
+            return HandshakeRefusal(status: .forbidden, reason: "origin \(origin) is not allowed")
         }
         return nil
     }

@@ -6,20 +6,33 @@ import NIOHTTP1
 /// authentication or a hook is configured.
 enum HandshakeEvaluation {
     /// The server's synchronous checks (``HandshakeChecks``) of `head`: records and logs a
-    /// refusal in `outcome` and returns it, or returns `nil` when the handshake may go on.
+    /// refusal in `outcome` and returns it, or returns `nil` when the handshake may go on (also
+    /// when the origin is refused and the client asked for ``RefusalByClose``: the upgrade then
+    /// goes on only to tell the refusal).
     static func check(_ head: HTTPRequestHead, channel: any Channel, components: ServerComponents, outcome: NIOLoopBoundBox<HandshakeOutcome>) -> HandshakeRefusal? {
         let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
-        guard let refusal = HandshakeChecks.protocolRefusal(for: head) ?? HandshakeChecks.refusal(for: request, configuration: components.configuration) else {
+        let configuration = components.configuration
+        if let refusal = HandshakeChecks.protocolRefusal(for: head) ?? HandshakeChecks.endpointRefusal(for: request, configuration: configuration) {
+            outcome.value = .refused(refusal)
+            log(refusal, components: components, request: request)
+            return refusal
+        }
+        guard let refusal = HandshakeChecks.originRefusal(for: request, configuration: configuration) else {
+            return nil
+        }
+        log(refusal, components: components, request: request)
+        if wantsRefusalByClose(request) {
+            outcome.value = .refusedByClose(refusal)
             return nil
         }
         outcome.value = .refused(refusal)
-        log(refusal, components: components, request: request)
         return refusal
     }
 
     /// Evaluates `head`, which passed ``check(_:channel:components:outcome:)``; records the
     /// outcome in `outcome` and returns the extra response headers of an accepted upgrade, or
-    /// `nil` to refuse (the plain HTTP handler then answers).
+    /// `nil` to refuse (the plain HTTP handler then answers). A refusal told as a close
+    /// (``RefusalByClose``) upgrades without holding a connection slot.
     static func evaluate(
         _ head: HTTPRequestHead,
         channel: any Channel,
@@ -27,6 +40,9 @@ enum HandshakeEvaluation {
         outcome: NIOLoopBoundBox<HandshakeOutcome>
     ) -> EventLoopFuture<HTTPHeaders?> {
         let eventLoop = channel.eventLoop
+        if case .refusedByClose = outcome.value {
+            return eventLoop.makeSucceededFuture(upgradeHeaders(clientId: nil, components: components))
+        }
         let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
         switch components.connections.reserve() {
         case .success:
@@ -48,7 +64,8 @@ enum HandshakeEvaluation {
 
     /// Turns the decision (identity and a client id chosen by the hook, or a refusal) into the
     /// outcome and the 101's extra headers; gives the reserved slot back on a refusal, or when
-    /// the channel closes.
+    /// the channel closes. A refusal the client asked to hear as a close returns the upgrade's
+    /// headers with the outcome ``HandshakeOutcome/refusedByClose(_:)``.
     private static func conclude(
         _ decision: Result<(Identity?, String?), HandshakeRefusal>,
         reserved: Bool,
@@ -67,15 +84,31 @@ enum HandshakeEvaluation {
             let features = Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }
             outcome.value = .accepted(identity: identity, clientId: clientId, features: features)
             channel.closeFuture.whenComplete { _ in connections.release() }
-            var headers = HTTPHeaders([(ClientIdAssignment.header, clientId)])
-            if !components.configuration.rawEchoMode { headers.add(name: "Sec-WebSocket-Protocol", value: FrameCodec.subprotocol) }
-            return headers
+            return upgradeHeaders(clientId: clientId, components: components)
         case .failure(let refusal):
             if reserved { connections.release() }
-            outcome.value = .refused(refusal)
             log(refusal, components: components, request: request)
+            if wantsRefusalByClose(request) {
+                outcome.value = .refusedByClose(refusal)
+                return upgradeHeaders(clientId: nil, components: components)
+            }
+            outcome.value = .refused(refusal)
             return nil
         }
+    }
+
+    /// The 101 answer's extra headers: the effective client id, when there is one, and the
+    /// subprotocol.
+    private static func upgradeHeaders(clientId: String?, components: ServerComponents) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if let clientId { headers.add(name: ClientIdAssignment.header, value: clientId) }
+        if !components.configuration.rawEchoMode { headers.add(name: "Sec-WebSocket-Protocol", value: FrameCodec.subprotocol) }
+        return headers
+    }
+
+    /// Whether the request asked for ``RefusalByClose`` (its value was checked before).
+    private static func wantsRefusalByClose(_ request: UpgradeRequest) -> Bool {
+        (try? RefusalByClose.isRequested(by: request).get()) ?? false
     }
 
     private static func log(_ refusal: HandshakeRefusal, components: ServerComponents, request: UpgradeRequest) {

@@ -5,6 +5,9 @@ enum HandshakeOutcome {
     case undecided
     /// The upgrade was refused; the plain HTTP handler answers with this.
     case refused(HandshakeRefusal)
+    /// The upgrade was refused for an application reason and the client asked for refusals as
+    /// a close (``RefusalByClose``): the WebSocket opens only to be closed with this refusal.
+    case refusedByClose(HandshakeRefusal)
     /// The upgrade was accepted. A feature request the server refuses still upgrades (the
     /// refusal is a WebSocket close code, 1008), then closes.
     case accepted(identity: Identity?, clientId: String?, features: Result<FeatureHandshake, FeatureHandshakeError>)

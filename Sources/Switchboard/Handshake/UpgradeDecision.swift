@@ -8,7 +8,9 @@ public enum UpgradeDecision: Sendable {
     /// (namespaced by user, random when anonymous).
     case accept(identity: Identity? = nil, clientId: String? = nil)
     /// Answer the HTTP request with `status` (e.g. 401, 403) and `reason` as a JSON body
-    /// `{"error": reason}`; no WebSocket is created.
+    /// `{"error": reason}`; no WebSocket is created. A client that asked with the query
+    /// parameter `refusal=close` gets it as a close instead: the upgrade completes and the
+    /// socket closes at once with code 4000 + `status` and `reason` (PROTOCOL.md §1.1).
     case refuse(status: Status, reason: String)
 }
 

@@ -33,6 +33,12 @@ enum ServerPipeline {
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
+                        if case .refusedByClose(let refusal) = outcome.value {
+                            // Still pending: the deadline and the pending bound keep holding it.
+                            let handler = RefusalCloseHandler(refusal: refusal, closeTimeout: configuration.closeHandshakeTimeout)
+                            try channel.pipeline.syncOperations.addHandler(handler)
+                            return
+                        }
                         try installWebSocket(on: channel, components: components, outcome: outcome.value)
                         opened()
                     }

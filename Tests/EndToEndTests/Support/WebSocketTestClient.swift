@@ -68,6 +68,7 @@ final class WebSocketTestClient: Sendable {
         headers: [(String, String)] = [],
         upgrade: Bool = true,
         answersPings: Bool = true,
+        answersCloses: Bool = true,
         receiveBufferSize: Int? = nil
     ) async throws -> (HTTPAnswer, WebSocketTestClient?) {
         let inbox = EventInbox<Event>()
@@ -77,7 +78,7 @@ final class WebSocketTestClient: Sendable {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPAnswerReader(answer: answerPromise, inbox: inbox, hellos: hellos, answersPings: answersPings)
+                        HTTPAnswerReader(answer: answerPromise, inbox: inbox, hellos: hellos, answersPings: answersPings, answersCloses: answersCloses)
                     )
                 }
             }
@@ -216,18 +217,20 @@ private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHan
     private let inbox: EventInbox<WebSocketTestClient.Event>
     private let hellos: EventInbox<WebSocketTestClient.HelloArrival>
     private let answersPings: Bool
+    private let answersCloses: Bool
     private var received: [UInt8] = []
     private var head: (status: Int, headers: [String: String], bodyStart: Int)?
     private var done = false
 
     init(
         answer: EventLoopPromise<WebSocketTestClient.HTTPAnswer>, inbox: EventInbox<WebSocketTestClient.Event>,
-        hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool
+        hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool, answersCloses: Bool
     ) {
         self.answer = answer
         self.inbox = inbox
         self.hellos = hellos
         self.answersPings = answersPings
+        self.answersCloses = answersCloses
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -252,7 +255,7 @@ private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHan
                 let pipeline = context.pipeline.syncOperations
                 try pipeline.addHandler(WebSocketFrameEncoder(), position: .after(self))
                 try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 64 << 20)))
-                try pipeline.addHandler(FrameCollector(inbox: inbox, hellos: hellos, answersPings: answersPings))
+                try pipeline.addHandler(FrameCollector(inbox: inbox, hellos: hellos, answersPings: answersPings, answersCloses: answersCloses))
             } catch {
                 context.close(promise: nil)
                 return
@@ -292,12 +295,14 @@ private final class FrameCollector: ChannelInboundHandler {
     private let inbox: EventInbox<WebSocketTestClient.Event>
     private let hellos: EventInbox<WebSocketTestClient.HelloArrival>
     private let answersPings: Bool
+    private let answersCloses: Bool
     private var frames = 0
 
-    init(inbox: EventInbox<WebSocketTestClient.Event>, hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool) {
+    init(inbox: EventInbox<WebSocketTestClient.Event>, hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool, answersCloses: Bool) {
         self.inbox = inbox
         self.hellos = hellos
         self.answersPings = answersPings
+        self.answersCloses = answersCloses
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -329,6 +334,7 @@ private final class FrameCollector: ChannelInboundHandler {
             let code = payload.readInteger(as: UInt16.self)
             let reason = payload.readString(length: payload.readableBytes) ?? ""
             inbox.push(.close(code: code, reason: reason))
+            guard answersCloses else { return }
             // Answer like a browser: echo the code, completing the close handshake.
             var reply = context.channel.allocator.buffer(capacity: 2)
             if let code { reply.writeInteger(code) }

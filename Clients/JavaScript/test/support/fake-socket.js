@@ -35,6 +35,28 @@ export class FakeSocket extends EventTarget {
     this.dispatchEvent(new Event('open'));
   }
 
+  /**
+   * The server accepts the handshake and answers the client's first request (the probe that
+   * tells an open connection from a refusal told as a close); the probe is not kept in `sent`.
+   */
+  accept() {
+    this.open();
+    const probe = this.frames()[0];
+    if (!probe || probe.kind !== 'request' || probe.url !== '/_switchboard/client') throw new Error('the client sent no probe after the upgrade');
+    this.sent.splice(0, 1);
+    this.receive({ kind: 'response', id: probe.id, status: 204, url: '', data: '' });
+  }
+
+  /** The server refuses after the upgrade (`refusal=close`): closes with 4000 + `status`. */
+  refuse(status, reason) {
+    this.open();
+    this.readyState = FakeSocket.CLOSED;
+    const event = new Event('close');
+    event.code = 4000 + status;
+    event.reason = reason;
+    this.dispatchEvent(event);
+  }
+
   /** The connection drops (or the handshake is refused, when it was never opened). */
   drop() {
     this.readyState = FakeSocket.CLOSED;

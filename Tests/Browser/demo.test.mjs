@@ -1,0 +1,104 @@
+// The demo page in headless Chromium, end to end: two users sign in, a rename in one page shows
+// in the other, the server restarts on the same port and both pages show reconnecting, then
+// open, and keep working; no console errors. Screenshots go to .build/browser-artifacts/.
+// Run by Scripts/browser-tests.sh (which builds the demo and finds chromium).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from './cdp.mjs';
+import { startDemo, freePort } from '../../Clients/JavaScript/test/support/demo-server.js';
+
+const artifacts = fileURLToPath(new URL('../../.build/browser-artifacts/', import.meta.url));
+
+const state = `document.getElementById('state').textContent`;
+const boardName = (id) => `document.querySelector('#board-${id} .name')?.textContent`;
+
+/** Renames board `id` through the page's own controls. */
+async function rename(page, id, name) {
+  await page.evaluate(`document.querySelector('#board-${id} button').click()`);
+  await page.waitFor(`document.querySelector('#board-${id} input')`, { what: `the rename field of board ${id}` });
+  await page.evaluate(`(() => {
+    const row = document.getElementById('board-${id}');
+    row.querySelector('input').value = ${JSON.stringify(name)};
+    row.querySelector('button').click();
+  })()`);
+}
+
+test('two users in Chromium: pushes, presence, a server restart and back, no console errors', { timeout: 80000 }, async (t) => {
+  mkdirSync(artifacts, { recursive: true });
+  const port = await freePort();
+  let demo = await startDemo(port);
+  const browser = await launchChromium();
+  t.after(async () => {
+    await browser.close();
+    await demo.stop();
+  });
+  const user = await browser.newPage({ width: 1200, height: 820, name: 'demo (1200 px)' });
+  const admin = await browser.newPage({ width: 420, height: 900, name: 'admin (420 px)' });
+  const pages = [user, admin];
+  await user.goto(`http://127.0.0.1:${port}/?token=demo-token`);
+  await admin.goto(`http://127.0.0.1:${port}/?token=admin-token`);
+
+  for (const page of pages) {
+    await page.waitFor(`${state} === 'open' && ${boardName(1)} === 'Roadmap'`, { what: 'open with the board list' });
+    await page.waitFor(`document.getElementById('online').textContent.includes('demo · 1 tab') && document.getElementById('online').textContent.includes('admin · 1 tab')`, { what: 'both users online, one tab each' });
+  }
+  assert.equal(await user.evaluate(`document.getElementById('who').textContent`), 'signed in as demo');
+  assert.equal(await admin.evaluate(`document.getElementById('who').textContent`), 'signed in as admin (admin)');
+  assert.equal(await admin.evaluate(`innerWidth`), 420);
+  assert.equal(await admin.evaluate(`document.documentElement.scrollWidth <= document.documentElement.clientWidth`), true, 'nothing wider than the 420 px window');
+
+  // A rename in one page is pushed to the other as a merge patch.
+  await rename(user, 1, 'Roadmap 2027');
+  await admin.waitFor(`${boardName(1)} === 'Roadmap 2027'`, { what: 'the rename pushed to admin' });
+  assert.equal(await user.evaluate(boardName(1)), 'Roadmap 2027');
+
+  // A creation and a chat line reach the other user too.
+  await admin.evaluate(`document.getElementById('new-name').value = 'Launch'; document.querySelector('#create button').click()`);
+  await user.waitFor(`${boardName(3)} === 'Launch'`, { what: 'the created board pushed to demo' });
+  await user.evaluate(`document.getElementById('text').value = 'hello admin'; document.querySelector('#say button').click()`);
+  await admin.waitFor(`[...document.querySelectorAll('#chat .line')].some((line) => line.querySelector('.who').textContent === 'demo' && line.textContent.endsWith('hello admin'))`, { what: 'the chat line from demo' });
+
+  // Presence counts tabs: a second tab of demo, then closing it.
+  const online = `document.getElementById('online').textContent`;
+  const secondTab = await browser.newPage({ width: 800, height: 600, name: 'demo, second tab' });
+  await secondTab.goto(`http://127.0.0.1:${port}/?token=demo-token`);
+  await admin.waitFor(`${online}.includes('demo · 2 tabs')`, { what: 'demo with 2 tabs' });
+  assert.deepEqual(secondTab.errors, []);
+  await secondTab.close();
+  await admin.waitFor(`${online}.includes('demo · 1 tab') && !${online}.includes('2 tabs')`, { what: 'demo back to 1 tab' });
+
+  // The server goes away: both pages show reconnecting, then open again on the new server.
+  await demo.kill();
+  const outageStart = Date.now();
+  for (const page of pages) {
+    const shown = await page.waitFor(`${state}.startsWith('reconnecting (attempt ') && ${state}`, { what: 'reconnecting' });
+    assert.match(shown, /^reconnecting \(attempt \d+\)$/);
+  }
+  demo = await startDemo(port);
+  for (const page of pages) {
+    await page.waitFor(`${state} === 'open' && ${boardName(1)} === 'Roadmap'`, { timeout: 20000, what: 'open again with the new server\'s boards' });
+  }
+  const outageEnd = Date.now();
+  for (const page of pages) {
+    await page.waitFor(`document.getElementById('online').textContent.includes('demo · 1 tab') && document.getElementById('online').textContent.includes('admin · 1 tab')`, { what: 'presence again after the restart' });
+  }
+
+  // And they keep working: another rename propagates, the other way round.
+  await rename(admin, 2, 'Bugs after restart');
+  await user.waitFor(`${boardName(2)} === 'Bugs after restart'`, { what: 'the rename pushed to demo after the restart' });
+
+  await user.screenshot(`${artifacts}demo-user-1200.png`);
+  await admin.screenshot(`${artifacts}admin-420.png`);
+
+  // Only the browser's own lines for sockets that found no server, while it was down, are allowed.
+  for (const page of pages) {
+    const unexpected = page.errors.filter((error) => !(
+      error.kind === 'log:network' && /^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws\?.*' failed/.test(error.text)
+      && error.at >= outageStart && error.at <= outageEnd + 1000
+    ));
+    assert.deepEqual(unexpected, [], `${page.name} logged errors`);
+    t.diagnostic(`${page.name}: ${page.errors.length - unexpected.length} browser line(s) for sockets refused while the server was down`);
+  }
+});
