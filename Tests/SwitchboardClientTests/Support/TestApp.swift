@@ -29,10 +29,32 @@ enum TestAPI {
 /// - `GET|POST /busy/:name`: 503 for the first two calls per name, then 200.
 /// - `POST /record`: records the body, 204.
 /// - typed `GET /boards/:id` (404 unless 7) and `POST /boards`.
+/// - `POST /counter`, `POST /counter/other` and `POST /counter/gated` (waits for the gate)
+///   behind ``idempotency``;
+///   `POST /counter/small` behind ``smallIdempotency`` (2 keys per user, a manual clock):
+///   each run increments ``counter`` and answers `run <n>`.
 final class TestApp: Sendable {
+    let idempotency = Idempotency()
+    /// The clock of ``smallIdempotency``.
+    let clock: ManualClock
+    let smallIdempotency: Idempotency
+    private let runs = Mutex(0)
     private let log = Mutex<[String]>([])
     private let busyCounts = Mutex<[String: Int]>([:])
     private let gate = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    init() {
+        let clock = ManualClock()
+        self.clock = clock
+        smallIdempotency = Idempotency(lifetime: .seconds(60), maxKeysPerUser: 2, now: { clock.now })
+    }
+
+    /// How many times a counter route ran.
+    var counter: Int { runs.withLock { $0 } }
+
+    private func count() -> String {
+        "run \(runs.withLock { $0 += 1; return $0 })"
+    }
 
     /// Everything recorded, in order: `POST /record` bodies and messages.
     var recorded: [String] { log.withLock { $0 } }
@@ -109,6 +131,25 @@ final class TestApp: Sendable {
             return Board(id: 7, name: "Roadmap")
         }
         router.register(TestAPI.createBoard) { _, input in Board(id: 8, name: input.name) }
+        router.post("/counter", idempotency.middleware) { [self] _, res in res.send(count()) }
+        router.post("/counter/gated", idempotency.middleware) { [self] _, res in
+            await waitForGate()
+            res.send(count())
+        }
+        router.post("/counter/other", idempotency.middleware) { [self] _, res in res.send(count()) }
+        router.post("/counter/small", smallIdempotency.middleware) { [self] _, res in res.send(count()) }
         return router
+    }
+}
+
+/// A clock that moves only when told to.
+final class ManualClock: Sendable {
+    private let start = ContinuousClock.now
+    private let offset = Mutex(Duration.zero)
+
+    var now: ContinuousClock.Instant { start + offset.withLock { $0 } }
+
+    func advance(by duration: Duration) {
+        offset.withLock { $0 += duration }
     }
 }
