@@ -18,11 +18,11 @@ public struct ClientConfiguration: Sendable {
     public var reconnect = ReconnectPolicy()
     /// How long a TCP connect plus WebSocket handshake may take. Default 10 s.
     public var connectTimeout: Duration = .seconds(10)
-    /// After this long without anything read from the server, the client sends a ping.
-    /// Default 15 s; `nil` turns the heartbeat off.
+    /// After this long without anything read from the server, the client sends a ping (checked
+    /// every half interval). Default 15 s; `nil` turns the heartbeat off.
     public var heartbeatInterval: Duration? = .seconds(15)
     /// After this long without anything read (no pong either), the connection is taken for dead,
-    /// closed and reopened. Default 45 s.
+    /// closed and reopened. Default 45 s; keep it above twice ``heartbeatInterval``.
     public var heartbeatTimeout: Duration = .seconds(45)
     /// The largest WebSocket message (all its fragments together) the client accepts from the
     /// server. Default 1 MiB, the server's own default limit.

@@ -22,7 +22,7 @@ struct HeartbeatTests {
         let server = try await TestServer.start()
         let client = try await ClientTestSupport.connect(server) {
             $0.heartbeatInterval = .milliseconds(100)
-            $0.heartbeatTimeout = .milliseconds(300)
+            $0.heartbeatTimeout = .milliseconds(600)
         }
         let states = Collected<ConnectionState>()
         let observer = Task { for await state in client.states { states.append(state) } }

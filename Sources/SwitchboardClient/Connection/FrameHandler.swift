@@ -29,7 +29,9 @@ final class FrameHandler: ChannelDuplexHandler {
         lastRead = .now()
         guard let heartbeat else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        heartbeatTask = context.eventLoop.scheduleRepeatedTask(initialDelay: heartbeat.interval, delay: heartbeat.interval) { _ in
+        // Checked twice per interval, so a ping leaves at most half an interval late.
+        let tick = TimeAmount.nanoseconds(max(heartbeat.interval.nanoseconds / 2, 1_000_000))
+        heartbeatTask = context.eventLoop.scheduleRepeatedTask(initialDelay: tick, delay: tick) { _ in
             let (handler, context) = loopBound.value
             handler.heartbeatTick(context: context)
         }
