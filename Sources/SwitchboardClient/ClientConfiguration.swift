@@ -27,6 +27,9 @@ public struct ClientConfiguration: Sendable {
     /// The largest WebSocket message (all its fragments together) the client accepts from the
     /// server. Default 1 MiB, the server's own default limit.
     public var maxMessageSize: Int = 1 << 20
+    /// The most WebSocket fragments one message may arrive in. Default 64, the server's own
+    /// default limit.
+    public var maxFragmentsPerMessage: Int = 64
     /// Asked for a token before every connection attempt and before an in-band credential
     /// refresh; a non-nil token is sent as `Authorization: Bearer <token>`. Default `nil`.
     public var tokenProvider: (@Sendable () async throws -> String?)? = nil

@@ -21,6 +21,9 @@ import Synchronization
 /// and are sent in order once the socket opens. After ``close()`` every call fails at once with
 /// ``SwitchboardClientError/closed``. Frames are handled on the connection's event loop; push
 /// listeners run there too, in arrival order, and should return quickly.
+///
+/// Call ``close()`` when done: once connected, the connection loop keeps the client (and its
+/// socket) alive until then.
 public final class SwitchboardClient: Sendable {
     let configuration: ClientConfiguration
     let connector: Connector
@@ -120,17 +123,17 @@ public final class SwitchboardClient: Sendable {
     /// Moves to `closed` for good with `reason`: fails what is left, wakes ``connect()``
     /// callers, finishes the state and push sequences.
     func end(_ reason: SwitchboardClientError) {
-        let (items, waiters, observers) = core.withLock { core in
-            if core.endReason == nil { core.endReason = reason }
+        let (endReason, items, waiters, observers) = core.withLock { core in
+            let endReason = core.endReason ?? reason
+            core.endReason = endReason
             core.channel = nil
             core.enter(.closed)
             let observers = core.stateObservers.values
             core.stateObservers = [:]
             let waiters = core.openWaiters
             core.openWaiters = []
-            return (core.removeAllItems(), waiters, Array(observers))
+            return (endReason, core.removeAllItems(), waiters, Array(observers))
         }
-        let endReason = core.withLock { $0.endReason } ?? reason
         for item in items { item.complete(.failure(endReason)) }
         for waiter in waiters { waiter.resume(returning: .failure(endReason)) }
         for observer in observers { observer.finish() }

@@ -26,11 +26,4 @@ public enum ConnectionState: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Whether calls made now wait in the send queue (the socket is expected to open).
-    var queuesCalls: Bool {
-        switch self {
-        case .idle, .connecting, .reconnecting: true
-        case .open, .closing, .closed: false
-        }
-    }
 }

@@ -60,6 +60,7 @@ struct Connector: Sendable {
         if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: address.target, headers: headers)
         let maxMessageSize = configuration.maxMessageSize
+        let maxFragments = configuration.maxFragmentsPerMessage
         let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(maxFrameSize: maxMessageSize) { channel, response in
             let selected = response.headers.first(name: "Sec-WebSocket-Protocol")
             guard selected == FrameCodec.subprotocol else {
@@ -67,7 +68,7 @@ struct Connector: Sendable {
             }
             return channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandlers([
-                    NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 1024, maxAccumulatedFrameSize: maxMessageSize),
+                    NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: maxFragments, maxAccumulatedFrameSize: maxMessageSize),
                     FrameHandler(sink: sink, generation: generation, configuration: configuration),
                 ])
                 return .upgraded
