@@ -195,4 +195,26 @@ struct ConnectionTests {
         }
         #expect(client.state == .closed)
     }
+
+    @Test("the attempt count grows across quick losses and starts again at 1 after a connection stayed up resetAfter")
+    func attemptCountResets() async throws {
+        for (resetAfter, expected) in [(Duration.seconds(10), 2), (Duration.milliseconds(100), 1)] {
+            let server = try await TestServer.start()
+            let client = try await ClientTestSupport.connect(server) {
+                $0.reconnect = ReconnectPolicy(minimumDelay: .milliseconds(20), maximumDelay: .milliseconds(40), resetAfter: resetAfter)
+            }
+            let states = Collected<ConnectionState>()
+            let observer = Task { for await state in client.states { states.append(state) } }
+            for _ in 0..<2 {
+                try await Task.sleep(for: .milliseconds(200))
+                server.server?.connections.first?.close(code: 1011, reason: "test drop")
+                #expect(await TestServer.eventually { client.state != .open })
+                #expect(await TestServer.eventually { client.state == .open && server.server?.connections.count == 1 })
+            }
+            #expect(states.all.last { if case .reconnecting = $0 { true } else { false } } == .reconnecting(attempt: expected))
+            observer.cancel()
+            await client.close()
+            try await server.stop()
+        }
+    }
 }

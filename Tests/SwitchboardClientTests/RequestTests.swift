@@ -132,4 +132,33 @@ struct RequestTests {
         await client.close()
         try await server.stop()
     }
+
+    @Test("a 2xx body that is not the expected type fails with .decodingFailed")
+    func decodingFailed() async throws {
+        let server = try await TestServer.start()
+        let client = try await ClientTestSupport.connect(server)
+        let response = try await client.post("/echo", "not json".bytes)
+        #expect {
+            try response.decode(Board.self)
+        } throws: { error in
+            guard case .decodingFailed(let reason) = error as? SwitchboardClientError else { return false }
+            return reason.hasPrefix("Board: ")
+        }
+        await client.close()
+        try await server.stop()
+    }
+
+    @Test("cancelling the calling task fails its request with .cancelled and leaves the client usable")
+    func cancelled() async throws {
+        let server = try await TestServer.start()
+        let client = try await ClientTestSupport.connect(server)
+        let waiting = Task { try await client.get("/gate") }
+        #expect(await TestServer.eventually { server.app.gateWaiters == 1 })
+        waiting.cancel()
+        await #expect(throws: SwitchboardClientError.cancelled) { try await waiting.value }
+        #expect(try await client.get("/echo").status == .ok)
+        server.app.openGate()
+        await client.close()
+        try await server.stop()
+    }
 }
