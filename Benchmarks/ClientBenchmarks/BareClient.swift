@@ -30,17 +30,15 @@ final class BareClient: Sendable {
                         upgraded.succeed()
                     }
                 }
-                var head = HTTPHeaders()
-                head.add(name: "Host", value: "127.0.0.1:\(port)")
-                head.add(name: "Sec-WebSocket-Protocol", value: FrameCodec.subprotocol)
-                let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/ws", headers: head)
-                return channel.pipeline.addHTTPClientHandlers(withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in })).flatMap {
-                    channel.writeAndFlush(HTTPClientRequestPart.head(request)).flatMap {
-                        channel.writeAndFlush(HTTPClientRequestPart.end(nil))
-                    }
-                }
+                return channel.pipeline.addHTTPClientHandlers(withClientUpgrade: (upgraders: [upgrader], completionHandler: { _ in }))
             }
             .connect(host: "127.0.0.1", port: port).get()
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: "127.0.0.1:\(port)")
+        headers.add(name: "Sec-WebSocket-Protocol", value: FrameCodec.subprotocol)
+        let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/ws", headers: headers)
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        try await channel.writeAndFlush(HTTPClientRequestPart.end(nil)).get()
         try await upgraded.futureResult.get()
         guard let handler = handlerBox.withLock({ $0 }) else { throw ChannelError.inappropriateOperationForState }
         return BareClient(channel: channel, handler: handler)
