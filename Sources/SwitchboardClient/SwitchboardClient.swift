@@ -44,6 +44,12 @@ public final class SwitchboardClient: Sendable {
     /// The connection's state now.
     public var state: ConnectionState { core.withLock { $0.state } }
 
+    /// Why the client closed for good: ``SwitchboardClientError/closed`` after ``close()``,
+    /// ``SwitchboardClientError/handshakeRefused(status:reason:)`` or
+    /// ``SwitchboardClientError/connectionFailed(_:)`` when reconnecting stopped; `nil` while it
+    /// has not.
+    public var closeReason: SwitchboardClientError? { core.withLock { $0.endReason } }
+
     /// The connection's states: the current one first, then each change, until the client is
     /// closed for good.
     public var states: AsyncStream<ConnectionState> {

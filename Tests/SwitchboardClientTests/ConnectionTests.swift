@@ -138,6 +138,7 @@ struct ConnectionTests {
             try await client.connect()
         }
         #expect(client.state == .closed)
+        #expect(client.closeReason == .handshakeRefused(status: 401, reason: "invalid token"))
         try await Task.sleep(for: .milliseconds(200))
         #expect(asked.withLock { $0 } == 2)
         await #expect(throws: SwitchboardClientError.handshakeRefused(status: 401, reason: "invalid token")) {
@@ -216,5 +217,21 @@ struct ConnectionTests {
             await client.close()
             try await server.stop()
         }
+    }
+
+    @Test("a handshake refused with 401 while reconnecting stops the client and fails the queued calls with the refusal")
+    func refusedWhileReconnecting() async throws {
+        let server = try await TestServer.start(authentication: TokenAuthentication { $0 == "good" ? Identity(userId: "alice") : nil })
+        let tokens = Mutex(["good"])
+        let client = try await ClientTestSupport.connect(server) {
+            $0.tokenProvider = { tokens.withLock { $0.isEmpty ? "banned" : $0.removeFirst() } }
+        }
+        server.server?.connections.first?.close(code: 1008, reason: "credentials revoked")
+        #expect(await TestServer.eventually { client.state != .open })
+        let queued = Task { try await client.get("/echo") }
+        await #expect(throws: SwitchboardClientError.handshakeRefused(status: 401, reason: "invalid token")) { try await queued.value }
+        #expect(client.state == .closed)
+        #expect(client.closeReason == .handshakeRefused(status: 401, reason: "invalid token"))
+        try await server.stop()
     }
 }
