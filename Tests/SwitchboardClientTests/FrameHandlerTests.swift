@@ -13,11 +13,14 @@ struct FrameHandlerTests {
         func received(_ frame: Frame, generation: Int) { frames.withLock { $0.append(frame) } }
     }
 
-    private func makeChannel(_ sink: Sink) throws -> EmbeddedChannel {
+    private func makeChannel(_ sink: Sink, heartbeat: Duration? = nil) throws -> EmbeddedChannel {
         var configuration = ClientConfiguration()
-        configuration.heartbeatInterval = nil
+        configuration.heartbeatInterval = heartbeat
+        configuration.heartbeatTimeout = .milliseconds(300)
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(FrameHandler(sink: sink, generation: 1, configuration: configuration))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        #expect(channel.isActive)
         return channel
     }
 
@@ -62,6 +65,25 @@ struct FrameHandlerTests {
         #expect(echo.opcode == .connectionClose)
         var echoed = echo.data
         #expect(echoed.readWebSocketErrorCode() == .goingAway)
+        #expect(!channel.isActive)
+    }
+
+    @Test("the heartbeat pings after an interval of silence, a pong counts as traffic, and silence past the timeout closes the channel")
+    func heartbeat() throws {
+        let sink = Sink()
+        let channel = try makeChannel(sink, heartbeat: .milliseconds(100))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(50))
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(50))
+        let ping = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(ping.opcode == .ping)
+        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .pong, data: channel.allocator.buffer(capacity: 0)))
+        // 250 ms after the pong: pinged again, still open.
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(250))
+        #expect(channel.isActive)
+        while let frame = try channel.readOutbound(as: WebSocketFrame.self) { #expect(frame.opcode == .ping) }
+        // Nothing read for 300 ms: taken for dead.
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(50))
         #expect(!channel.isActive)
     }
 }

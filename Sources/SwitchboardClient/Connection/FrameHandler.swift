@@ -26,7 +26,7 @@ final class FrameHandler: ChannelDuplexHandler {
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        lastRead = .now()
+        lastRead = context.eventLoop.now
         guard let heartbeat else { return }
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         // Checked twice per interval, so a ping leaves at most half an interval late.
@@ -44,7 +44,7 @@ final class FrameHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        lastRead = .now()
+        lastRead = context.eventLoop.now
         switch frame.opcode {
         case .binary:
             deliver(frame.unmaskedData)
@@ -109,7 +109,7 @@ final class FrameHandler: ChannelDuplexHandler {
 
     private func heartbeatTick(context: ChannelHandlerContext) {
         guard let heartbeat else { return }
-        let silent = NIODeadline.now() - lastRead
+        let silent = context.eventLoop.now - lastRead
         if silent >= heartbeat.timeout {
             context.close(promise: nil)
         } else if silent >= heartbeat.interval {
