@@ -48,6 +48,21 @@ let package = Package(
             resources: [.copy("Resources/github-routes.txt"), .copy("Resources/github-paths.txt")],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ClientBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Switchboard", package: "Switchboard"),
+                .product(name: "SwitchboardClient", package: "Switchboard"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "ClientBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
 
         // Load tools: plain executables, not ordo-one benchmarks (no plugin).
         .executableTarget(
