@@ -48,7 +48,7 @@ public final class Idempotency: Sendable {
     /// The middleware to install.
     public var middleware: Middleware {
         Middleware { [self] req, res, next in
-            guard let key = req.query[queryName], !key.isEmpty else { return try await next() }
+            guard let key = try req.query[queryName], !key.isEmpty else { return try await next() }
             let scope = req.identity?.userId ?? ""
             let fingerprint = "\(req.method) \(req.path)"
             switch await begin(scope: scope, key: key, fingerprint: fingerprint) {

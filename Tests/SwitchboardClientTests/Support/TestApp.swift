@@ -90,7 +90,7 @@ final class TestApp: Sendable {
         router.get("/echo") { req, res in res.send(req.body) }
         router.post("/echo") { req, res in res.send(req.body) }
         router.get("/slow") { req, res async in
-            let milliseconds = Int(req.query["ms"] ?? "") ?? 10
+            let milliseconds = Int((try? req.query["ms"]) ?? "") ?? 10
             try? await Task.sleep(for: .milliseconds(milliseconds))
             res.send(req.body)
         }
