@@ -5,32 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-# Debian packages the tests use, as pairs: a command that must work, then the package that
-# provides it. The commands are run (not just looked up), so a half-installed tool counts as
-# missing.
-requirements=(
-    "python3 --version" python3
-    "python3 -m venv --help" python3-venv
+# shellcheck source=Scripts/require.sh
+. Scripts/require.sh
+# Debian packages the tests use: a command that must work, then the package that provides it.
+require_packages \
+    "python3 --version" python3 \
+    "python3 -m venv --help" python3-venv \
     "python3 -m pip --version" python3-pip
-)
-
-install_missing() {
-    local missing=()
-    while [ $# -gt 1 ]; do
-        bash -c "$1" >/dev/null 2>&1 || missing+=("$2")
-        shift 2
-    done
-    if [ ${#missing[@]} -gt 0 ]; then
-        echo "test.sh: installing ${missing[*]}"
-        if [ "$(id -u)" -ne 0 ]; then
-            echo "test.sh: FAILED: ${missing[*]} missing, and installing needs root (apt-get)" >&2
-            exit 1
-        fi
-        apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
-    fi
-}
-install_missing "${requirements[@]}"
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
