@@ -196,8 +196,8 @@ struct LimitsTests {
     @Test("a silent peer is pinged, and closed with 1001 when it never answers")
     func idlePeer() async throws {
         var configuration = Configuration()
-        configuration.pingInterval = .milliseconds(100)
-        configuration.idleTimeout = .milliseconds(250)
+        configuration.pingInterval = .milliseconds(300)
+        configuration.idleTimeout = .milliseconds(1000)
         let running = try await RunningServer.start(configuration: configuration)
         let silent = try await WebSocketTestClient.connect(port: running.port, answersPings: false)
         let alive = try await WebSocketTestClient.connect(port: running.port, answersPings: true)

@@ -57,10 +57,10 @@ struct PendingConnectionTests {
     @Test("a WebSocket stays open past handshakeTimeout")
     func webSocketOutlivesDeadline() async throws {
         var configuration = Configuration()
-        configuration.handshakeTimeout = .milliseconds(200)
+        configuration.handshakeTimeout = .seconds(1)
         let running = try await RunningServer.start(configuration: configuration)
         let client = try await WebSocketTestClient.connect(port: running.port)
-        try await Task.sleep(for: .milliseconds(500))
+        try await Task.sleep(for: .milliseconds(1500))
         #expect(try await client.request(.post, "/echo", body: "ok").status == .ok)
         client.close()
         try await running.stop()

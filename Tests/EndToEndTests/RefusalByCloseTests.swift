@@ -68,7 +68,10 @@ struct RefusalByCloseTests {
         var configuration = Configuration()
         configuration.allowedOrigins = ["https://app.example"]
         let running = try await RunningServer.start(configuration: configuration)
-        let (answer, client) = try await WebSocketTestClient.handshake(port: running.port, path: "/ws?refusal=close", headers: [("Origin", "https://evil.example")])
+        // The client does not answer the close, so the socket stays open for its frame.
+        let (answer, client) = try await WebSocketTestClient.handshake(
+            port: running.port, path: "/ws?refusal=close", headers: [("Origin", "https://evil.example")], answersCloses: false
+        )
         #expect(answer.status == 101)
         let refused = try #require(client)
         try await refused.send(.request(RequestFrame(method: .post, id: 1, url: "/echo", data: ArraySlice("hi".utf8))))
@@ -88,8 +91,9 @@ struct RefusalByCloseTests {
     func capacity() async throws {
         var configuration = Configuration()
         configuration.maxConnections = 1
-        configuration.handshakeTimeout = .milliseconds(500)
-        configuration.closeHandshakeTimeout = .seconds(30)
+        // Long enough for a handshake on a loaded machine, far below the close timeout.
+        configuration.handshakeTimeout = .seconds(2)
+        configuration.closeHandshakeTimeout = .seconds(60)
         let running = try await RunningServer.start(configuration: configuration)
         let first = try await WebSocketTestClient.connect(port: running.port)
         let (answer, client) = try await WebSocketTestClient.handshake(port: running.port, path: "/ws?refusal=close", answersCloses: false)
@@ -107,7 +111,7 @@ struct RefusalByCloseTests {
         let again = try await WebSocketTestClient.connect(port: running.port)
         #expect(try await again.request(.post, "/echo", body: "room").status == .ok)
         // Still pending: the handshake deadline closes it, well before the close timeout.
-        #expect(await refused.waitUntilDisconnected(timeout: .seconds(5)))
+        #expect(await refused.waitUntilDisconnected(timeout: .seconds(20)))
         again.close()
         try await running.stop()
     }

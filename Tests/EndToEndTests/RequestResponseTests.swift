@@ -187,7 +187,7 @@ struct RequestResponseTests {
     @Test("an async handler past the router's deadline is answered 504 by the connection and cancelled; others on the socket are not held up")
     func deadlineOnTheServer() async throws {
         let cancelled = EventInbox<String>()
-        var router = Router(configuration: RouterConfiguration(handlerDeadline: .seconds(1)))
+        var router = Router(configuration: RouterConfiguration(handlerDeadline: .seconds(3)))
         router.get("/hang") { _, _ async throws in
             do {
                 try await Task.sleep(for: .seconds(30))
@@ -209,15 +209,15 @@ struct RequestResponseTests {
         #expect(quick.status == .ok)
         #expect(String(decoding: quick.data, as: UTF8.self) == "on an event loop")
         // Answered while the hanging request still waits for its deadline.
-        #expect(clock.now - start < .seconds(1))
+        #expect(clock.now - start < .seconds(3))
         guard case .response(let late) = try await client.nextFrame() else {
             Issue.record("expected a response")
             return
         }
         #expect(late.id == 1)
         #expect(late.status == .gatewayTimeout)
-        #expect(clock.now - start >= .milliseconds(900))
-        #expect(clock.now - start < .seconds(6))
+        #expect(clock.now - start >= .milliseconds(2900))
+        #expect(clock.now - start < .seconds(10))
         #expect(await cancelled.next(timeout: .seconds(5), on: client.channel.eventLoop) == "hang")
         // The socket still answers.
         #expect(try await client.request(.get, "/quick", id: 3).status == .ok)
