@@ -86,6 +86,11 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         }
     }
 
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if closeReason == nil { closeReason = .connectionClosed(reason: "the connection was closed by its owner") }
+        context.close(mode: mode, promise: promise)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         fail(.connectionClosed(reason: "the server closed the connection"), context: context)
         context.fireChannelInactive()
