@@ -10,9 +10,13 @@ struct RedisChannelHandlerTests {
         let values = Mutex<[RESPValue]>([])
     }
 
-    static func channel(limits: RedisConfiguration.ReplyLimits = .init(), pushes: Pushes = Pushes()) throws -> EmbeddedChannel {
+    static func channel(
+        limits: RedisConfiguration.ReplyLimits = .init(),
+        isSubscriber: Bool = false,
+        pushes: Pushes = Pushes()
+    ) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(limits: limits) { value in
+        try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(limits: limits, isSubscriber: isSubscriber) { value in
             pushes.values.withLock { $0.append(value) }
         })
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 6379)).wait()
@@ -57,6 +61,24 @@ struct RedisChannelHandlerTests {
         try Self.receive(">2\r\n+invalidate\r\n*1\r\n+a\r\n$1\r\nx\r\n", on: channel)
         #expect(try reply.wait() == [.bulkString(Array("x".utf8))])
         #expect(pushes.values.withLock { $0 } == [.push([.simpleString("invalidate"), .array([.simpleString("a")])])])
+    }
+
+    @Test("an array reply shaped like a published message is a reply on a command connection, a message on a subscriber's")
+    func messageShapedArrays() throws {
+        let frame = "*3\r\n$7\r\nmessage\r\n$1\r\na\r\n$1\r\nb\r\n"
+        let value = RESPValue.array(["message", "a", "b"].map { .bulkString(Array($0.utf8)) })
+        let commandPushes = Pushes()
+        let commands = try Self.channel(pushes: commandPushes)
+        let reply = try Self.send([RedisCommand("LRANGE", "list", "0", "-1")], on: commands)
+        try Self.receive(frame, on: commands)
+        #expect(try reply.wait() == [value])
+        #expect(commandPushes.values.withLock { $0.isEmpty })
+
+        let subscriberPushes = Pushes()
+        let subscriber = try Self.channel(isSubscriber: true, pushes: subscriberPushes)
+        try Self.receive(frame, on: subscriber)
+        #expect(subscriberPushes.values.withLock { $0 } == [value])
+        #expect(subscriber.isActive)
     }
 
     @Test("a malformed reply fails every waiting command with protocolError and closes the connection")

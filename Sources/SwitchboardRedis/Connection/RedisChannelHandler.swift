@@ -1,8 +1,9 @@
 import NIOCore
 
 /// Writes requests, parses replies and hands each to the request waiting longest (replies come
-/// in the order commands were sent); out-of-band frames (RESP3 pushes, and published messages in
-/// RESP2 subscribed mode) go to `onPush` instead. Runs on the connection's event loop.
+/// in the order commands were sent); out-of-band frames (RESP3 pushes, and on a subscriber's
+/// connection published messages in RESP2 subscribed mode) go to `onPush` instead. Runs on the
+/// connection's event loop.
 final class RedisChannelHandler: ChannelDuplexHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = RedisRequest
@@ -19,6 +20,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
 
     private let parser: RESPParser
     private let onPush: @Sendable (RESPValue) -> Void
+    /// Whether RESP2 arrays shaped like published messages are messages; only on a
+    /// subscriber's connection, where no command answers with such an array.
+    private let isSubscriber: Bool
     private var pending = CircularBuffer<Pending>()
     /// Replies received so far for the first pending request.
     private var headReplies: [RESPValue] = []
@@ -29,8 +33,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     /// Set once the connection is closing; new and pending requests fail with it.
     private var closeReason: RedisError?
 
-    init(limits: RedisConfiguration.ReplyLimits, onPush: @escaping @Sendable (RESPValue) -> Void) {
+    init(limits: RedisConfiguration.ReplyLimits, isSubscriber: Bool, onPush: @escaping @Sendable (RESPValue) -> Void) {
         self.parser = RESPParser(limits: limits)
+        self.isSubscriber = isSubscriber
         self.onPush = onPush
     }
 
@@ -120,14 +125,14 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     }
 
     /// Pushes are out of band unless they confirm the subscription the first request waits for;
-    /// RESP2 arrays are out of band only when they are published messages, or subscription
-    /// notices nobody waits for.
+    /// on a subscriber's connection, RESP2 arrays are out of band when they are published
+    /// messages, or subscription notices nobody waits for.
     private func isOutOfBand(_ value: RESPValue) -> Bool {
         let waitingForConfirmation = pending.first?.isSubscription ?? false
         switch value {
         case .push(let items):
             return !(waitingForConfirmation && Self.isConfirmation(items))
-        case .array(let items?):
+        case .array(let items?) where isSubscriber:
             guard let kind = items.first?.string?.lowercased() else { return false }
             if Self.messageKinds.contains(kind) { return items.count >= 3 }
             return Self.isConfirmation(items) && !waitingForConfirmation

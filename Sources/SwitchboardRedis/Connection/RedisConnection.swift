@@ -41,7 +41,7 @@ public final class RedisConnection: Sendable {
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "switchboard.redis")
     ) async throws(RedisError) -> RedisConnection {
-        try await connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger) { _ in }
+        try await connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger, isSubscriber: false) { _ in }
     }
 
     /// Opens a connection whose out-of-band frames go to `onPush`, called on its event loop.
@@ -49,15 +49,17 @@ public final class RedisConnection: Sendable {
         configuration: RedisConfiguration,
         eventLoopGroup: any EventLoopGroup,
         logger: Logger,
+        isSubscriber: Bool,
         onPush: @escaping @Sendable (RESPValue) -> Void
     ) async throws(RedisError) -> RedisConnection {
         let limits = configuration.replyLimits
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(configuration.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(limits: limits, onPush: onPush))
+                    try channel.pipeline.syncOperations.addHandler(RedisChannelHandler(limits: limits, isSubscriber: isSubscriber, onPush: onPush))
                 }
             }
         let channel: any Channel

@@ -138,7 +138,7 @@ public final class RedisSubscriber: Sendable {
     private func openConnection() async throws(RedisError) -> RedisConnection {
         let onEvent = self.onEvent
         return try await RedisConnection.connect(
-            configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger
+            configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger, isSubscriber: true
         ) { frame in
             if let message = RedisPubSubMessage(frame: frame) { onEvent(.message(message)) }
         }
