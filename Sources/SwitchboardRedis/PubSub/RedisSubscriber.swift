@@ -121,13 +121,16 @@ public final class RedisSubscriber: Sendable {
         undo: (inout State) -> Void
     ) async throws(RedisError) {
         guard !names.isEmpty else { return }
-        let connection = state.withLock { state in
+        // Recording and writing under one lock keeps the commands on the wire in the order of
+        // the recorded changes, also against a reconnect subscribing everything again.
+        let promise = state.withLock { state -> EventLoopPromise<[RESPValue]>? in
             record(&state)
-            return state.closed ? nil : state.connection
+            guard !state.closed, let connection = state.connection else { return nil }
+            let promise = connection.channel.eventLoop.makePromise(of: [RESPValue].self)
+            connection.subscribe([RedisCommand(command, names)], promise: promise)
+            return promise
         }
-        guard let connection else { return }
-        let promise = connection.channel.eventLoop.makePromise(of: [RESPValue].self)
-        connection.subscribe([RedisCommand(command, names)], promise: promise)
+        guard let promise else { return }
         let replies = try await RedisError.awaiting(promise.futureResult)
         if let message = replies.lazy.compactMap(\.errorMessage).first {
             state.withLock { undo(&$0) }
@@ -169,16 +172,7 @@ public final class RedisSubscriber: Sendable {
             attempt += 1
             do {
                 let connection = try await openConnection()
-                let subscriptions = state.withLock { state -> (channels: [String], patterns: [String])? in
-                    guard !state.closed else { return nil }
-                    state.connection = connection
-                    return (Array(state.channels), Array(state.patterns))
-                }
-                guard let subscriptions else {
-                    await connection.close()
-                    return
-                }
-                try await resubscribe(connection, channels: subscriptions.channels, patterns: subscriptions.patterns)
+                try await resubscribe(connection)
                 logger.info("Redis subscriber reconnected", metadata: ["redis.attempts": "\(attempt)"])
                 return
             } catch {
@@ -189,22 +183,32 @@ public final class RedisSubscriber: Sendable {
         }
     }
 
-    /// Subscribes `connection` to everything again; ``Event/reconnected`` is reported on the
-    /// event loop as soon as the last confirmation is read, before any message after it.
-    private func resubscribe(_ connection: RedisConnection, channels: [String], patterns: [String]) async throws(RedisError) {
-        var commands: [RedisCommand] = []
-        if !channels.isEmpty { commands.append(RedisCommand("SUBSCRIBE", channels)) }
-        if !patterns.isEmpty { commands.append(RedisCommand("PSUBSCRIBE", patterns)) }
+    /// Makes `connection` the current one and subscribes it to everything again;
+    /// ``Event/reconnected`` is reported on the event loop as soon as the last confirmation is
+    /// read, before any message after it.
+    private func resubscribe(_ connection: RedisConnection) async throws(RedisError) {
         let onEvent = self.onEvent
-        let loop = connection.channel.eventLoop
-        let promise = loop.makePromise(of: [RESPValue].self)
+        let promise = connection.channel.eventLoop.makePromise(of: [RESPValue].self)
         promise.futureResult.whenSuccess { replies in
             if !replies.contains(where: { $0.errorMessage != nil }) { onEvent(.reconnected) }
         }
-        if commands.isEmpty {
-            promise.succeed([])
-        } else {
-            connection.subscribe(commands, promise: promise)
+        let current = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.connection = connection
+            var commands: [RedisCommand] = []
+            if !state.channels.isEmpty { commands.append(RedisCommand("SUBSCRIBE", Array(state.channels))) }
+            if !state.patterns.isEmpty { commands.append(RedisCommand("PSUBSCRIBE", Array(state.patterns))) }
+            if commands.isEmpty {
+                promise.succeed([])
+            } else {
+                connection.subscribe(commands, promise: promise)
+            }
+            return true
+        }
+        guard current else {
+            promise.fail(RedisError.connectionClosed(reason: "the subscriber was closed"))
+            await connection.close()
+            return
         }
         let replies = try await RedisError.awaiting(promise.futureResult)
         if let message = replies.lazy.compactMap(\.errorMessage).first {
