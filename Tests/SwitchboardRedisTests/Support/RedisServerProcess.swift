@@ -62,11 +62,21 @@ final class RedisServerProcess: Sendable {
     /// same password as `password` so readiness can be checked) and waits until it answers PING.
     static func start(arguments: [String] = [], password: String? = nil) async throws -> RedisServerProcess {
         guard executable != nil else { throw Failure(description: missingMessage) }
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let server = RedisServerProcess(port: try freePort(), arguments: arguments, password: password, folder: folder)
-        try await server.launch()
-        return server
+        // A port free when probed may be taken before redis-server binds it (tests run in
+        // parallel): then it exits at once, and another port is tried.
+        var lastError: (any Error)?
+        for _ in 0..<5 {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("redis-test-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let server = RedisServerProcess(port: try freePort(), arguments: arguments, password: password, folder: folder)
+            do {
+                try await server.launch()
+                return server
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError ?? Failure(description: "redis-server did not start")
     }
 
     /// Runs `body` with a started server, stopping it afterwards whatever happens.
@@ -113,7 +123,7 @@ final class RedisServerProcess: Sendable {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = [
             "--port", "\(port)", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-            "--dir", folder.path,
+            "--dir", folder.path, "--logfile", folder.appendingPathComponent("redis-\(port).log").path,
         ] + arguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -124,7 +134,11 @@ final class RedisServerProcess: Sendable {
         let deadline = ContinuousClock.now + .seconds(10)
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
-                throw Failure(description: "redis-server exited with status \(process.terminationStatus) on port \(port)")
+                let log = (try? String(contentsOf: folder.appendingPathComponent("redis-\(port).log"), encoding: .utf8)) ?? ""
+                throw Failure(description: """
+                    redis-server exited with status \(process.terminationStatus) on port \(port): \
+                    \(log.split(separator: "\n").suffix(3).joined(separator: " | "))
+                    """)
             }
             if let connection = try? await RedisConnection.connect(configuration: configuration) {
                 let pong = try? await connection.send("PING")
@@ -137,13 +151,21 @@ final class RedisServerProcess: Sendable {
         throw Failure(description: "redis-server did not answer PING on port \(port) within 10 s")
     }
 
-    /// A loopback port free right now: bound to port 0, read back, released.
+    /// Ports handed out in this test run, never handed out twice: a server that restarts on its
+    /// port must not find another test's server there.
+    private static let usedPorts = Mutex<Set<Int>>([])
+
+    /// A loopback port free right now (bound to port 0, read back, released) and not handed out
+    /// before in this run.
     private static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).wait()
-        defer { try? channel.close().wait() }
-        guard let port = channel.localAddress?.port else { throw Failure(description: "no free port") }
-        return port
+        for _ in 0..<100 {
+            let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0).wait()
+            let port = channel.localAddress?.port
+            try? channel.close().wait()
+            if let port, usedPorts.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw Failure(description: "no free loopback port")
     }
 }
 
