@@ -23,9 +23,14 @@ struct RedisChannelHandlerTests {
         return channel
     }
 
-    static func send(_ commands: [RedisCommand], on channel: EmbeddedChannel, timeout: TimeAmount? = nil) throws -> EventLoopFuture<[RESPValue]> {
+    static func send(
+        _ commands: [RedisCommand],
+        on channel: EmbeddedChannel,
+        isSubscription: Bool = false,
+        timeout: TimeAmount? = nil
+    ) throws -> EventLoopFuture<[RESPValue]> {
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
-        let request = RedisRequest(commands: commands, replyCount: commands.count, isSubscription: false, timeout: timeout, promise: promise)
+        let request = RedisRequest(commands: commands, isSubscription: isSubscription, timeout: timeout, promise: promise)
         do {
             try channel.writeOutbound(request)
         } catch {
@@ -79,6 +84,25 @@ struct RedisChannelHandlerTests {
         try Self.receive(frame, on: subscriber)
         #expect(subscriberPushes.values.withLock { $0 } == [value])
         #expect(subscriber.isActive)
+    }
+
+    @Test("a subscribing command gets one confirmation per channel, or one error reply for all of them")
+    func subscriptionReplies() throws {
+        let channel = try Self.channel(isSubscriber: true)
+        let commands = [RedisCommand("SUBSCRIBE", "a", "b"), RedisCommand("PSUBSCRIBE", "p.*")]
+        let denied = try Self.send(commands, on: channel, isSubscription: true)
+        try Self.receive("-NOPERM no permissions\r\n*3\r\n$10\r\npsubscribe\r\n$3\r\np.*\r\n:1\r\n", on: channel)
+        let psubscribed = RESPValue.array([.bulkString(Array("psubscribe".utf8)), .bulkString(Array("p.*".utf8)), .integer(1)])
+        #expect(try denied.wait() == [.error("NOPERM no permissions"), psubscribed])
+
+        let allowed = try Self.send([RedisCommand("SUBSCRIBE", "a", "b")], on: channel, isSubscription: true)
+        try Self.receive(">3\r\n+subscribe\r\n+a\r\n:2\r\n", on: channel)
+        let completed = Pushes()
+        allowed.whenComplete { _ in completed.values.withLock { $0.append(.null) } }
+        #expect(completed.values.withLock { $0.isEmpty }, "completed after one of two confirmations")
+        try Self.receive(">3\r\n+subscribe\r\n+b\r\n:3\r\n", on: channel)
+        #expect(try allowed.wait().count == 2)
+        #expect(channel.isActive)
     }
 
     @Test("a malformed reply fails every waiting command with protocolError and closes the connection")

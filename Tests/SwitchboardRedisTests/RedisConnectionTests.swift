@@ -192,6 +192,23 @@ struct RedisConnectionTests {
         }
     }
 
+    @Test("while the server is paused by CLIENT PAUSE, a command times out after commandTimeout")
+    func pausedServer() async throws {
+        try await RedisServerProcess.with { server in
+            var configuration = server.configuration()
+            configuration.commandTimeout = .milliseconds(200)
+            let admin = try await RedisConnection.connect(configuration: server.configuration())
+            let connection = try await RedisConnection.connect(configuration: configuration)
+            try await admin.send("CLIENT", "PAUSE", "2000", "ALL")
+            await #expect(throws: RedisError.timeout(command: "GET", after: .milliseconds(200))) {
+                try await connection.send("GET", "k")
+            }
+            #expect(!connection.isOpen)
+            try await admin.send("CLIENT", "UNPAUSE")
+            await admin.close()
+        }
+    }
+
     @Test("connecting to a port nobody listens on fails with connectionFailed")
     func connectionRefused() async throws {
         let server = try await RedisServerProcess.start()

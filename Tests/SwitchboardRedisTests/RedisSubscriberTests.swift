@@ -122,6 +122,34 @@ struct RedisSubscriberTests {
         }
     }
 
+    @Test(
+        "channels the server refuses throw its error and are forgotten; the subscriber stays usable",
+        arguments: [RedisConfiguration.ProtocolVersion.resp2, .resp3]
+    )
+    func refusedChannels(version: RedisConfiguration.ProtocolVersion) async throws {
+        try await RedisServerProcess.with { server in
+            let admin = try await RedisConnection.connect(configuration: server.configuration())
+            try await admin.send("ACL", "SETUSER", "limited", "on", ">pw", "resetchannels", "&allowed", "+@all", "~*")
+            var configuration = server.configuration(version)
+            configuration.username = "limited"
+            configuration.password = "pw"
+            let events = EventLog<Event>()
+            let subscriber = try await RedisSubscriber.connect(configuration: configuration) { events.append($0) }
+            await #expect {
+                try await subscriber.subscribe(["allowed", "forbidden"])
+            } throws: { error in
+                guard case RedisError.server(let message) = error else { return false }
+                return message.hasPrefix("NOPERM")
+            }
+            #expect(subscriber.channels.isEmpty)
+            try await subscriber.subscribe(["allowed"])
+            #expect(try await admin.send("PUBLISH", "allowed", "yes") == .integer(1))
+            #expect(try await events.wait { !$0.isEmpty } == [Self.message("allowed", "yes")])
+            await subscriber.close()
+            await admin.close()
+        }
+    }
+
     @Test("a closed subscriber reports nothing more and does not reconnect")
     func closing() async throws {
         try await RedisServerProcess.with { server in

@@ -12,7 +12,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private struct Pending {
         var id: UInt64
         var command: String
-        var remaining: Int
+        /// Replies still expected, per command, in order.
+        var expected: CircularBuffer<Int>
         var isSubscription: Bool
         var promise: EventLoopPromise<[RESPValue]>
         var timeoutTask: Scheduled<Void>?
@@ -58,7 +59,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             }
         }
         pending.append(Pending(
-            id: id, command: command, remaining: request.replyCount, isSubscription: request.isSubscription,
+            id: id, command: command, expected: CircularBuffer(request.replyCounts), isSubscription: request.isSubscription,
             promise: request.promise, timeoutTask: timeoutTask
         ))
         context.write(wrapOutboundOut(context.channel.allocator.buffer(bytes: bytes)), promise: promise)
@@ -115,8 +116,16 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             return
         }
         headReplies.append(value)
-        pending[pending.startIndex].remaining -= 1
-        guard pending[pending.startIndex].remaining == 0 else { return }
+        let head = pending.startIndex
+        // An error reply answers a whole subscribing command, however many channels it named.
+        if pending[head].isSubscription, value.errorMessage != nil {
+            pending[head].expected.removeFirst()
+        } else {
+            let command = pending[head].expected.startIndex
+            pending[head].expected[command] -= 1
+            if pending[head].expected[command] == 0 { pending[head].expected.removeFirst() }
+        }
+        guard pending[head].expected.isEmpty else { return }
         let done = pending.removeFirst()
         let replies = headReplies
         headReplies = []
@@ -153,9 +162,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private func timedOut(id: UInt64, after timeout: TimeAmount, context: ChannelHandlerContext) {
         guard let index = pending.firstIndex(where: { $0.id == id }) else { return }
         let request = pending.remove(at: index)
-        let error = RedisError.timeout(command: request.command, after: timeout)
-        request.promise.fail(error)
+        // Closed first, so the caller that sees the timeout finds the connection closed.
         fail(.connectionClosed(reason: "closed because \(request.command) got no reply within \(timeout.nanoseconds / 1_000_000) ms"), context: context)
+        request.promise.fail(RedisError.timeout(command: request.command, after: timeout))
     }
 
     /// Fails every waiting request with `reason` (or the reason already recorded) and closes.

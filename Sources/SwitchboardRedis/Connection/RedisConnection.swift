@@ -153,8 +153,7 @@ public final class RedisConnection: Sendable {
     /// Sends subscribing commands; resolves `promise` with their confirmations.
     func subscribe(_ commands: [RedisCommand], promise: EventLoopPromise<[RESPValue]>) {
         let request = RedisRequest(
-            commands: commands, replyCount: commands.map(RedisRequest.replyCount(of:)).reduce(0, +),
-            isSubscription: true, timeout: configuration.commandTimeout, promise: promise
+            commands: commands, isSubscription: true, timeout: configuration.commandTimeout, promise: promise
         )
         channel.writeAndFlush(request).whenFailure { promise.fail(RedisError.connectionClosed(reason: "\($0)")) }
     }
@@ -166,7 +165,7 @@ public final class RedisConnection: Sendable {
     ) async throws(RedisError) -> [RESPValue] {
         let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
         let request = RedisRequest(
-            commands: commands, replyCount: commands.count, isSubscription: false, timeout: timeout, promise: promise
+            commands: commands, isSubscription: false, timeout: timeout, promise: promise
         )
         channel.writeAndFlush(request).whenFailure { promise.fail(RedisError.connectionClosed(reason: "\($0)")) }
         return try await RedisError.awaiting(promise.futureResult)

@@ -4,10 +4,8 @@ import NIOCore
 struct RedisRequest: Sendable {
     /// The commands, sent back to back.
     var commands: [RedisCommand]
-    /// How many replies complete the request: one per command, except subscribing commands,
-    /// which the server confirms once per channel or pattern.
-    var replyCount: Int
-    /// Whether the replies are subscription confirmations (RESP3 sends them as push frames).
+    /// Whether the commands are subscribing commands, whose replies are confirmations (RESP3
+    /// sends them as push frames), one per channel or pattern.
     var isSubscription: Bool
     /// How long the replies may take; `nil` waits forever.
     var timeout: TimeAmount?
@@ -19,8 +17,10 @@ struct RedisRequest: Sendable {
         "SUBSCRIBE", "UNSUBSCRIBE", "PSUBSCRIBE", "PUNSUBSCRIBE", "SSUBSCRIBE", "SUNSUBSCRIBE",
     ]
 
-    /// The replies `command` gets.
-    static func replyCount(of command: RedisCommand) -> Int {
-        subscribingCommands.contains(command.name) ? max(1, command.arguments.count - 1) : 1
+    /// How many replies each command gets: one, except subscribing commands, which the server
+    /// confirms once per channel or pattern (or answers with one error reply).
+    var replyCounts: [Int] {
+        guard isSubscription else { return Array(repeating: 1, count: commands.count) }
+        return commands.map { Self.subscribingCommands.contains($0.name) ? max(1, $0.arguments.count - 1) : 1 }
     }
 }
