@@ -101,6 +101,33 @@ struct RedisSubscriberTests {
         }
     }
 
+    @Test("a server that stops answering is found by the periodic PING; the subscriber reconnects once it answers again")
+    func silentServer() async throws {
+        try await RedisServerProcess.with { server in
+            let events = EventLog<Event>()
+            var configuration = server.configuration()
+            configuration.subscriberPingInterval = .milliseconds(100)
+            configuration.commandTimeout = .milliseconds(300)
+            configuration.reconnectBackoff.initialDelay = .milliseconds(50)
+            configuration.reconnectBackoff.maxDelay = .milliseconds(200)
+            let subscriber = try await RedisSubscriber.connect(configuration: configuration) { events.append($0) }
+            try await subscriber.subscribe(["news"])
+            let admin = try await RedisConnection.connect(configuration: server.configuration())
+            try await admin.send("CLIENT", "PAUSE", "1500", "ALL")
+            let paused = try await events.wait { !$0.isEmpty }
+            guard case .disconnected(.connectionClosed) = paused.first else {
+                Issue.record("no disconnected event: \(paused)")
+                return
+            }
+            let resumed = try await events.wait { $0.contains(.reconnected) }
+            #expect(resumed.last == .reconnected)
+            #expect(try await admin.send("PUBLISH", "news", "back") == .integer(1))
+            #expect(try await events.wait { $0.last == Self.message("news", "back") }.last == Self.message("news", "back"))
+            await subscriber.close()
+            await admin.close()
+        }
+    }
+
     @Test("channels subscribed while the server is down are subscribed once it is back")
     func subscribeWhileDown() async throws {
         try await RedisServerProcess.with { server in

@@ -83,6 +83,11 @@ public struct RedisConfiguration: Sendable {
     /// arriving later could no longer be matched to its command. `nil` waits forever (for a
     /// connection that runs blocking commands such as `BLPOP 0`). Default 5 s.
     public var commandTimeout: TimeAmount? = .seconds(5)
+    /// How often a ``RedisSubscriber`` sends `PING`, to find a connection that died without
+    /// closing (a vanished host, a silent network): a `PING` without a reply within
+    /// ``commandTimeout`` closes the connection, and the subscriber reconnects. `nil` never
+    /// pings. Default 10 s.
+    public var subscriberPingInterval: TimeAmount? = .seconds(10)
     /// Limits on replies.
     public var replyLimits = ReplyLimits()
     /// How a ``RedisSubscriber`` waits between reconnect attempts.

@@ -158,6 +158,16 @@ public final class RedisConnection: Sendable {
         channel.writeAndFlush(request).whenFailure { promise.fail(RedisError.connectionClosed(reason: "\($0)")) }
     }
 
+    /// Sends `PING` without waiting for its reply; no reply within the command timeout closes
+    /// the connection.
+    func ping() {
+        let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
+        let request = RedisRequest(
+            commands: [RedisCommand("PING")], isSubscription: false, timeout: configuration.commandTimeout, promise: promise
+        )
+        channel.writeAndFlush(request).whenFailure { promise.fail($0) }
+    }
+
     private static func submit(
         _ commands: [RedisCommand],
         on channel: any Channel,

@@ -6,7 +6,8 @@ import Synchronization
 /// A connection dedicated to pub/sub: it subscribes to channels and patterns and reports every
 /// published message, in order, to its event handler.
 ///
-/// When the connection is lost it reports ``Event/disconnected(_:)``, reconnects with
+/// When the connection is lost (closed, or silent to a `PING` every
+/// ``RedisConfiguration/subscriberPingInterval``) it reports ``Event/disconnected(_:)``, reconnects with
 /// exponential backoff (``RedisConfiguration/reconnectBackoff``, forever until ``close()``),
 /// subscribes again to every channel and pattern it had, and then reports
 /// ``Event/reconnected``. Messages published while it was disconnected are lost (Redis pub/sub
@@ -147,8 +148,15 @@ public final class RedisSubscriber: Sendable {
         }
     }
 
-    /// Starts reconnecting when `connection` closes while it is the current one.
+    /// Starts reconnecting when `connection` closes while it is the current one, and pings it
+    /// every ``RedisConfiguration/subscriberPingInterval`` until then.
     private func watch(_ connection: RedisConnection) {
+        if let interval = configuration.subscriberPingInterval {
+            let pings = connection.channel.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+                connection.ping()
+            }
+            connection.channel.closeFuture.whenComplete { _ in pings.cancel() }
+        }
         connection.channel.closeFuture.whenComplete { [weak self] _ in
             guard let self else { return }
             let lost = state.withLock { state in
