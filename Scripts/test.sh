@@ -11,7 +11,8 @@ root=$PWD
 require_packages \
     "python3 --version" python3 \
     "python3 -m venv --help" python3-venv \
-    "python3 -m pip --version" python3-pip
+    "python3 -m pip --version" python3-pip \
+    "redis-server --version" redis-server
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
