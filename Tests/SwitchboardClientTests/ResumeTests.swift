@@ -192,6 +192,22 @@ struct ResumeTests {
         try await server.stop()
     }
 
+    @Test("a room left before the cut is not resumed")
+    func leftRoom() async throws {
+        let server = try await TestServer.start()
+        let other = RoomName("board-3")
+        let recorder = try await Recorder(server)
+        try await Self.prepare(recorder, server, rooms: [Self.board, other])
+        try Self.publish(server, 1...2, to: other)
+        #expect(await TestServer.eventually { recorder.offsets(in: other) == [1, 2] })
+        try await recorder.client.leave(other)
+        try await Self.cutAndWaitForResume(recorder)
+        #expect(recorder.reports.all.last?.rooms.map(\.room) == ["board-1"])
+        #expect(server.server?.rooms.members(of: other).isEmpty == true)
+        await recorder.close()
+        try await server.stop()
+    }
+
     @Test("volatile pushes are not replayed; latest pushes replay only the newest per key")
     func deliveryClasses() async throws {
         let server = try await TestServer.start()
