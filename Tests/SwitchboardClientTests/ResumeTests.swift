@@ -183,6 +183,7 @@ struct ResumeTests {
             if case .request(let request) = $0 { request.url == "/_switchboard/rooms/join" && request.data.elementsEqual(#"{"room":"board-2"}"#.utf8) } else { false }
         }
         #expect(rejoined == 2)
+        #expect(await TestServer.eventually { server.server?.rooms.members(of: quiet).count == 1 })
 
         try Self.publish(server, 1...1)
         try Self.publish(server, 1...1, to: quiet)
