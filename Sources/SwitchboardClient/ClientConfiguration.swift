@@ -44,6 +44,12 @@ public struct ClientConfiguration: Sendable {
     /// How many pushes an ``SwitchboardClient/pushes(matching:)`` sequence buffers for a slow
     /// reader; beyond it the oldest are dropped. Default 1,024.
     public var pushBufferSize: Int = 1024
+    /// After this many reliable pushes processed in a room, the client acknowledges the room's
+    /// highest offset with an ACK frame (PROTOCOL.md §4). Default 50.
+    public var ackBatchSize: Int = 50
+    /// How long after the first push not acknowledged the client sends every room's ACK, when
+    /// ``ackBatchSize`` was not reached earlier; also sent before a deliberate close. Default 1 s.
+    public var ackInterval: Duration = .seconds(1)
     /// Called with every frame the client writes or reads (a batch once, before its frames are
     /// handled), on the connection's event loop; for logs such as the CLI's `--verbose`.
     public var frameObserver: (@Sendable (FrameDirection, Frame) -> Void)? = nil

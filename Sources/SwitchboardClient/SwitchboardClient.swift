@@ -101,14 +101,16 @@ public final class SwitchboardClient: Sendable {
     }
 
     /// Closes the connection for good: every queued or in-flight call fails with
-    /// ``SwitchboardClientError/closed``, and so does every later call. Sends a WebSocket close
-    /// (1000) and waits up to 1 s for the server's close before dropping the socket. Push
-    /// sequences and ``states`` finish.
+    /// ``SwitchboardClientError/closed``, and so does every later call. Sends the pending ACKs
+    /// and a WebSocket close (1000, which ends the server session: nothing to resume) and waits
+    /// up to 1 s for the server's close before dropping the socket. Push sequences, ``states``
+    /// and ``recoveries`` finish.
     public func close() async {
         let (channel, loop, items) = core.withLock { core -> ((any Channel)?, Task<Void, Never>?, [PendingItem]) in
             guard !core.hasEnded else { return (nil, nil, []) }
             core.endReason = .closed
             core.enter(.closing)
+            sendAcks(core.delivery.takeAcks(), core: &core)
             let channel = core.channel
             core.channel = nil
             return (channel, core.connectionLoop, core.removeAllItems())
@@ -134,15 +136,20 @@ public final class SwitchboardClient: Sendable {
             core.endReason = endReason
             core.channel = nil
             core.enter(.closed)
+            core.ackTimer?.cancel()
+            core.ackTimer = nil
             let observers = core.stateObservers.values
             core.stateObservers = [:]
+            let recoveryObservers = core.recoveryObservers.values
+            core.recoveryObservers = [:]
             let waiters = core.openWaiters
             core.openWaiters = []
-            return (endReason, core.removeAllItems(), waiters, Array(observers))
+            return (endReason, core.removeAllItems(), waiters, (Array(observers), Array(recoveryObservers)))
         }
         for item in items { item.complete(.failure(endReason)) }
         for waiter in waiters { waiter.resume(returning: .failure(endReason)) }
-        for observer in observers { observer.finish() }
+        for observer in observers.0 { observer.finish() }
+        for observer in observers.1 { observer.finish() }
         listeners.finishAll()
     }
 }
@@ -150,4 +157,10 @@ public final class SwitchboardClient: Sendable {
 extension SwitchboardClient {
     /// How many calls wait in the send queue.
     var queuedCount: Int { core.withLock { $0.queue.count } }
+
+    /// Closes the TCP connection without a WebSocket close frame, as a network failure would;
+    /// the client reconnects and resumes. Returns once the socket is closed. For tests.
+    func cutConnection() async {
+        try? await core.withLock { $0.channel }?.close()
+    }
 }

@@ -24,7 +24,8 @@ extension SwitchboardClient {
     }
 
     /// Joins `room` through the server's reserved route (`POST /_switchboard/rooms/join`); the
-    /// client rejoins it after every reconnect until ``leave(_:options:)``.
+    /// client is in it again after every reconnect (restored by RESUME, else joined again) until
+    /// ``leave(_:options:)``.
     /// - Returns: the room's state.
     /// - Throws: ``SwitchboardClientError/status(code:message:)`` (403 when the server's room
     ///   policy refuses, 400 for an invalid name), or any request error.
@@ -38,11 +39,15 @@ extension SwitchboardClient {
         return state
     }
 
-    /// Leaves `room` (`POST /_switchboard/rooms/leave`) and stops rejoining it.
+    /// Leaves `room` (`POST /_switchboard/rooms/leave`), stops rejoining it and forgets its
+    /// position (a RESUME would join it again).
     /// - Returns: whether the connection was a member.
     @discardableResult
     public func leave(_ room: RoomName, options: RequestOptions = RequestOptions()) async throws(SwitchboardClientError) -> Bool {
-        core.withLock { $0.rooms.removeAll { $0 == room } }
+        core.withLock { core in
+            core.rooms.removeAll { $0 == room }
+            core.delivery.forget(room.rawValue)
+        }
         struct Left: Decodable { var left: Bool }
         return try await request(.post, ReservedPaths.leave, body: ReservedPaths.roomBody(room), options: options).decode(Left.self).left
     }

@@ -15,11 +15,16 @@ public struct ClientResponse: Sendable, Hashable {
     public let status: Status
     /// The body's bytes (JSON by convention; empty for HEAD and 204).
     public let body: [UInt8]
+    /// The room the request subscribed the connection to (the server route called
+    /// `req.subscribe(to:)`), with its position when the resource was read; the client resumes
+    /// the room from there after a reconnect. `nil` when the request did not subscribe.
+    public let subscription: RoomSubscription?
 
     /// A response.
-    public init(status: Status, body: [UInt8]) {
+    public init(status: Status, body: [UInt8], subscription: RoomSubscription? = nil) {
         self.status = status
         self.body = body
+        self.subscription = subscription
     }
 
     /// The body as UTF-8 text.

@@ -28,6 +28,16 @@ struct ClientCore: Sendable {
     var endReason: SwitchboardClientError?
     /// The in-band credential refresh under way, shared by every request answered 401 meanwhile.
     var refresh: Task<Bool, Never>?
+    /// The session of the current connection (HELLO, then the RESUME answer), and the
+    /// connection generation it belongs to.
+    var session: (value: ClientSession, generation: Int)?
+    /// The session of the last connection that dropped: the next connection resumes it.
+    var resumable: ClientSession?
+    /// Per room positions and acknowledgements.
+    var delivery = DeliveryTracker()
+    /// The timer that sends the pending ACKs.
+    var ackTimer: Scheduled<Void>?
+    var recoveryObservers: [Int: AsyncStream<RecoveryReport>.Continuation] = [:]
 
     /// Whether the client has ended (closing or closed) and every call fails at once.
     var hasEnded: Bool { endReason != nil }

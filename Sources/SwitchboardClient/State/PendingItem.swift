@@ -13,6 +13,8 @@ struct PendingItem: Sendable {
         case caller(CheckedContinuation<Outcome, Never>)
         /// The client itself, rejoining `room` after a reconnect.
         case rejoin(RoomName)
+        /// The client itself, resuming its session first on a new connection (a RESUME frame).
+        case resume
     }
 
     /// A request with its method, or a one-way message.
@@ -27,9 +29,20 @@ struct PendingItem: Sendable {
     let completion: Completion
     var timer: Scheduled<Void>?
     var wireID: UInt32?
+    /// The room the request subscribed to, from the SUBSCRIBE frame before its response.
+    var subscription: RoomSubscription?
+
+    /// Whether it stays in flight until an answer with its id (requests and RESUME).
+    var expectsAnswer: Bool {
+        if case .resume = completion { return true }
+        return method != nil
+    }
 
     /// The frame that carries it under `id`.
     func frame(id: UInt32) -> Frame {
+        if case .resume = completion {
+            return .control(ControlFrame(kind: .resume, id: id, data: data[...]))
+        }
         if let method {
             return .request(RequestFrame(method: method, id: id, url: url, data: data[...]))
         }

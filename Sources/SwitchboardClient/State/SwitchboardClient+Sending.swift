@@ -49,7 +49,7 @@ extension SwitchboardClient {
         var item = item
         let id = core.makeWireID()
         send(item.frame(id: id), on: channel)
-        guard item.method != nil else {
+        guard item.expectsAnswer else {
             item.complete(.success(nil))
             return
         }
@@ -82,6 +82,9 @@ extension SwitchboardClient {
             } else {
                 core.queue.removeAll { $0 == token }
             }
+            if case .resume = item.completion {
+                publish(finishResume(.failure(.timedOut), core: &core), core: &core)
+            }
             return item
         }
         guard let item else { return }
@@ -109,28 +112,46 @@ extension SwitchboardClient {
             guard core.generation == generation, let token = core.inFlight.removeValue(forKey: id),
                   let item = core.items.removeValue(forKey: token) else { return nil }
             item.timer?.cancel()
-            if case .rejoin(let room) = item.completion, case .success(let response) = outcome, !response.isSuccess {
-                core.rooms.removeAll { $0 == room }
+            switch item.completion {
+            case .rejoin(let room):
+                if case .success(let response) = outcome, !response.isSuccess { core.rooms.removeAll { $0 == room } }
+            case .resume:
+                publish(finishResume(outcome, core: &core), core: &core)
+            case .caller:
+                break
             }
             return item
         }
-        item?.complete(outcome.map { $0 })
+        guard let item else { return }
+        item.complete(outcome.map { ClientResponse(status: $0.status, body: $0.body, subscription: item.subscription) })
     }
 
-    /// The socket opened: rejoin rooms, then flush the queue in order.
+    /// Writes a rejoin of each of `rooms` on the open channel. Called with the lock held.
+    func rejoin(_ rooms: [RoomName], core: inout ClientCore) {
+        guard let channel = core.channel else { return }
+        for room in rooms {
+            let item = PendingItem(
+                method: .post, url: ReservedPaths.join, data: ReservedPaths.roomBody(room), replayable: false,
+                timeout: configuration.requestTimeout, queueTimeout: configuration.queueTimeout, completion: .rejoin(room)
+            )
+            write(item, token: core.makeToken(), on: channel, core: &core)
+        }
+    }
+
+    /// The socket opened: RESUME first when there is something to resume (rooms are rejoined
+    /// once it is answered), else rejoin rooms; then flush the queue in order.
     /// - Returns: `false` when the client ended meanwhile (the caller closes `channel`).
     func opened(_ channel: any Channel, generation: Int) -> Bool {
         let waiters = core.withLock { core -> [CheckedContinuation<Result<Void, SwitchboardClientError>, Never>]? in
             guard !core.hasEnded, core.generation == generation else { return nil }
             core.channel = channel
             core.enter(.open)
-            for room in core.rooms {
-                let item = PendingItem(
-                    method: .post, url: ReservedPaths.join, data: ReservedPaths.roomBody(room), replayable: false,
-                    timeout: configuration.requestTimeout, queueTimeout: configuration.queueTimeout, completion: .rejoin(room)
-                )
-                write(item, token: core.makeToken(), on: channel, core: &core)
+            if let resume = resumeItem(core: &core) {
+                write(resume, token: core.makeToken(), on: channel, core: &core)
+            } else {
+                rejoin(core.rooms, core: &core)
             }
+            scheduleAcks(core: &core)
             let queued = core.queue
             core.queue = []
             for token in queued {
@@ -153,21 +174,20 @@ extension SwitchboardClient {
             guard core.generation == generation, !core.hasEnded else { return [] }
             core.channel = nil
             core.enter(state)
+            if let session = core.session, session.generation == generation { core.resumable = session.value }
             var lost: [PendingItem] = []
             var requeued: [UInt64] = []
             for token in core.inFlight.values.sorted() {
                 guard var item = core.items[token] else { continue }
                 item.timer?.cancel()
-                if case .rejoin = item.completion {
-                    core.items[token] = nil
-                } else if item.replayable {
+                if case .caller = item.completion, item.replayable {
                     item.wireID = nil
                     item.timer = schedule(token, after: item.queueTimeout, wireID: nil)
                     core.items[token] = item
                     requeued.append(token)
                 } else {
                     core.items[token] = nil
-                    lost.append(item)
+                    if case .caller = item.completion { lost.append(item) }
                 }
             }
             core.inFlight = [:]
@@ -186,7 +206,11 @@ extension SwitchboardClient: FrameSink {
         case .error(let error) where error.id != 0:
             answer(error.id, generation: generation, with: .failure(.status(code: error.status.code, message: ErrorBody.reason(in: error.data))))
         case .push(let push):
-            listeners.dispatch(push)
+            deliver(push, generation: generation)
+        case .control(let control) where control.kind == .hello:
+            greeted(control, generation: generation)
+        case .control(let control) where control.kind == .subscribe:
+            subscribed(control, generation: generation)
         default:
             break
         }

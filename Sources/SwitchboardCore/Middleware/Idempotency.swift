@@ -15,9 +15,10 @@ import Synchronization
 /// - Only answers the chain sent (`res.send`, `res.json`, returned values) are remembered. When
 ///   the chain throws, nothing is remembered: a repeat runs again, and repeats that were
 ///   waiting run too. When the first attempt's exchange ended before its handler answered
-///   (its connection closed, or the 504 deadline passed), the handler's answer cannot be kept:
-///   repeats get 409 `{"error":"the request with idempotency key <key> already ran; its answer
-///   was lost with its connection"}`, and the handler does not run twice.
+///   (its connection closed, or the 504 deadline passed), the handler's late answer is still
+///   remembered and repeats get it. Only when the chain returned without any answer do repeats
+///   get 409 `{"error":"the request with idempotency key <key> already ran; its answer was lost
+///   with its connection"}`; the handler never runs twice.
 /// - The same key on another method or path is answered 422.
 /// - Bounded: a key is remembered for ``lifetime`` (default 10 minutes) and at most
 ///   ``maxKeysPerUser`` (default 1,000) per user, the oldest forgotten first.
@@ -59,9 +60,9 @@ public final class Idempotency: Sendable {
                     finish(scope: scope, key: key, reply: nil)
                     throw error
                 }
-                // No reply recorded although the chain returned: the exchange ended first (its
-                // connection closed, or the deadline's 504 left) and the handler's answer was
-                // dropped. The handler ran, so a repeat must not run it again.
+                // The exchange records a reply sent after it ended (connection closed, 504), so
+                // only a chain that returned without answering leaves nothing; it ran, so a
+                // repeat must not run it again.
                 let reply = res.exchange.withLock { $0.reply } ?? Self.lostAnswer(key: key)
                 finish(scope: scope, key: key, reply: reply)
             case .answered(let reply):

@@ -5,6 +5,9 @@
 /// (hand a reply to the transport's sink), so ``Exchange`` can act outside its lock and the
 /// rules are testable on their own. The rules:
 /// - the first `send` fixes the reply; later sends are refused (``SendOutcome/duplicate``);
+///   one made after the reply left (the deadline's 504, or the transport gave up) does not
+///   leave but is still recorded (``SendOutcome/tooLate``), so ``Idempotency`` can answer
+///   repeats with it;
 /// - the reply leaves once the chain has returned *and* a reply was sent (so code after
 ///   `next()` has run), or at the deadline, with the sent reply if there is one, else 504;
 /// - it leaves at most once.
@@ -46,7 +49,8 @@ struct ExchangeState: Sendable {
 
     /// The status the next `send` uses.
     var status: Status = .ok
-    /// The reply, once sent.
+    /// The reply, once sent; also one sent after the exchange ended (it did not leave, but
+    /// ``Idempotency`` keeps it for repeats of the request).
     private(set) var reply: Reply?
 
     /// The identity set by middleware, if any (`hasIdentity` tells `nil` set from unset).
@@ -88,8 +92,8 @@ struct ExchangeState: Sendable {
     /// Records a reply with the current status.
     mutating func send(_ body: ArraySlice<UInt8>) -> SendOutcome {
         guard reply == nil else { return .duplicate }
-        guard !delivered else { return .tooLate }
         reply = Reply(status: status, body: headOnly ? [] : body)
+        guard !delivered else { return .tooLate }
         return .accepted(chainFinished ? deliver() : nil)
     }
 

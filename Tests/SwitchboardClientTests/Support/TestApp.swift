@@ -29,6 +29,7 @@ enum TestAPI {
 /// - `GET|POST /busy/:name`: 503 for the first two calls per name, then 200.
 /// - `POST /record`: records the body, 204.
 /// - typed `GET /boards/:id` (404 unless 7) and `POST /boards`.
+/// - `GET /rooms/:room/read`: subscribes the connection to the room (`req.subscribe`), answers `state`.
 /// - `POST /counter`, `POST /counter/other` and `POST /counter/gated` (waits for the gate)
 ///   behind ``idempotency``;
 ///   `POST /counter/small` behind ``smallIdempotency`` (2 keys per user, a manual clock):
@@ -124,6 +125,10 @@ final class TestApp: Sendable {
         router.post("/record") { [self] req, res in
             record(String(decoding: req.body, as: UTF8.self))
             res.status(.noContent).end()
+        }
+        router.get("/rooms/:room/read") { req, res in
+            try req.subscribe(to: RoomName(try req.params.require("room")))
+            res.send("state")
         }
         router.register(TestAPI.getBoard) { req, _ in
             let id = try req.params.require("id", as: Int.self)

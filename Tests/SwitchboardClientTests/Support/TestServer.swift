@@ -66,11 +66,11 @@ final class TestServer: Sendable {
         try await launch(port: port)
     }
 
-    /// Pushes `body` to `room` at `url`.
+    /// Pushes `body` to `room` at `url` (the room's default delivery class unless `delivery`).
     @discardableResult
-    func push(_ url: String, _ body: String = "{}", to room: RoomName) throws -> Int {
+    func push(_ url: String, _ body: String = "{}", to room: RoomName, delivery: DeliveryClass? = nil) throws -> Int {
         guard let server else { return 0 }
-        return try server.sendToGroup(room, PushMessage(url: url, body: Array(body.utf8))).count
+        return try server.sendToGroup(room, PushMessage(url: url, body: Array(body.utf8), delivery: delivery)).count
     }
 
     /// Waits (bounded) until `condition` holds.

@@ -43,7 +43,7 @@ struct ExchangeStateTests {
         #expect(reply.body == [7])
     }
 
-    @Test("expiry delivers 504 when nothing was sent, and nothing after delivery")
+    @Test("expiry delivers 504 when nothing was sent, and nothing after delivery; a late reply is kept, not delivered")
     func expiry() async {
         var state = ExchangeState(method: .get, url: "/")
         let reply = await withCheckedContinuation { continuation in
@@ -56,6 +56,8 @@ struct ExchangeStateTests {
             Issue.record("a send after delivery was not refused as too late")
             return
         }
+        #expect(state.reply?.body == [1])
+        #expect(state.expire() == nil)
     }
 }
 

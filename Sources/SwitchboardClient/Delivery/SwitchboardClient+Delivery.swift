@@ -1,0 +1,176 @@
+import NIOCore
+import SwitchboardCore
+
+/// Delivery guarantees (PROTOCOL.md §4, §7): the session from HELLO, per room positions with
+/// gap and duplicate checks, RESUME after a reconnect, SUBSCRIBE positions, batched ACKs and
+/// recovery reports.
+extension SwitchboardClient {
+    /// The session of the current (or last) connection, from its HELLO and the RESUME answer;
+    /// `nil` before the first HELLO.
+    public var session: ClientSession? { core.withLock { $0.session?.value } }
+
+    /// The last processed `(epoch, offset)` per room: reliable pushes and SUBSCRIBE positions.
+    /// The client resumes from them after a reconnect.
+    public var roomPositions: [String: RoomPosition] { core.withLock { $0.delivery.positions } }
+
+    /// The recovery reports from now on: one per RESUME answer after each reconnect, and one per
+    /// gap seen in a room's live pushes. Refetch the rooms in ``RecoveryReport/notRecovered``.
+    /// Reports made while nobody iterates are not kept; the sequence ends when the client is
+    /// closed for good.
+    public var recoveries: AsyncStream<RecoveryReport> {
+        let (stream, continuation) = AsyncStream.makeStream(of: RecoveryReport.self, bufferingPolicy: .bufferingNewest(64))
+        let registered = core.withLock { core -> Int? in
+            guard core.state != .closed else { return nil }
+            let id = core.nextObserverID
+            core.nextObserverID += 1
+            core.recoveryObservers[id] = continuation
+            return id
+        }
+        if let id = registered {
+            continuation.onTermination = { [weak self] _ in
+                _ = self?.core.withLock { $0.recoveryObservers.removeValue(forKey: id) }
+            }
+        } else {
+            continuation.finish()
+        }
+        return stream
+    }
+
+    /// Tells every recovery observer. Called with the lock held.
+    func publish(_ report: RecoveryReport, core: inout ClientCore) {
+        for observer in core.recoveryObservers.values { observer.yield(report) }
+    }
+
+    /// A push: dropped when a duplicate, else handed to the listeners (a gap reported first),
+    /// then acknowledged in batches.
+    func deliver(_ push: PushFrame, generation: Int) {
+        let verdict = core.withLock { core -> DeliveryTracker.Verdict? in
+            guard core.generation == generation else { return nil }
+            let verdict = core.delivery.receive(room: push.room, epoch: push.epoch, offset: push.offset)
+            if case .gap(let reason) = verdict {
+                let status = RoomRecoveryStatus(
+                    room: push.room, recovered: false, reason: reason, position: RoomPosition(epoch: push.epoch, offset: push.offset)
+                )
+                publish(RecoveryReport(cause: .gap, sessionResumed: false, reason: nil, rooms: [status]), core: &core)
+            }
+            return verdict
+        }
+        guard let verdict, verdict != .duplicate else { return }
+        listeners.dispatch(push)
+        guard push.offset > 0 else { return }
+        core.withLock { core in
+            guard core.generation == generation else { return }
+            if core.delivery.needsAck(push.room, batchSize: configuration.ackBatchSize) {
+                sendAcks(core.delivery.takeAcks(room: push.room), core: &core)
+            }
+            scheduleAcks(core: &core)
+        }
+    }
+
+    /// HELLO: the connection's session.
+    func greeted(_ frame: ControlFrame, generation: Int) {
+        guard let hello = ResumeMessages.decode(HelloNotice.self, from: frame.data) else { return }
+        core.withLock { core in
+            guard core.generation == generation else { return }
+            core.session = (ClientSession(hello), generation)
+        }
+    }
+
+    /// SUBSCRIBE: the room's position, kept, and told with the response of the same id.
+    func subscribed(_ frame: ControlFrame, generation: Int) {
+        guard let notice = ResumeMessages.decode(SubscribeNotice.self, from: frame.data) else { return }
+        core.withLock { core in
+            guard core.generation == generation else { return }
+            if notice.epoch != 0 { core.delivery.settle(room: notice.room, epoch: notice.epoch, offset: notice.offset) }
+            if let token = core.inFlight[frame.id] {
+                core.items[token]?.subscription = RoomSubscription(room: notice.room, epoch: notice.epoch, offset: notice.offset)
+            }
+        }
+    }
+
+    /// The RESUME to send first on a new connection: the last session's token and every room's
+    /// position; `nil` when there is neither (the first connection). Called with the lock held.
+    func resumeItem(core: inout ClientCore) -> PendingItem? {
+        // A random client id (`~…`) is new on every connection: the old client room is gone.
+        for room in core.delivery.positions.keys where room.hasPrefix("client-") && room.contains("~") {
+            core.delivery.forget(room)
+        }
+        let token = core.resumable?.resumeToken
+        let positions = core.delivery.positions
+        guard token != nil || !positions.isEmpty else { return nil }
+        core.delivery.beginResume()
+        return PendingItem(
+            method: nil, url: "", data: ResumeMessages.encode(.init(resumeToken: token, rooms: positions)), replayable: false,
+            timeout: configuration.requestTimeout, queueTimeout: configuration.queueTimeout, completion: .resume
+        )
+    }
+
+    /// The RESUME's answer (or its failure): takes the new token and each room's position,
+    /// rejoins the joined rooms the server did not restore, and returns the report. Called with
+    /// the lock held.
+    func finishResume(_ outcome: Result<ClientResponse, SwitchboardClientError>, core: inout ClientCore) -> RecoveryReport {
+        let gaps = core.delivery.endResume()
+        var answer: ResumeMessages.Answer?
+        var failure: String?
+        switch outcome {
+        case .success(let response) where response.status == .ok:
+            answer = ResumeMessages.decode(ResumeMessages.Answer.self, from: response.body)
+            if answer == nil { failure = "the RESUME answer did not decode: \(response.text)" }
+        case .success(let response):
+            failure = ErrorBody.reason(in: response.body[...])
+        case .failure(let error):
+            failure = "the RESUME got no answer: \(error)"
+        }
+        var statuses: [String: RoomRecoveryStatus] = [:]
+        if let answer {
+            core.session?.value.sessionId = answer.sessionId
+            core.session?.value.resumeToken = answer.resumeToken
+            for (room, line) in answer.rooms {
+                if let epoch = line.epoch, let offset = line.offset {
+                    core.delivery.settle(room: room, epoch: epoch, offset: offset)
+                } else {
+                    core.delivery.forget(room)
+                }
+                statuses[room] = RoomRecoveryStatus(room: room, recovered: line.recovered, reason: line.reason, position: core.delivery.positions[room])
+            }
+            rejoin(core.rooms.filter { answer.rooms[$0.rawValue]?.epoch == nil }, core: &core)
+        } else {
+            // Nothing was restored: every position is meaningless now, every joined room is rejoined.
+            for room in core.delivery.positions.keys {
+                statuses[room] = RoomRecoveryStatus(room: room, recovered: false, reason: failure, position: nil)
+                core.delivery.forget(room)
+            }
+            rejoin(core.rooms, core: &core)
+        }
+        for (room, reason) in gaps where statuses[room]?.recovered != false {
+            statuses[room] = RoomRecoveryStatus(room: room, recovered: false, reason: reason, position: core.delivery.positions[room])
+        }
+        return RecoveryReport(
+            cause: .resume, sessionResumed: answer?.resumed ?? false, reason: answer?.reason ?? failure,
+            rooms: statuses.keys.sorted().compactMap { statuses[$0] }
+        )
+    }
+
+    /// Starts the ACK timer when some room has pushes not acknowledged. Called with the lock held.
+    func scheduleAcks(core: inout ClientCore) {
+        guard core.ackTimer == nil, core.delivery.hasUnacked else { return }
+        core.ackTimer = eventLoop.scheduleTask(in: TimeAmount(configuration.ackInterval)) { [weak self] in
+            self?.flushAcks()
+        }
+    }
+
+    /// The ACK timer ran out: every room's ACK leaves (when the socket is open).
+    private func flushAcks() {
+        core.withLock { core in
+            core.ackTimer = nil
+            guard core.channel != nil else { return }
+            sendAcks(core.delivery.takeAcks(), core: &core)
+        }
+    }
+
+    /// Writes `acks` on the open channel. Called with the lock held.
+    func sendAcks(_ acks: [AckFrame], core: inout ClientCore) {
+        guard let channel = core.channel else { return }
+        for ack in acks { send(.ack(ack), on: channel) }
+    }
+}
