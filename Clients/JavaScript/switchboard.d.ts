@@ -326,7 +326,11 @@ export interface RecoveryReport {
   reason?: string;
   sessionId: string | undefined;
   rooms: Record<string, RoomRecovery>;
-  /** The rooms not recovered, sorted. */
+  /**
+   * The rooms to refetch, sorted: those not recovered that the client joined, subscribed to or
+   * had pushes from. A room it never heard from (its user room without a push so far, answered
+   * `no position given`) is only in `rooms`: nothing shown came from it.
+   */
   lost: string[];
 }
 

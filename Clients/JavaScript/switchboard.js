@@ -815,6 +815,8 @@ export class SwitchboardClient {
   /** The RESUME's answer (`status`, `body`): positions, the new token, the recovery report; then open. */
   #resumed(link, status, body) {
     const { named, gaps } = link.resume;
+    // What the app may show something from: rooms it joined or subscribed to, or had pushes from.
+    const known = new Set([...this.#rooms, ...named]);
     let answer = null;
     let reason;
     if (status === 200) {
@@ -858,7 +860,9 @@ export class SwitchboardClient {
       this.#positions.delete(room);
       rooms[room] = { recovered: false, reason: reason ?? 'not restored by the server' };
     }
-    const lost = Object.keys(rooms).filter((room) => !rooms[room].recovered).sort();
+    // A room the client never heard from (e.g. its user room, joined at connect, without a push
+    // so far) has no position: reported in `rooms`, but nothing shown came from it to refetch.
+    const lost = Object.keys(rooms).filter((room) => !rooms[room].recovered && known.has(room)).sort();
     // Their next push says recovered: false (a room whose gap showed during the resume already said it).
     for (const room of lost) if (!gaps.has(room)) this.#unrecovered.add(room);
     const report = { cause: 'resume', resumed: answer?.resumed === true, sessionId: this.#session.sessionId, rooms, lost };
