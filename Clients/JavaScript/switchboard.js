@@ -799,8 +799,15 @@ export class SwitchboardClient {
       return;
     }
     const { sessionId, resumeToken, clientId, connectionId, sessionGraceMs } = hello ?? {};
+    if (link?.resume) {
+      // The session and its token stay those being resumed until the RESUME is answered: were
+      // this socket to drop first, the next RESUME presents them again.
+      link.resume.hello = { sessionId, resumeToken };
+      this.#session = { ...this.#session, clientId, connectionId, sessionGraceMs };
+      return;
+    }
     this.#session = { sessionId, resumeToken, clientId, connectionId, sessionGraceMs };
-    if (link && !link.opened && !link.resume) this.#opened(link);
+    if (link && !link.opened) this.#opened(link);
   }
 
   /** RESUME, the first frame of a reconnect: the session's token and the last position per room. */
@@ -814,7 +821,7 @@ export class SwitchboardClient {
 
   /** The RESUME's answer (`status`, `body`): positions, the new token, the recovery report; then open. */
   #resumed(link, status, body) {
-    const { named, gaps } = link.resume;
+    const { named, gaps, hello } = link.resume;
     // What the app may show something from: rooms it joined or subscribed to, or had pushes from.
     const known = new Set([...this.#rooms, ...named]);
     let answer = null;
@@ -830,9 +837,11 @@ export class SwitchboardClient {
     }
     const rooms = {};
     const restored = new Set();
+    // The connection's session now: the answer's, or (RESUME refused) the one of its HELLO.
+    const now = answer ?? hello ?? {};
+    if (typeof now.sessionId === 'string') this.#session.sessionId = now.sessionId;
+    if (typeof now.resumeToken === 'string') this.#session.resumeToken = now.resumeToken;
     if (answer) {
-      if (typeof answer.sessionId === 'string') this.#session.sessionId = answer.sessionId;
-      if (typeof answer.resumeToken === 'string') this.#session.resumeToken = answer.resumeToken;
       reason = answer.reason;
       for (const [room, result] of Object.entries(answer.rooms ?? {})) {
         const entry = { recovered: result.recovered === true };

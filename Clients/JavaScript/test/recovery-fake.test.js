@@ -235,3 +235,22 @@ test('ack: false sends no ACK', async () => {
   client.close();
   assert.deepEqual(latest().frames(), []);
 });
+
+test('a reconnect that drops before its RESUME is answered presents the same token and positions again', async () => {
+  const { client, sockets, latest, push } = await openClient();
+  push('board-1', 4);
+  latest().drop();
+  await until(() => sockets.length === 2);
+  latest().open();
+  latest().receive({ kind: 'control', control: 'HELLO', id: 0, url: '', data: '{"clientId":"demo.tab","connectionId":"connection-2","resumeToken":"unused","sessionGraceMs":120000,"sessionId":"session-2"}' });
+  assert.equal(client.session.resumeToken, 'token-1');
+  assert.equal(client.session.connectionId, 'connection-2');
+  latest().drop();
+  assert.equal(client.state, 'reconnecting');
+  await until(() => sockets.length === 3);
+  latest().accept();
+  assert.deepEqual(latest().resumeRequest, { id: latest().resumeRequest.id, resumeToken: 'token-1', rooms: { 'board-1': { epoch: 7, offset: 4 } } });
+  assert.equal(client.state, 'open');
+  assert.equal(client.session.resumeToken, 'token-2');
+  client.close();
+});
