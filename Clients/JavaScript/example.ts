@@ -2,7 +2,7 @@
 // client's surface as an application sees it.
 import {
   SwitchboardClient, safeSendWebSocket, StatusError, TimeoutError, HandshakeRefusedError,
-  type ConnectionState, type Push, type Readable, type RoomState,
+  type ConnectionState, type Push, type Readable, type RoomState, type RecoveryReport,
 } from './switchboard.js';
 
 interface Board { id: number; name: string; owner: string; updatedAt: number }
@@ -14,6 +14,7 @@ export async function tour(): Promise<void> {
     requestTimeout: 5000,
     reconnect: { minDelay: 250, maxDelay: 10000 },
     heartbeat: { interval: 20000, timeout: 5000 },
+    ack: { every: 50, delay: 1000 },
     onError: (error, context) => console.warn('switchboard', error, context),
   });
 
@@ -28,7 +29,19 @@ export async function tour(): Promise<void> {
     return;
   }
 
-  const boards = (await client.get('/boards')).json<Board[]>();
+  console.log('session', client.session?.sessionId);
+  let boards: Board[] = [];
+  const loadBoards = async () => {
+    const response = await client.get('/boards');
+    boards = response.json<Board[]>();
+    if (response.subscription) console.log(`list read at ${response.subscription.room}@${response.subscription.epoch}:${response.subscription.offset}`);
+  };
+  await loadBoards();
+  // After a reconnect the server replays what was missed; refetch only the rooms it could not.
+  const recovery = client.onRecovery((report: RecoveryReport) => {
+    if (report.lost.includes('boards')) void loadBoards();
+    for (const [room, result] of Object.entries(report.rooms)) if (!result.recovered) console.log(room, result.reason);
+  });
   const created = await client.post('/boards', { name: 'Ideas' });
   const board = created.json<Board>();
   await client.put(`/boards/${board.id}`, { name: 'Better ideas' });
@@ -43,6 +56,7 @@ export async function tour(): Promise<void> {
   const state: RoomState = await client.join(`board-${boards[0]?.id ?? 1}`);
   console.log(state.memberCount, state.lastBroadcastTimestamp);
   const renames = client.on('/boards/:id/updated', (push: Push) => {
+    if (!push.recovered) void loadBoards();
     console.log(`board ${push.params.id} changed`, push.json<Partial<Board>>());
   });
 
@@ -55,6 +69,7 @@ export async function tour(): Promise<void> {
   await client.send('/typing', { board: board.id });
 
   renames.stopListening();
+  recovery.stopListening();
   messages.stopListening();
   unsubscribe();
   client.close();

@@ -219,6 +219,12 @@ export interface ClientOptions {
    * `false` disables it.
    */
   heartbeat?: false | { interval?: number; timeout?: number };
+  /**
+   * ACK frames for reliable pushes processed: the highest offset per room, sent once `every`
+   * pushes (default 50) were processed or `delay` ms (default 1000) after the first one not yet
+   * acknowledged, and before a deliberate close. `false` sends none.
+   */
+  ack?: false | { every?: number; delay?: number };
   /** The jitter source, in [0, 1); default Math.random. */
   random?: () => number;
   /** Replaces the module's explainRefusal for this client. */
@@ -242,6 +248,12 @@ export interface SwitchboardResponse {
   /** The response's url field (usually empty). */
   url: string;
   body: Uint8Array;
+  /**
+   * The position of the room the request subscribed to (a SUBSCRIBE frame just before the
+   * response), when it did: the body describes the room up to `offset`; the client resumes it
+   * from there after a reconnect.
+   */
+  subscription?: RoomPosition & { room: string };
   /** The body as UTF-8 text. */
   text(): string;
   /** The body parsed as JSON (throws on an empty body). */
@@ -257,9 +269,74 @@ export interface Push {
   params: Record<string, string>;
   epoch: number;
   offset: Offset;
+  /**
+   * `false` when pushes of this room before this one were missed: the first push of a room
+   * after a gap, after another epoch, or after a reconnect that did not recover the room
+   * (unless a subscribing request read the room afresh since). Refetch what you show from the
+   * room. Always `true` for pushes outside the sequence (offset 0).
+   */
+  recovered: boolean;
   body: Uint8Array;
   text(): string;
   json<T = any>(): T;
+}
+
+/** A room's position: the epoch of its history and the last offset processed. */
+export interface RoomPosition {
+  epoch: number;
+  offset: Offset;
+}
+
+/** The session of a connection: from HELLO, updated by each RESUME's answer (PROTOCOL.md §7). */
+export interface Session {
+  sessionId: string;
+  /** The token that resumes the session from a new connection (a secret, like a credential). */
+  resumeToken: string;
+  /** The connection's effective client id. */
+  clientId: string;
+  connectionId: string;
+  /** How long the server keeps the session after an unexpected drop, in milliseconds. */
+  sessionGraceMs: number;
+}
+
+/** One room in a recovery report. */
+export interface RoomRecovery {
+  /** Whether every push the room had since the client's position reached it. */
+  recovered: boolean;
+  /**
+   * Why not, e.g. `history no longer covers offset 12`, `epoch changed`, `no position given`,
+   * `refused: <policy reason>` (the room is then left), `gap: expected offset 13, got 15`.
+   */
+  reason?: string;
+  /** The room's position now (absent when the room was refused or not restored). */
+  epoch?: number;
+  offset?: Offset;
+}
+
+/**
+ * What the client could not keep exact: after each reconnect (`resume`: the server's answer to
+ * RESUME, plus the rooms it did not restore, which the client joins again) or when a live push
+ * shows a gap (`gap`). Refetch what you show from the rooms in `lost`.
+ */
+export interface RecoveryReport {
+  cause: 'resume' | 'gap';
+  /** `resume`: whether the server took the session over (false after a restart, or a spent token). */
+  resumed?: boolean;
+  /** `resume`: why the session was not resumed, or why the RESUME was refused. */
+  reason?: string;
+  sessionId: string | undefined;
+  rooms: Record<string, RoomRecovery>;
+  /**
+   * The rooms to refetch, sorted: those not recovered that the client joined, subscribed to or
+   * had pushes from. A room it never heard from (its user room without a push so far, answered
+   * `no position given`) is only in `rooms`: nothing shown came from it.
+   */
+  lost: string[];
+}
+
+/** A recovery listener; also a store of the latest report (undefined before the first). */
+export interface RecoverySubscription extends Readable<RecoveryReport | undefined> {
+  stopListening(): void;
 }
 
 /** A push listener; also a store of the latest matching push (undefined before the first). */
@@ -285,8 +362,11 @@ export interface RoomState {
  * A Switchboard connection over one WebSocket (subprotocol `switchboard.v1`).
  *
  * Requests made while the connection is not open are queued in order with messages and sent
- * when it opens. After a drop, rooms are rejoined first, then requests lost in flight are re-sent
- * when idempotent (GET, HEAD, PUT, DELETE, OPTIONS) and fail with ConnectionLostError otherwise.
+ * when it opens. After a drop, the client reconnects and resumes its session (RESUME with the
+ * resume token and each room's position): the server replays what each room missed and the
+ * client reports the rooms it could not recover (onRecovery); rooms the server did not restore
+ * are joined again. Then requests lost in flight are re-sent when idempotent (GET, HEAD, PUT,
+ * DELETE, OPTIONS) and fail with ConnectionLostError otherwise.
  * A 401 answer makes the client refresh its credentials once (tokenProvider, then
  * `POST /_switchboard/auth`) and retry the request.
  */
@@ -296,17 +376,22 @@ export class SwitchboardClient {
   readonly state: ConnectionState;
   /** The connection state as a store. */
   readonly stateStore: Readable<ConnectionState>;
-  /** The rooms joined (wire names), rejoined after each reconnect. */
+  /** The rooms joined or subscribed by a request (wire names), restored after each reconnect. */
   readonly rooms: string[];
+  /** The session (from HELLO, then each RESUME's answer); null before the first HELLO. */
+  readonly session: Session | null;
 
   /**
-   * Opens the connection: resolves when open, that is when the server's first frame arrives
-   * after the upgrade (the client sends `OPTIONS /_switchboard/client` to get one; a refusal
-   * told as a close gets none). The first connect is one attempt: a failure rejects with
-   * HandshakeRefusedError, rejects what was queued, and returns to `idle`.
+   * Opens the connection: resolves when open, that is when the server's HELLO arrives after
+   * the upgrade (a refusal told as a close sends none). The first connect is one attempt: a
+   * failure rejects with HandshakeRefusedError, rejects what was queued, and returns to `idle`.
+   * A reconnect is open when the server answers its RESUME.
    */
   connect(): Promise<void>;
-  /** Closes for good; everything pending or queued rejects with ClosedError. */
+  /**
+   * Closes for good with code 1000 (the server ends the session; pending ACKs are sent first);
+   * everything pending or queued rejects with ClosedError.
+   */
   close(): void;
 
   get(path: string, options?: RequestOptions): Promise<SwitchboardResponse>;
@@ -332,6 +417,8 @@ export class SwitchboardClient {
   /** `POST /_switchboard/rooms/leave`; resolves with whether the connection was a member. */
   leave(room: string): Promise<boolean>;
 
+  /** Calls `listener` with each recovery report (after each reconnect, and on a gap). */
+  onRecovery(listener?: (report: RecoveryReport) => void): RecoverySubscription;
   /** Calls `listener` with each push whose url matches `pattern` (see compilePattern). */
   on(pattern: string, listener?: (push: Push) => void): Subscription;
   /** A store starting at `initial`, then `reducer(value, push)` per matching push (default: the push's JSON). */

@@ -549,6 +549,15 @@ function errorReason(response) {
   return `HTTP ${response.status}`;
 }
 
+/**
+ * JSON.parse that keeps `offset` members exact: integers of 16 digits or more become BigInt
+ * (offsets are u64; a JSON number above 2^53 would lose digits as a double).
+ */
+function parseWithOffsets(text) {
+  const quoted = text.replace(/("offset"\s*:\s*)(\d{16,})/g, '$1"$2"');
+  return JSON.parse(quoted, (key, value) => (key === 'offset' && typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : value));
+}
+
 /** The query parameter the client adds to every handshake: refusals come as a close (§1.1). */
 const REFUSAL_BY_CLOSE = 'refusal=close';
 
@@ -590,6 +599,7 @@ const DEFAULTS = {
   reconnect: { minDelay: 250, maxDelay: 30000, maxAttempts: Infinity },
   retry: { maxAttempts: 3, minDelay: 200, maxDelay: 2000 },
   heartbeat: { interval: 30000, timeout: 10000 },
+  ack: { every: 50, delay: 1000 },
 };
 
 /** A Switchboard connection: requests, one-way messages, push listeners and rooms. */
@@ -597,6 +607,16 @@ export class SwitchboardClient {
   #url;
   #options;
   #socket = null;
+  #link = null;             // the current socket's state: upgraded, opened, the RESUME awaited, held frames
+  #session = null;          // from HELLO and RESUME answers: sessionId, resumeToken, clientId, …
+  #positions = new Map();   // room → { epoch, offset (BigInt) } of the last reliable push processed
+  #unrecovered = new Set(); // rooms reported not recovered: their next push says recovered: false
+  #subscriptions = new Map(); // request id → the position of its SUBSCRIBE, until its response
+  #acks = new Map();        // room → { epoch, offset } processed, not yet acknowledged
+  #ackCount = 0;
+  #ackTimer;
+  #recoveryListeners = new Set();
+  #recovery = writable(undefined);
   #stateStore = writable('idle');
   #nextId = 1;
   #inFlight = new Map();   // id → request entry, sent on the current socket
@@ -626,6 +646,7 @@ export class SwitchboardClient {
       reconnect: options.reconnect === false ? false : { ...DEFAULTS.reconnect, ...options.reconnect },
       retry: { ...DEFAULTS.retry, ...options.retry },
       heartbeat: options.heartbeat === false ? false : { ...DEFAULTS.heartbeat, ...options.heartbeat },
+      ack: options.ack === false ? false : { ...DEFAULTS.ack, ...options.ack },
     };
     /** The connection state as a store (Svelte contract). */
     this.stateStore = { subscribe: this.#stateStore.subscribe };
@@ -634,7 +655,7 @@ export class SwitchboardClient {
   /** `idle`, `connecting`, `open`, `reconnecting` or `closed`. */
   get state() { return this.#stateStore.get(); }
 
-  /** The rooms joined with join(), rejoined after each reconnect. */
+  /** The rooms joined with join() or subscribed by a request, restored after each reconnect. */
   get rooms() { return [...this.#rooms]; }
 
   // Connecting -------------------------------------------------------------------------------
@@ -652,9 +673,13 @@ export class SwitchboardClient {
     return opened;
   }
 
-  /** Closes the connection for good: everything pending or queued rejects with ClosedError. */
+  /**
+   * Closes the connection for good with code 1000, which ends the session on the server (the
+   * pending ACKs are sent first): everything pending or queued rejects with ClosedError.
+   */
   close() {
     if (this.state === 'closed') return;
+    if (this.state === 'open') this.#flushAcks();
     this.#shutDown(new ClosedError('the client was closed'));
   }
 
@@ -675,65 +700,47 @@ export class SwitchboardClient {
       return;
     }
     socket.binaryType = 'arraybuffer';
-    this.#socket = socket;
     // A server refuses with a close after upgrading (refusal=close), so 'open' is not yet an
-    // open connection: the first frame the server sends is. A cheap request asks for one; a
-    // refused socket processes no frame and gets only the close.
-    let upgraded = false;
-    let opened = false;
-    let probeTimer;
+    // open connection: HELLO, the server's first frame on every accepted connection, is. A
+    // reconnect sends RESUME at once and is open when its RESPONSE arrives (rooms restored).
+    const link = { socket, upgraded: false, opened: false, resume: null, timer: undefined, held: null };
+    this.#socket = socket;
+    this.#link = link;
     socket.addEventListener('open', () => {
-      if (this.#socket !== socket) return;
-      upgraded = true;
+      if (this.#link !== link) return;
+      link.upgraded = true;
       const timeout = this.#options.requestTimeout;
-      probeTimer = setTimeout(() => {
-        if (this.#socket !== socket || opened) return;
+      link.timer = setTimeout(() => {
+        if (this.#link !== link || link.opened) return;
         socket.close(4000, 'no answer after the upgrade');
-        ended({ refusal: { status: 0, reason: `the server sent nothing within ${timeout} ms of the upgrade` } });
+        const reason = link.resume ? `no answer to RESUME within ${timeout} ms` : `the server sent nothing within ${timeout} ms of the upgrade`;
+        ended({ refusal: { status: 0, reason } });
       }, timeout);
-      socket.send(encodeFrame({ kind: 'request', method: 'OPTIONS', id: this.#takeId(), url: HEARTBEAT_PATH, data: new Uint8Array(0) }));
+      if (this.state === 'reconnecting' && this.#session) this.#sendResume(link);
     });
-    // Frames are held from the first one until the next task, so that code awaiting connect()
-    // has added its listeners before the first push (e.g. a presence list) is dispatched.
-    let held = null;
     socket.addEventListener('message', (event) => {
-      if (this.#socket !== socket) return;
-      if (held) {
-        held.push(event.data);
-        return;
-      }
-      if (opened) {
-        this.#receive(event.data);
-        return;
-      }
-      opened = true;
-      clearTimeout(probeTimer);
-      held = [event.data];
-      this.#opened();
-      setTimeout(() => {
-        for (const data of held) if (this.#socket === socket) this.#receive(data);
-        held = null;
-      }, 0);
+      if (this.#link === link) this.#receive(event.data);
     });
     // Browsers report a failed handshake with 'error' then 'close'; some runtimes only with
     // 'error'. Whichever comes first ends this socket; once upgraded, only 'close' does, as it
     // carries the refusal.
     const ended = async (event) => {
-      if (this.#socket !== socket) return;
+      if (this.#link !== link) return;
+      this.#link = null;
       this.#socket = null;
-      clearTimeout(probeTimer);
-      if (opened) {
+      clearTimeout(link.timer);
+      if (link.opened) {
         this.#connectionLost();
         return;
       }
       if (socket.readyState === CONNECTING) socket.close();
       const { status, reason } = refusalFromClose(event) ?? event?.refusal
-        ?? (upgraded ? { status: 0, reason: `the server closed the connection at once (${event?.code}${event?.reason ? `: ${event.reason}` : ''})` } : undefined)
+        ?? (link.upgraded ? { status: 0, reason: `the server closed the connection at once (${event?.code}${event?.reason ? `: ${event.reason}` : ''})` } : undefined)
         ?? await this.#options.explainRefusal(this.#url);
       this.#openFailed(new HandshakeRefusedError(status, reason));
     };
     socket.addEventListener('close', ended);
-    socket.addEventListener('error', () => { if (!upgraded) ended(); });
+    socket.addEventListener('error', () => { if (!link.upgraded) ended(); });
   }
 
   async #connectUrl() {
@@ -743,7 +750,21 @@ export class SwitchboardClient {
     return token ? `${url}&token=${encodeURIComponent(token)}` : url;
   }
 
-  #opened() {
+  /**
+   * The connection is open: HELLO arrived (first connect) or the RESUME was answered
+   * (reconnect; `restored` are the rooms the server restored, not joined again). Frames are
+   * held from here until the next task, so that code awaiting connect() has added its
+   * listeners before the first push (e.g. a presence list) is dispatched.
+   */
+  #opened(link, restored = new Set()) {
+    link.opened = true;
+    clearTimeout(link.timer);
+    link.held = [];
+    setTimeout(() => {
+      const held = link.held;
+      link.held = null;
+      if (this.#link === link) this.#process(held);
+    }, 0);
     this.#attempt = 0;
     this.#lastFrameAt = Date.now();
     this.#stateStore.set('open');
@@ -751,6 +772,7 @@ export class SwitchboardClient {
     // Rooms are rejoined before anything queued is sent, so queued requests find them joined.
     const waiting = this.#queue.splice(0);
     for (const room of this.#rooms) {
+      if (restored.has(room)) continue;
       this.#roomRequest('join', room).catch((error) => {
         this.#rooms.delete(room);
         this.#options.onError(error, { rejoin: room });
@@ -759,6 +781,175 @@ export class SwitchboardClient {
     this.#queue.push(...waiting);
     this.#flushQueue();
     this.#startHeartbeat();
+  }
+
+  // Sessions and recovery (PROTOCOL.md §4, §7) -------------------------------------------------
+
+  /** The session of the current (or last) connection, from HELLO and RESUME answers; null before the first HELLO. */
+  get session() { return this.#session ? { ...this.#session } : null; }
+
+  /** HELLO: the session; on a first connect, the connection is now open. */
+  #hello(frame) {
+    const link = this.#link;
+    let hello;
+    try {
+      hello = JSON.parse(utf8Decoder.decode(frame.data));
+    } catch (error) {
+      this.#options.onError(new FrameError(`HELLO data is not JSON: ${error.message}`), { frame });
+      return;
+    }
+    const { sessionId, resumeToken, clientId, connectionId, sessionGraceMs } = hello ?? {};
+    if (link?.resume) {
+      // The session and its token stay those being resumed until the RESUME is answered: were
+      // this socket to drop first, the next RESUME presents them again.
+      link.resume.hello = { sessionId, resumeToken };
+      this.#session = { ...this.#session, clientId, connectionId, sessionGraceMs };
+      return;
+    }
+    this.#session = { sessionId, resumeToken, clientId, connectionId, sessionGraceMs };
+    if (link && !link.opened) this.#opened(link);
+  }
+
+  /** RESUME, the first frame of a reconnect: the session's token and the last position per room. */
+  #sendResume(link) {
+    const rooms = [...this.#positions].map(([room, { epoch, offset }]) => `${JSON.stringify(room)}:{"epoch":${epoch},"offset":${offset}}`);
+    const data = `{"resumeToken":${JSON.stringify(this.#session.resumeToken)},"rooms":{${rooms.join(',')}}}`;
+    const id = this.#takeId();
+    link.resume = { id, named: new Set(this.#positions.keys()), gaps: new Map() };
+    link.socket.send(encodeFrame({ kind: 'control', control: 'RESUME', id, url: '', data }));
+  }
+
+  /** The RESUME's answer (`status`, `body`): positions, the new token, the recovery report; then open. */
+  #resumed(link, status, body) {
+    const { named, gaps, hello } = link.resume;
+    // What the app may show something from: rooms it joined or subscribed to, or had pushes from.
+    const known = new Set([...this.#rooms, ...named]);
+    let answer = null;
+    let reason;
+    if (status === 200) {
+      try {
+        answer = parseWithOffsets(utf8Decoder.decode(body));
+      } catch (error) {
+        reason = `the RESUME answer is not JSON: ${error.message}`;
+      }
+    } else {
+      reason = `RESUME refused (${status}): ${errorReason(withBodyReaders({ status, body }))}`;
+    }
+    const rooms = {};
+    const restored = new Set();
+    // The connection's session now: the answer's, or (RESUME refused) the one of its HELLO.
+    const now = answer ?? hello ?? {};
+    if (typeof now.sessionId === 'string') this.#session.sessionId = now.sessionId;
+    if (typeof now.resumeToken === 'string') this.#session.resumeToken = now.resumeToken;
+    if (answer) {
+      reason = answer.reason;
+      for (const [room, result] of Object.entries(answer.rooms ?? {})) {
+        const entry = { recovered: result.recovered === true };
+        if (typeof result.reason === 'string') entry.reason = result.reason;
+        if (entry.recovered && gaps.has(room)) { entry.recovered = false; entry.reason = gaps.get(room); }
+        if (!result.recovered && entry.reason?.startsWith('refused: ')) {
+          // Not joined: nothing more comes from it.
+          this.#rooms.delete(room);
+          this.#positions.delete(room);
+        } else {
+          restored.add(room);
+          if (Number.isInteger(result.epoch) && result.epoch !== 0 && result.offset !== undefined) this.#advance(room, result.epoch, BigInt(result.offset));
+        }
+        const position = this.#positions.get(room);
+        if (position) { entry.epoch = position.epoch; entry.offset = safeNumber(position.offset); }
+        rooms[room] = entry;
+      }
+    }
+    // Rooms the answer does not restore are joined again (below); pushes meanwhile are lost.
+    for (const room of this.#rooms) {
+      if (!rooms[room]) rooms[room] = { recovered: false, reason: reason ?? 'not restored by the server; joined again' };
+    }
+    for (const room of named) {
+      if (rooms[room]) continue;
+      this.#positions.delete(room);
+      rooms[room] = { recovered: false, reason: reason ?? 'not restored by the server' };
+    }
+    // A room the client never heard from (e.g. its user room, joined at connect, without a push
+    // so far) has no position: reported in `rooms`, but nothing shown came from it to refetch.
+    const lost = Object.keys(rooms).filter((room) => !rooms[room].recovered && known.has(room)).sort();
+    // Their next push says recovered: false (a room whose gap showed during the resume already said it).
+    for (const room of lost) if (!gaps.has(room)) this.#unrecovered.add(room);
+    const report = { cause: 'resume', resumed: answer?.resumed === true, sessionId: this.#session.sessionId, rooms, lost };
+    if (reason !== undefined) report.reason = reason;
+    link.resume = null;
+    this.#opened(link, restored);
+    this.#report(report);
+  }
+
+  /** Takes `(epoch, offset)` as the room's position unless it already is at or past it in that epoch. */
+  #advance(room, epoch, offset) {
+    const current = this.#positions.get(room);
+    if (!current || current.epoch !== epoch || current.offset < offset) this.#positions.set(room, { epoch, offset });
+  }
+
+  /** A live push showed a gap in `room`: reported at once, or with the RESUME's answer when one is awaited. */
+  #gap(room, reason, epoch, offset) {
+    const resume = this.#link?.resume;
+    if (resume) {
+      resume.gaps.set(room, reason);
+      return;
+    }
+    const rooms = { [room]: { recovered: false, reason, epoch, offset: safeNumber(offset) } };
+    this.#report({ cause: 'gap', sessionId: this.#session?.sessionId, rooms, lost: [room] });
+  }
+
+  #report(report) {
+    for (const listener of [...this.#recoveryListeners]) {
+      try {
+        listener(report);
+      } catch (error) {
+        this.#options.onError(error, { recovery: report });
+      }
+    }
+    this.#recovery.set(report);
+  }
+
+  /**
+   * Calls `fn` with a recovery report after every reconnect (cause `resume`) and when a live
+   * push shows a gap (cause `gap`): per room `recovered` (and a `reason` when false), and
+   * `lost`, the rooms to refetch. The result stops it (stopListening()) and is a store of the
+   * latest report (undefined until one).
+   */
+  onRecovery(fn = () => {}) {
+    this.#recoveryListeners.add(fn);
+    return {
+      stopListening: () => { this.#recoveryListeners.delete(fn); },
+      subscribe: this.#recovery.subscribe,
+    };
+  }
+
+  // ACKs: the highest processed offset per room, batched.
+
+  #queueAck(room, epoch, offset) {
+    const ack = this.#options.ack;
+    if (!ack) return;
+    this.#acks.set(room, { epoch, offset });
+    this.#ackCount += 1;
+    if (this.#ackCount >= ack.every) this.#flushAcks();
+    else if (this.#ackTimer === undefined) this.#ackTimer = setTimeout(() => this.#flushAcks(), ack.delay);
+  }
+
+  #flushAcks() {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#ackCount = 0;
+    const acks = [...this.#acks];
+    this.#acks.clear();
+    const socket = this.#socket;
+    if (!socket || socket.readyState !== OPEN) return;
+    for (const [room, { epoch, offset }] of acks) socket.send(encodeFrame({ kind: 'ack', room, epoch, offset }));
+  }
+
+  #dropAcks() {
+    clearTimeout(this.#ackTimer);
+    this.#ackTimer = undefined;
+    this.#ackCount = 0;
+    this.#acks.clear();
   }
 
   #openFailed(error) {
@@ -779,6 +970,8 @@ export class SwitchboardClient {
 
   #connectionLost() {
     this.#stopHeartbeat();
+    this.#dropAcks();
+    this.#subscriptions.clear();
     const lost = [...this.#inFlight.values()];
     this.#inFlight.clear();
     const reconnect = this.#options.reconnect;
@@ -815,8 +1008,10 @@ export class SwitchboardClient {
     this.#stateStore.set('closed');
     clearTimeout(this.#reconnectTimer);
     this.#stopHeartbeat();
+    this.#dropAcks();
     const socket = this.#socket;
     this.#socket = null;
+    this.#link = null;
     if (socket && socket.readyState <= OPEN) socket.close(1000, 'client closed');
     this.#rejectAll(error);
   }
@@ -840,6 +1035,7 @@ export class SwitchboardClient {
         // Only a silent socket that is still the current one is given up on.
         if (error instanceof TimeoutError && this.#socket === socket && this.state === 'open') {
           this.#socket = null;
+          this.#link = null;
           socket.close(4000, 'heartbeat timeout');
           this.#connectionLost();
         }
@@ -1010,6 +1206,8 @@ export class SwitchboardClient {
   async leave(room) {
     room = encodeWireText(room);
     this.#rooms.delete(room);
+    this.#positions.delete(room);
+    this.#unrecovered.delete(room);
     const response = await this.#roomRequest('leave', room);
     return response.json().left;
   }
@@ -1056,26 +1254,42 @@ export class SwitchboardClient {
       this.#options.onError(error, { data });
       return;
     }
-    const acks = new Map();
-    for (const inner of frame.kind === 'batch' ? frame.frames : [frame]) this.#handle(inner, acks);
-    for (const [room, { epoch, offset }] of acks) {
-      this.#socket?.send(encodeFrame({ kind: 'ack', room, epoch, offset }));
+    this.#process(frame.kind === 'batch' ? frame.frames : [frame]);
+  }
+
+  /** Handles frames in order; while the connection holds frames (see #opened), keeps the rest. */
+  #process(frames) {
+    const link = this.#link;
+    for (let index = 0; index < frames.length; index++) {
+      if (link?.held) {
+        link.held.push(...frames.slice(index));
+        return;
+      }
+      this.#handle(frames[index]);
     }
   }
 
-  #handle(frame, acks) {
+  #handle(frame) {
     switch (frame.kind) {
-      case 'response': {
-        const entry = this.#inFlight.get(frame.id);
-        if (!entry) return;
-        this.#inFlight.delete(frame.id);
-        clearTimeout(entry.timer);
-        entry.resolve(withBodyReaders({ status: frame.status, url: frame.url, body: frame.data.slice() }));
-        return;
-      }
+      case 'response':
       case 'error': {
+        const resume = this.#link?.resume;
+        if (resume && frame.id === resume.id) {
+          this.#resumed(this.#link, frame.status, frame.data.slice());
+          return;
+        }
         const response = withBodyReaders({ status: frame.status, url: frame.url, body: frame.data.slice() });
+        const subscription = this.#subscriptions.get(frame.id);
+        this.#subscriptions.delete(frame.id);
+        if (subscription && frame.kind === 'response') response.subscription = subscription;
         const entry = this.#inFlight.get(frame.id);
+        if (frame.kind === 'response') {
+          if (!entry) return;
+          this.#inFlight.delete(frame.id);
+          clearTimeout(entry.timer);
+          entry.resolve(response);
+          return;
+        }
         const error = new StatusError(frame.status, errorReason(response), response);
         if (!entry) { this.#options.onError(error, { frame }); return; }
         this.#inFlight.delete(frame.id);
@@ -1083,23 +1297,76 @@ export class SwitchboardClient {
         entry.reject(error);
         return;
       }
-      case 'push': {
-        if (frame.offset !== 0) acks.set(frame.room, { epoch: frame.epoch, offset: frame.offset });
-        this.#dispatch(frame);
+      case 'push':
+        this.#push(frame);
         return;
-      }
+      case 'control':
+        if (frame.control === 'HELLO') this.#hello(frame);
+        else if (frame.control === 'SUBSCRIBE') this.#subscribed(frame);
+        // RESUME and UNSUBSCRIBE are not sent to clients: ignored.
+        return;
       default:
-        // HELLO and the other reserved frames carry nothing a v1 client acts on.
+        // ACKs are not sent to clients.
         return;
     }
   }
 
-  #dispatch(frame) {
+  /** SUBSCRIBE: the position of the room a request subscribed to, for that request's response. */
+  #subscribed(frame) {
+    let notice;
+    try {
+      notice = parseWithOffsets(utf8Decoder.decode(frame.data));
+    } catch (error) {
+      this.#options.onError(new FrameError(`SUBSCRIBE data is not JSON: ${error.message}`), { frame });
+      return;
+    }
+    const { room, epoch } = notice ?? {};
+    if (typeof room !== 'string' || !Number.isInteger(epoch) || notice.offset === undefined) {
+      this.#options.onError(new FrameError('SUBSCRIBE data must be {"epoch":…,"offset":…,"room":"…"}'), { frame });
+      return;
+    }
+    const offset = BigInt(notice.offset);
+    // The response describes the room up to this offset: a fresh start for the room.
+    if (epoch !== 0) this.#advance(room, epoch, offset);
+    this.#unrecovered.delete(room);
+    this.#rooms.add(room);
+    this.#subscriptions.set(frame.id, { room, epoch, offset: safeNumber(offset) });
+  }
+
+  /**
+   * A push: reliable ones (offset > 0) are checked against the room's position: an offset at
+   * or below it in the same epoch is a duplicate and dropped; anything but the next offset is
+   * a gap, reported as not recovered. Then listeners get it and it is acknowledged.
+   */
+  #push(frame) {
+    if (frame.offset === 0 || frame.room === '') {
+      this.#dispatch(frame, true);
+      return;
+    }
+    const { room, epoch } = frame;
+    const offset = BigInt(frame.offset);
+    const position = this.#positions.get(room);
+    let recovered = true;
+    if (position) {
+      if (position.epoch === epoch && offset <= position.offset) return;
+      if (position.epoch !== epoch || offset !== position.offset + 1n) {
+        const reason = position.epoch === epoch ? `gap: expected offset ${position.offset + 1n}, got ${offset}` : 'epoch changed';
+        this.#gap(room, reason, epoch, offset);
+        recovered = false;
+      }
+    }
+    this.#positions.set(room, { epoch, offset });
+    if (this.#unrecovered.delete(room)) recovered = false;
+    this.#dispatch(frame, recovered);
+    this.#queueAck(room, epoch, frame.offset);
+  }
+
+  #dispatch(frame, recovered) {
     const body = frame.data.slice();
     for (const listener of [...this.#listeners]) {
       const params = listener.match(frame.url);
       if (!params) continue;
-      const push = withBodyReaders({ url: frame.url, room: frame.room, params, epoch: frame.epoch, offset: frame.offset, body });
+      const push = withBodyReaders({ url: frame.url, room: frame.room, params, epoch: frame.epoch, offset: frame.offset, recovered, body });
       try {
         listener.latest.set(push);
         listener.fn(push);

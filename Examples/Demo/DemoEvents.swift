@@ -18,6 +18,8 @@ enum DemoEvents {
 }
 
 extension RoomName {
+    /// The board list's room: who receives board creations (`GET /boards` subscribes to it).
+    static let boards = RoomName("boards")
     /// A board's room, `board-<id>`: who receives the board's changes.
     static let board = RoomName.family("board")
     /// A chat's room, `chat-<name>`.

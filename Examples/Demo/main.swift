@@ -23,10 +23,10 @@ configuration.staticFilesFolder = URL(fileURLWithPath: #filePath).deletingLastPa
 
 var router = BoardRoutes.router(store: BoardStore())
 ChatRoutes.register(on: &router)
-// Clients may join boards, chats and the lobby's presence stream, besides their own rooms.
+// Clients may join the board list, boards, chats and the lobby's presence stream, besides their own rooms.
 let rooms = RoomRegistry(policy: .allowing { _, room in
-    RoomName.board.contains(room) || RoomName.chat.contains(room) || room == "demo:lobby:presence"
-        ? .allowed : .denied("only board-…, chat-… and the lobby are open")
+    room == .boards || RoomName.board.contains(room) || RoomName.chat.contains(room) || room == "demo:lobby:presence"
+        ? .allowed : .denied("only boards, board-…, chat-… and the lobby are open")
 })
 let server = Server(
     router: router,

@@ -1,6 +1,7 @@
 // The demo page in headless Chromium, end to end: two users sign in, a rename in one page shows
 // in the other, the server restarts on the same port and both pages show reconnecting, then
-// open, and keep working; no console errors. Screenshots go to .build/browser-artifacts/.
+// open, and keep working; a page cut off without a close frame resumes what it missed; no
+// console errors. Screenshots go to .build/browser-artifacts/.
 // Run by Scripts/browser-tests.sh (which builds the demo and finds chromium).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { launchChromium } from './cdp.mjs';
 import { startDemo, freePort } from '../../Clients/JavaScript/test/support/demo-server.js';
+import { tcpProxy } from '../../Clients/JavaScript/test/support/tcp-proxy.js';
+import { SwitchboardClient } from '../../Clients/JavaScript/switchboard.js';
 
 const artifacts = fileURLToPath(new URL('../../.build/browser-artifacts/', import.meta.url));
 
@@ -101,4 +104,46 @@ test('two users in Chromium: pushes, presence, a server restart and back, no con
     assert.deepEqual(unexpected, [], `${page.name} logged errors`);
     t.diagnostic(`${page.name}: ${page.errors.length - unexpected.length} browser line(s) for sockets refused while the server was down`);
   }
+});
+
+test('a page whose TCP connection is cut without a close frame resumes: the changes it missed are replayed, in order', { timeout: 60000 }, async (t) => {
+  const demo = await startDemo(await freePort());
+  const proxy = await tcpProxy(demo.port);
+  const browser = await launchChromium();
+  t.after(async () => {
+    await browser.close();
+    await proxy.close();
+    await demo.stop();
+  });
+  const page = await browser.newPage({ width: 1000, height: 800, name: 'demo through a proxy' });
+  await page.goto(`http://127.0.0.1:${proxy.port}/?token=demo-token`);
+  await page.waitFor(`${state} === 'open' && ${boardName(1)} === 'Roadmap'`, { what: 'open with the board list' });
+  const admin = new SwitchboardClient(demo.url, { token: 'admin-token' });
+  t.after(() => admin.close());
+  await admin.connect();
+
+  const log = `document.getElementById('log').textContent`;
+  const outageStart = Date.now();
+  proxy.cut();
+  await page.waitFor(`${state}.startsWith('reconnecting')`, { what: 'reconnecting' });
+  for (let n = 1; n <= 5; n++) await admin.put('/boards/1', { name: `Roadmap v${n}` });
+  const created = (await admin.post('/boards', { name: 'Made meanwhile' })).json();
+  const requests = await page.evaluate(`performance.getEntriesByType('resource').length`);
+  proxy.restore();
+  await page.waitFor(`${state} === 'open' && ${log}.includes('resumed: ')`, { timeout: 20000, what: 'open again, resumed' });
+  const outageEnd = Date.now();
+  await page.waitFor(`${boardName(1)} === 'Roadmap v5' && ${boardName(created.id)} === 'Made meanwhile'`, { what: 'the missed rename and creation replayed' });
+  const renames = [...(await page.evaluate(log)).matchAll(/\/boards\/1\/updated \{"name":"(Roadmap v\d)"/g)].map((match) => match[1]);
+  assert.deepEqual(renames, ['Roadmap v1', 'Roadmap v2', 'Roadmap v3', 'Roadmap v4', 'Roadmap v5'], 'each missed rename arrived as a push, once');
+  // The chat room, joined without a message yet, has no position to resume from: only it is lost.
+  assert.doesNotMatch(await page.evaluate(log), /not recovered:[^\n]*board/);
+  assert.equal(await page.evaluate(`performance.getEntriesByType('resource').length`), requests, 'no page reload');
+  // Live again: the replayed creation is followed like any other board.
+  await admin.put(`/boards/${created.id}`, { name: 'Renamed live' });
+  await page.waitFor(`${boardName(created.id)} === 'Renamed live'`, { what: 'a live rename of the new board' });
+  const unexpected = page.errors.filter((error) => !(
+    error.kind === 'log:network' && /^WebSocket connection to 'ws:\/\/127\.0\.0\.1:\d+\/ws\?.*' failed/.test(error.text)
+    && error.at >= outageStart && error.at <= outageEnd + 1000
+  ));
+  assert.deepEqual(unexpected, [], 'no console errors');
 });

@@ -36,15 +36,22 @@ export class FakeSocket extends EventTarget {
   }
 
   /**
-   * The server accepts the handshake and answers the client's first request (the probe that
-   * tells an open connection from a refusal told as a close); the probe is not kept in `sent`.
+   * The server accepts the handshake and sends HELLO (`hello` overrides its members). A RESUME
+   * the client sent first (a reconnect) is taken out of `sent`, kept as `resumeRequest` (its
+   * data parsed) and answered 200 with `resume`, by default the session resumed and every named
+   * room recovered at the position the client gave.
    */
-  accept() {
+  accept({ hello = {}, resume } = {}) {
     this.open();
-    const probe = this.frames()[0];
-    if (!probe || probe.kind !== 'request' || probe.url !== '/_switchboard/client') throw new Error('the client sent no probe after the upgrade');
+    const notice = { clientId: 'demo.tab', connectionId: 'connection-1', resumeToken: 'token-1', sessionGraceMs: 120000, sessionId: 'session-1', ...hello };
+    this.receive({ kind: 'control', control: 'HELLO', id: 0, url: '', data: JSON.stringify(notice) });
+    const first = this.frames()[0];
+    if (first?.kind !== 'control' || first.control !== 'RESUME') return;
     this.sent.splice(0, 1);
-    this.receive({ kind: 'response', id: probe.id, status: 204, url: '', data: '' });
+    this.resumeRequest = { id: first.id, ...JSON.parse(new TextDecoder().decode(first.data)) };
+    const rooms = Object.fromEntries(Object.entries(this.resumeRequest.rooms).map(([room, position]) => [room, { ...position, recovered: true }]));
+    const answer = resume ?? { resumeToken: 'token-2', resumed: true, rooms, sessionId: notice.sessionId };
+    this.receive({ kind: 'response', id: first.id, status: 200, url: '', data: typeof answer === 'string' ? answer : JSON.stringify(answer) });
   }
 
   /** The server refuses after the upgrade (`refusal=close`): closes with 4000 + `status`. */
