@@ -57,10 +57,11 @@ struct PendingConnectionTests {
     @Test("a WebSocket stays open past handshakeTimeout")
     func webSocketOutlivesDeadline() async throws {
         var configuration = Configuration()
-        configuration.handshakeTimeout = .seconds(1)
+        // Long enough for the handshake itself while the whole suite runs in parallel.
+        configuration.handshakeTimeout = .seconds(3)
         let running = try await RunningServer.start(configuration: configuration)
         let client = try await WebSocketTestClient.connect(port: running.port)
-        try await Task.sleep(for: .milliseconds(1500))
+        try await Task.sleep(for: .milliseconds(3500))
         #expect(try await client.request(.post, "/echo", body: "ok").status == .ok)
         client.close()
         try await running.stop()
