@@ -1,3 +1,4 @@
+import CompressNIO
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
@@ -80,5 +81,30 @@ struct PerMessageDeflateTests {
             try channel.writeOutbound(frame)
             #expect(try channel.readOutbound(as: WebSocketFrame.self) == frame)
         }
+    }
+
+    /// `bytes` as a client's compressed message: deflated, stream tail removed, masked.
+    static func compressedFrame(_ bytes: [UInt8]) throws -> WebSocketFrame {
+        let deflater = try ZlibCompressor(algorithm: .deflate)
+        var input = ByteBuffer(bytes: bytes)
+        var output = try input.compressStream(with: deflater, flush: .sync)
+        output.moveWriterIndex(to: output.writerIndex - 4)
+        let key: WebSocketMaskingKey = [1, 2, 3, 4]
+        output.webSocketMask(key)
+        return WebSocketFrame(fin: true, rsv1: true, opcode: .binary, maskKey: key, data: output)
+    }
+
+    @Test("a compressed message inflating to exactly maxMessageSize passes; one byte more is refused with 1009")
+    func inflatedLimit() throws {
+        let limit = 10_000
+        let channel = try Self.channel(Self.noTakeover, maxMessageSize: limit)
+        try channel.writeInbound(try Self.compressedFrame(Array(repeating: 7, count: limit)))
+        let inflated = try #require(try channel.readInbound(as: WebSocketFrame.self))
+        #expect(!inflated.rsv1 && inflated.fin && inflated.unmaskedData == ByteBuffer(bytes: Array(repeating: 7, count: limit)))
+
+        #expect(throws: PerMessageDeflateError.messageTooLarge(limit: limit)) {
+            try channel.writeInbound(try Self.compressedFrame(Array(repeating: 7, count: limit + 1)))
+        }
+        #expect(try channel.readInbound(as: WebSocketFrame.self) == nil)
     }
 }

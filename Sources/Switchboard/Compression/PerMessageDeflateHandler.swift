@@ -94,7 +94,10 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
         do {
             let inflater = try self.inflater ?? ZlibDecompressor(algorithm: .deflate, windowSize: 15)
             self.inflater = inflater
-            output = try Self.inflate(&input, with: inflater, limit: limit, allocator: context.channel.allocator)
+            guard let inflated = try Self.inflate(&input, with: inflater, limit: limit, allocator: context.channel.allocator) else {
+                throw PerMessageDeflateError.messageTooLarge(limit: maxMessageSize)
+            }
+            output = inflated
             if frame.fin && parameters.clientNoContextTakeover { try inflater.reset() }
         } catch let error as PerMessageDeflateError {
             return fail(error, context: context)
@@ -106,14 +109,15 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
         context.fireChannelRead(Self.wrapInboundOut(inflated))
     }
 
-    /// Inflates `input`, growing the output as needed but never beyond `limit` + 1 bytes.
-    private static func inflate(_ input: inout ByteBuffer, with inflater: ZlibDecompressor, limit: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer {
-        guard limit >= 0 else { throw PerMessageDeflateError.messageTooLarge(limit: limit) }
+    /// Inflates `input`, growing the output as needed but never beyond `limit` + 1 bytes:
+    /// `nil` when it inflates to more than `limit` bytes.
+    private static func inflate(_ input: inout ByteBuffer, with inflater: ZlibDecompressor, limit: Int, allocator: ByteBufferAllocator) throws -> ByteBuffer? {
+        guard limit >= 0 else { return nil }
         var output = allocator.buffer(capacity: min(limit + 1, max(1024, input.readableBytes * 4)))
         guard input.readableBytes > 0 else { return output }
         while true {
             if output.writableBytes == 0 {
-                guard output.readableBytes <= limit else { break }
+                guard output.readableBytes <= limit else { return nil }
                 output.reserveCapacity(minimumWritableBytes: min(max(output.readableBytes, 1024), limit + 1 - output.readableBytes))
             }
             do {
@@ -125,7 +129,7 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
                 break
             }
         }
-        return output
+        return output.readableBytes <= limit ? output : nil
     }
 
     private func fail(_ error: PerMessageDeflateError, context: ChannelHandlerContext) {

@@ -106,7 +106,13 @@ final class WebSocketTestClient: Sendable {
         }
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
-        try await channel.writeAndFlush(channel.allocator.buffer(string: request)).get()
+        do {
+            try await channel.writeAndFlush(channel.allocator.buffer(string: request)).get()
+        } catch {
+            // The connection failed first (a TLS handshake refused, say): that is the error.
+            _ = try await answerPromise.futureResult.get()
+            throw error
+        }
         let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) {
             answerPromise.fail(ClientError.timeout("no HTTP answer"))
         }
