@@ -12,6 +12,8 @@ requirements=(
     "python3 --version" python3
     "python3 -m venv --help" python3-venv
     "python3 -m pip --version" python3-pip
+    "openssl version" openssl
+    "test -e /usr/include/zlib.h" zlib1g-dev
 )
 
 install_missing() {
