@@ -3,9 +3,19 @@
 # against the server's raw echo endpoint (Configuration.rawEchoMode), with PyPI's `kosoku`
 # (the suite's case files under Python 3). Fails on any FAILED, UNCLEAN or WRONG CODE result;
 # OK, NON-STRICT and INFORMATIONAL pass.
-# Usage: bash Scripts/autobahn.sh [extra kosoku -i/-x options]
+# With --compression, runs the permessage-deflate cases 12.* and 13.* instead, against the
+# echo endpoint with Configuration.compression on (about ten minutes; not part of test.sh).
+# Usage: bash Scripts/autobahn.sh [--compression] [extra kosoku -i/-x options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+cases=(-i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*')
+echo_options=()
+if [ "${1:-}" = "--compression" ]; then
+    shift
+    cases=(-i '12.*' -i '13.*')
+    echo_options=(--compression)
+fi
 
 venv=.build/autobahn-venv
 if [ ! -x "$venv/bin/kosoku" ]; then
@@ -24,7 +34,7 @@ fi
 swift build --product switchboard-autobahn-echo
 out=$(mktemp -d)
 log="$out/server.log"
-.build/debug/switchboard-autobahn-echo 0 >"$log" 2>&1 &
+.build/debug/switchboard-autobahn-echo 0 "${echo_options[@]}" >"$log" 2>&1 &
 server=$!
 trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
 
@@ -36,8 +46,7 @@ url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
 [ -n "$url" ] || { echo "autobahn.sh: the echo server did not start" >&2; cat "$log" >&2; exit 1; }
 
 status=0
-"$venv/bin/kosoku" "$url" -o "$out/reports" \
-    -i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*' "$@" || status=$?
+"$venv/bin/kosoku" "$url" -o "$out/reports" "${cases[@]}" "$@" || status=$?
 
 checked=0
 python3 - "$out/reports" <<'PY' || checked=$?

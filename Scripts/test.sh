@@ -12,7 +12,9 @@ require_packages \
     "python3 --version" python3 \
     "python3 -m venv --help" python3-venv \
     "python3 -m pip --version" python3-pip \
-    "redis-server --version" redis-server
+    "redis-server --version" redis-server \
+    "openssl version" openssl \
+    "test -e /usr/include/zlib.h" zlib1g-dev
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -106,14 +106,15 @@ struct RedisSubscriberTests {
         try await RedisServerProcess.with { server in
             let events = EventLog<Event>()
             var configuration = server.configuration()
-            configuration.subscriberPingInterval = .milliseconds(100)
-            configuration.commandTimeout = .milliseconds(300)
+            // A timeout that a loaded machine still meets, well below the pause.
+            configuration.subscriberPingInterval = .milliseconds(300)
+            configuration.commandTimeout = .seconds(1)
             configuration.reconnectBackoff.initialDelay = .milliseconds(50)
             configuration.reconnectBackoff.maxDelay = .milliseconds(200)
             let subscriber = try await RedisSubscriber.connect(configuration: configuration) { events.append($0) }
             try await subscriber.subscribe(["news"])
             let admin = try await RedisConnection.connect(configuration: server.configuration())
-            try await admin.send("CLIENT", "PAUSE", "1500", "ALL")
+            try await admin.send("CLIENT", "PAUSE", "4000", "ALL")
             let paused = try await events.wait { !$0.isEmpty }
             guard case .disconnected(.connectionClosed) = paused.first else {
                 Issue.record("no disconnected event: \(paused)")

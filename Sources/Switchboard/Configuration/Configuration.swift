@@ -23,6 +23,11 @@ public struct Configuration: Sendable {
     /// A handshake without an `Origin` header is always allowed, because only browsers send it.
     public var allowedOrigins: Set<String>? = nil
 
+    /// Serves `wss://` (TLS) instead of `ws://` with these certificates, on the same port and
+    /// pipeline: a client speaking plain HTTP or `ws://` to it fails the TLS handshake and is
+    /// disconnected. Default `nil`: plain `ws://`.
+    public var tls: TLSSettings? = nil
+
     // MARK: Handshake and connections
 
     /// The most open WebSocket connections; handshakes beyond it are refused with 503.
@@ -52,6 +57,11 @@ public struct Configuration: Sendable {
     /// The most fragments one WebSocket message may arrive in; more closes with 1009.
     /// Default 64.
     public var maxFragmentsPerMessage: Int = 64
+    /// permessage-deflate (RFC 7692): when set, clients that offer it at the handshake get
+    /// compressed messages and may send compressed ones (see ``CompressionSettings``); a
+    /// compressed message counts against ``maxMessageSize`` once inflated. Default `nil`: no
+    /// compression, and offers are ignored.
+    public var compression: CompressionSettings? = nil
 
     // MARK: Malformed input
 

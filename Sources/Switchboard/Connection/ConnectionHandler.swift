@@ -109,7 +109,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         if components.configuration.runsAsyncHandlersOnEventLoop { executor = EventLoopExecutor(context.eventLoop) }
-        frameOutput = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
+        // A compressed connection's messages all go through its PerMessageDeflateHandler.
+        let compressed = (try? context.pipeline.syncOperations.handler(type: PerMessageDeflateHandler.self)) != nil
+        frameOutput = compressed ? nil : try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         connection.attach(self)
         let accepting = components.connections.add(connection)
         let identity = connection.identity
@@ -232,6 +234,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
             close(code: .messageTooLarge, reason: "frame larger than \(configuration.maxFrameSize) bytes", andDisconnect: true)
         case is NIOWebSocketError:
             close(code: .protocolError, reason: "protocol error", andDisconnect: true)
+        case let error as PerMessageDeflateError:
+            close(code: error.closeCode, reason: error.reason, andDisconnect: true)
         default:
             components.logger.debug("connection error", metadata: ["connection": "\(connection.id)", "error": "\(error)"])
             context.close(promise: nil)

@@ -53,6 +53,8 @@ final class EchoHandler: ChannelInboundHandler {
             fail(context, .messageTooLarge)
         case is NIOWebSocketError, is NIOWebSocketFrameAggregator.Error:
             fail(context, .protocolError)
+        case let error as PerMessageDeflateError:
+            fail(context, error.closeCode)
         default:
             context.close(promise: nil)
         }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
@@ -170,7 +171,8 @@ public final class Server: Service, Sendable {
     /// Serves until the task is cancelled or a graceful shutdown is signalled, then shuts down
     /// gracefully and returns.
     /// - Throws: ``ServerError/cannotListen(host:port:reason:)`` when the address cannot be
-    ///   bound (e.g. the port is taken); ``ServerError/alreadyStarted`` on a second call.
+    ///   bound (e.g. the port is taken); ``ServerError/invalidTLSConfiguration(reason:)`` when
+    ///   ``Configuration/tls`` is unusable; ``ServerError/alreadyStarted`` on a second call.
     public func run() async throws {
         let started = listening.withLock { state -> Bool in
             guard case .notStarted = state.phase else { return false }
@@ -180,6 +182,14 @@ public final class Server: Service, Sendable {
         let components = self.components
         let configuration = self.configuration
         let highWaterMark = max(1, configuration.outboundHighWaterMark)
+        let tls: NIOSSLContext?
+        do {
+            tls = try configuration.tls.map { try NIOSSLContext(configuration: $0.configuration) }
+        } catch {
+            let failure = ServerError.invalidTLSConfiguration(reason: "\(error)")
+            resume(listening.withLock { $0.transition(to: .failed(failure)) }, with: .failure(failure))
+            throw failure
+        }
         let serverChannel: any Channel
         do {
             serverChannel = try await ServerBootstrap(group: eventLoopGroup)
@@ -189,7 +199,7 @@ public final class Server: Service, Sendable {
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try ServerPipeline.configure(channel, components: components)
+                        try ServerPipeline.configure(channel, components: components, tls: tls)
                     }
                 }
                 .bind(host: configuration.host, port: configuration.port)
@@ -200,7 +210,7 @@ public final class Server: Service, Sendable {
             throw failure
         }
         let port = serverChannel.localAddress?.port ?? configuration.port
-        components.logger.info("Switchboard listening on ws://\(configuration.host):\(port)\(configuration.webSocketPath)")
+        components.logger.info("Switchboard listening on \(tls == nil ? "ws" : "wss")://\(configuration.host):\(port)\(configuration.webSocketPath)")
         resume(listening.withLock { $0.transition(to: .listening(port: port)) }, with: .success(port))
 
         await withTaskCancellationOrGracefulShutdownHandler {

@@ -20,6 +20,8 @@ final class ServerComponents: Sendable {
     /// Every connection's session, and the parked ones waiting for a RESUME.
     let sessions: SessionRegistry
     let pushTransport: ConnectionPushTransport
+    /// Compressed messages shared by connections without server context takeover.
+    let deflateCache = SharedDeflateCache()
     let logger: Logger
 
     init(

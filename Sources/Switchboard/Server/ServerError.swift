@@ -16,6 +16,9 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
     /// `run()` could not listen on `host`:`port` (e.g. the port is taken, or the host is not
     /// an address of this machine); `reason` is the system's explanation.
     case cannotListen(host: String, port: Int, reason: String)
+    /// ``Configuration/tls`` could not be turned into a TLS context (e.g. the private key does
+    /// not match the certificate); `reason` is NIOSSL's explanation.
+    case invalidTLSConfiguration(reason: String)
 
     /// What went wrong, and what to do.
     public var description: String {
@@ -23,6 +26,7 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
         case .alreadyStarted: "the server has already been started; create a new Server to serve again"
         case .stopped: "the server is not running"
         case .cannotListen(let host, let port, let reason): "cannot listen on \(host):\(port): \(reason)"
+        case .invalidTLSConfiguration(let reason): "invalid TLS configuration: \(reason)"
         }
     }
 

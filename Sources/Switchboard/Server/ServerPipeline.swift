@@ -1,17 +1,21 @@
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import NIOWebSocket
 
-/// Sets up the pipeline of an accepted TCP connection: HTTP/1.1 with the WebSocket upgrader,
-/// then either the WebSocket connection's handlers or the plain HTTP handler.
+/// Sets up the pipeline of an accepted TCP connection: TLS first when configured
+/// (``Configuration/tls``), HTTP/1.1 with the WebSocket upgrader, then either the WebSocket
+/// connection's handlers (with ``PerMessageDeflateHandler`` below them when compression was
+/// negotiated) or the plain HTTP handler.
 ///
 /// Until it is an open WebSocket the connection is pending: it counts against
 /// ``Configuration/maxPendingConnections`` and is closed at ``Configuration/handshakeTimeout``,
 /// whatever it is doing (sending its request head or body, waiting for the upgrade hook, being
 /// answered as plain HTTP).
 enum ServerPipeline {
-    static func configure(_ channel: any Channel, components: ServerComponents) throws {
+    static func configure(_ channel: any Channel, components: ServerComponents, tls: NIOSSLContext?) throws {
         let configuration = components.configuration
+        if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
         let pendingNumber = components.pending.admit(channel)
         let deadline = channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
             channel.close(promise: nil)
@@ -24,12 +28,20 @@ enum ServerPipeline {
             pending.finish(pendingNumber)
         }
         let outcome = NIOLoopBoundBox(HandshakeOutcome.undecided, eventLoop: channel.eventLoop)
+        let deflate = NIOLoopBoundBox(DeflateParameters?.none, eventLoop: channel.eventLoop)
         let upgrader = WebSocketUpgrader(
             upgrader: NIOTypedWebSocketServerUpgrader<Void>(
                 maxFrameSize: configuration.maxFrameSize,
                 enableAutomaticErrorHandling: false,
                 shouldUpgrade: { channel, head in
-                    HandshakeEvaluation.evaluate(head, channel: channel, components: components, outcome: outcome)
+                    HandshakeEvaluation.evaluate(head, channel: channel, components: components, outcome: outcome).map { headers in
+                        guard var headers, let settings = configuration.compression,
+                            let parameters = DeflateParameters.negotiate(offers: head.headers["Sec-WebSocket-Extensions"], settings: settings)
+                        else { return headers }
+                        deflate.value = parameters
+                        headers.add(name: "Sec-WebSocket-Extensions", value: parameters.responseHeader)
+                        return headers
+                    }
                 },
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
@@ -39,7 +51,7 @@ enum ServerPipeline {
                             try channel.pipeline.syncOperations.addHandler(handler)
                             return
                         }
-                        try installWebSocket(on: channel, components: components, outcome: outcome.value)
+                        try installWebSocket(on: channel, components: components, outcome: outcome.value, deflate: deflate.value)
                         opened()
                     }
                 }
@@ -61,12 +73,17 @@ enum ServerPipeline {
         _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: pipelineConfiguration)
     }
 
-    private static func installWebSocket(on channel: any Channel, components: ServerComponents, outcome: HandshakeOutcome) throws {
+    private static func installWebSocket(on channel: any Channel, components: ServerComponents, outcome: HandshakeOutcome, deflate: DeflateParameters?) throws {
         guard case .accepted(let identity, let clientId, let features) = outcome else {
             throw ChannelError.inappropriateOperationForState
         }
         let configuration = components.configuration
         let pipeline = channel.pipeline.syncOperations
+        if let deflate, let settings = configuration.compression {
+            try pipeline.addHandler(
+                PerMessageDeflateHandler(parameters: deflate, settings: settings, maxMessageSize: configuration.maxMessageSize, cache: components.deflateCache)
+            )
+        }
         if configuration.rawEchoMode {
             try pipeline.addHandler(
                 NIOWebSocketFrameAggregator(

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import Switchboard
 
@@ -35,12 +36,15 @@ final class WebSocketTestClient: Sendable {
 
     let channel: any Channel
     let answer: HTTPAnswer
+    /// What crossed the socket, and how many messages came compressed.
+    let wire: WireStatistics
     private let inbox: EventInbox<Event>
     private let hellos: EventInbox<HelloArrival>
 
-    private init(channel: any Channel, answer: HTTPAnswer, inbox: EventInbox<Event>, hellos: EventInbox<HelloArrival>) {
+    private init(channel: any Channel, answer: HTTPAnswer, wire: WireStatistics, inbox: EventInbox<Event>, hellos: EventInbox<HelloArrival>) {
         self.channel = channel
         self.answer = answer
+        self.wire = wire
         self.inbox = inbox
         self.hellos = hellos
     }
@@ -60,7 +64,10 @@ final class WebSocketTestClient: Sendable {
     }
 
     /// Sends an HTTP request (a WebSocket handshake when `upgrade`) and returns the answer and
-    /// the open client when the server switched protocols.
+    /// the open client when the server switched protocols. With `tls` the connection is
+    /// `wss://` (``TestCertificates/clientContext()``), checked against `serverHostname`; when
+    /// the answer accepts `permessage-deflate` (offered in `headers`), compressed messages are
+    /// inflated (``ClientDeflate``).
     static func handshake(
         port: Int,
         path: String = "/ws",
@@ -69,16 +76,23 @@ final class WebSocketTestClient: Sendable {
         upgrade: Bool = true,
         answersPings: Bool = true,
         answersCloses: Bool = true,
-        receiveBufferSize: Int? = nil
+        receiveBufferSize: Int? = nil,
+        tls: NIOSSLContext? = nil,
+        serverHostname: String? = "localhost"
     ) async throws -> (HTTPAnswer, WebSocketTestClient?) {
         let inbox = EventInbox<Event>()
         let hellos = EventInbox<HelloArrival>()
+        let wire = WireStatistics()
         let answerPromise = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: HTTPAnswer.self)
         var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(WireCounter(statistics: wire))
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
+                    }
                     try channel.pipeline.syncOperations.addHandler(
-                        HTTPAnswerReader(answer: answerPromise, inbox: inbox, hellos: hellos, answersPings: answersPings, answersCloses: answersCloses)
+                        HTTPAnswerReader(answer: answerPromise, inbox: inbox, hellos: hellos, answersPings: answersPings, answersCloses: answersCloses, wire: wire)
                     )
                 }
             }
@@ -93,7 +107,13 @@ final class WebSocketTestClient: Sendable {
         }
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
-        try await channel.writeAndFlush(channel.allocator.buffer(string: request)).get()
+        do {
+            try await channel.writeAndFlush(channel.allocator.buffer(string: request)).get()
+        } catch {
+            // The connection failed first (a TLS handshake refused, say): that is the error.
+            _ = try await answerPromise.futureResult.get()
+            throw error
+        }
         let timeout = channel.eventLoop.scheduleTask(in: .seconds(10)) {
             answerPromise.fail(ClientError.timeout("no HTTP answer"))
         }
@@ -103,12 +123,14 @@ final class WebSocketTestClient: Sendable {
             channel.close(promise: nil)
             return (answer, nil)
         }
-        return (answer, WebSocketTestClient(channel: channel, answer: answer, inbox: inbox, hellos: hellos))
+        return (answer, WebSocketTestClient(channel: channel, answer: answer, wire: wire, inbox: inbox, hellos: hellos))
     }
 
     /// Opens a WebSocket or throws.
-    static func connect(port: Int, path: String = "/ws", headers: [(String, String)] = [], answersPings: Bool = true, receiveBufferSize: Int? = nil) async throws -> WebSocketTestClient {
-        let (answer, client) = try await handshake(port: port, path: path, headers: headers, answersPings: answersPings, receiveBufferSize: receiveBufferSize)
+    static func connect(
+        port: Int, path: String = "/ws", headers: [(String, String)] = [], answersPings: Bool = true, receiveBufferSize: Int? = nil, tls: NIOSSLContext? = nil
+    ) async throws -> WebSocketTestClient {
+        let (answer, client) = try await handshake(port: port, path: path, headers: headers, answersPings: answersPings, receiveBufferSize: receiveBufferSize, tls: tls)
         guard let client else { throw ClientError.notUpgraded(answer) }
         return client
     }
@@ -218,19 +240,21 @@ private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHan
     private let hellos: EventInbox<WebSocketTestClient.HelloArrival>
     private let answersPings: Bool
     private let answersCloses: Bool
+    private let wire: WireStatistics
     private var received: [UInt8] = []
     private var head: (status: Int, headers: [String: String], bodyStart: Int)?
     private var done = false
 
     init(
         answer: EventLoopPromise<WebSocketTestClient.HTTPAnswer>, inbox: EventInbox<WebSocketTestClient.Event>,
-        hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool, answersCloses: Bool
+        hellos: EventInbox<WebSocketTestClient.HelloArrival>, answersPings: Bool, answersCloses: Bool, wire: WireStatistics
     ) {
         self.answer = answer
         self.inbox = inbox
         self.hellos = hellos
         self.answersPings = answersPings
         self.answersCloses = answersCloses
+        self.wire = wire
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -255,6 +279,9 @@ private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHan
                 let pipeline = context.pipeline.syncOperations
                 try pipeline.addHandler(WebSocketFrameEncoder(), position: .after(self))
                 try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 64 << 20)))
+                if let extensions = head.headers["sec-websocket-extensions"], extensions.hasPrefix("permessage-deflate") {
+                    try pipeline.addHandler(ClientDeflate(statistics: wire))
+                }
                 try pipeline.addHandler(FrameCollector(inbox: inbox, hellos: hellos, answersPings: answersPings, answersCloses: answersCloses))
             } catch {
                 context.close(promise: nil)
@@ -275,6 +302,15 @@ private final class HTTPAnswerReader: ChannelInboundHandler, RemovableChannelHan
     }
 
     typealias InboundOut = ByteBuffer
+
+    /// A failed TLS handshake fails the answer with its error.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if !done {
+            done = true
+            answer.fail(error)
+        }
+        context.close(promise: nil)
+    }
 
     func channelInactive(context: ChannelHandlerContext) {
         if !done {
