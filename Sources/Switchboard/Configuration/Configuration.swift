@@ -1,4 +1,6 @@
+import CoreMetrics
 import NIOCore
+import Tracing
 
 /// Every setting and limit of a ``Server``, with documented defaults.
 ///
@@ -126,6 +128,28 @@ public struct Configuration: Sendable {
     /// How long a graceful shutdown waits for requests in flight to be answered before every
     /// remaining connection is closed. Default 10 s.
     public var shutdownDeadline: TimeAmount = .seconds(10)
+
+    // MARK: Plain HTTP
+
+    /// Answers to plain HTTP `GET` (and `HEAD`) requests by exact path, checked before
+    /// ``staticFilesFolder``: health checks, a metrics export (see ``PlainHTTPRoutes``).
+    /// Default: none.
+    public var httpRoutes = PlainHTTPRoutes()
+
+    // MARK: Metrics and tracing
+
+    /// Whether the server records its metrics (``SwitchboardMetrics``) through swift-metrics.
+    /// Default `true`: with no metrics backend bootstrapped they cost nothing (the server then
+    /// records nothing at all, not even a clock read per request).
+    public var metrics = true
+    /// The swift-metrics factory the server's metrics are made with. Default `nil`: the one
+    /// bootstrapped with `MetricsSystem.bootstrap`, read when the ``Server`` is created, so
+    /// bootstrap before creating it.
+    public var metricsFactory: (any MetricsFactory)? = nil
+    /// The tracer that gets one span per request (``SwitchboardTracing``). Default `nil`: the
+    /// one bootstrapped with `InstrumentationSystem.bootstrap`, read when the ``Server`` is
+    /// created; with none bootstrapped (`NoOpTracer`) no span is made.
+    public var tracer: (any Tracer)? = nil
 
     // MARK: Conformance testing
 

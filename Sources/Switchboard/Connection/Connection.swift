@@ -153,7 +153,7 @@ extension Connection {
         if let handler = outbound.value {
             handler.writePushes()
         } else {
-            _ = takePushes(scheduled: true)
+            components.observer.metrics.pushesDropped.increment(by: takePushes(scheduled: true).count)
         }
     }
 
@@ -169,10 +169,12 @@ extension Connection {
 
     /// Drops what is queued and refuses later pushes: the connection has closed.
     func closeOutbox() {
-        outbox.withLock { outbox in
+        let dropped = outbox.withLock { outbox in
             outbox.closed = true
-            outbox.pushes = []
+            defer { outbox.pushes = [] }
+            return outbox.pushes.count
         }
+        components.observer.metrics.pushesDropped.increment(by: dropped)
     }
 
     /// Closes the TCP connection at once, without a close handshake.
