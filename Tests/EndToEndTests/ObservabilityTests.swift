@@ -91,6 +91,40 @@ struct ObservabilityTests {
         try await running.stop()
     }
 
+    @Test("a slow consumer's close is counted, and pushes after it are dropped")
+    func slowConsumerMetrics() async throws {
+        let metrics = TestMetrics()
+        var configuration = Self.configuration(metrics: metrics)
+        configuration.maxOutboundBufferSize = 256 << 10
+        configuration.outboundHighWaterMark = 64 << 10
+        configuration.closeHandshakeTimeout = .seconds(30)
+        let running = try await RunningServer.start(responder: Self.router(), configuration: configuration)
+        let slow = try await WebSocketTestClient.connect(port: running.port, receiveBufferSize: 16 << 10)
+        guard let hello = await slow.hello() else { throw TestFailure("no HELLO") }
+        let connection = try #require(running.server.connection(ConnectionID(hello.notice.connectionId)))
+        try await slow.stopReading()
+        let push = try FrameCodec.encode(.push(PushFrame(url: "/feed", data: ArraySlice(repeating: 0x61, count: 64 << 10))))
+        let closes = try metrics.expectCounter(SwitchboardMetrics.slowConsumerCloses)
+        var pushes = 0
+        while closes.totalValue == 0 && pushes < 1024 {
+            connection.send(encodedFrame: push)
+            pushes += 1
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        #expect(closes.totalValue == 1)
+        // Whatever was held (a large batch may exceed the limit before anything is) was
+        // dropped with the close.
+        let held = metrics.meters.first { $0.label == SwitchboardMetrics.outboundHeldBytes }
+        #expect((held?.lastValue ?? 0) == 0)
+
+        let dropped = try metrics.expectCounter(SwitchboardMetrics.pushesDropped)
+        let before = dropped.totalValue
+        connection.send(encodedFrame: push)
+        #expect(await running.eventually { dropped.totalValue == before + 1 })
+        slow.close()
+        try await running.stop()
+    }
+
     @Test("each request gets one span named by its route pattern, with status, request id and connection id; async handlers run in it")
     func requestSpans() async throws {
         let tracer = InMemoryTracer()

@@ -94,7 +94,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Messages held back while the channel is not writable, written in order once it is
     /// again; dropped when the connection is closed as a slow consumer.
     private var held = CircularBuffer<Outgoing>()
-    private var heldBytes = 0 { didSet { components.observer.metrics.outboundHeldBytes.increment(by: Double(heldBytes - oldValue)) } }
+    private var heldBytes = 0 { didSet { components.observer.metrics.heldBytesChanged(from: oldValue, to: heldBytes) } }
     /// The features the handshake asked for, opened once the connection is registered.
     private let featureRequest: Result<FeatureHandshake, FeatureHandshakeError>
 

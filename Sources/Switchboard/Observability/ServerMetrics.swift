@@ -46,6 +46,16 @@ final class ServerMetrics: Sendable {
         malformedFrames = Counter(label: SwitchboardMetrics.malformedFrames, factory: factory)
     }
 
+    /// Moves the held-bytes gauge by the change of one connection's held bytes (a meter only
+    /// takes positive steps).
+    func heldBytesChanged(from old: Int, to new: Int) {
+        if new > old {
+            outboundHeldBytes.increment(by: Double(new - old))
+        } else if new < old {
+            outboundHeldBytes.decrement(by: Double(old - new))
+        }
+    }
+
     /// Counts a refused handshake.
     func handshakeRefused(_ status: Status) {
         guard isRecording else { return }
