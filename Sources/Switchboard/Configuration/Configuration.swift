@@ -108,8 +108,8 @@ public struct Configuration: Sendable {
 
     // MARK: Delivery guarantees
 
-    /// Each room's default ``DeliveryClass`` and ``HistoryLimits``, by room pattern (see
-    /// ``DeliveryPolicy``). Default: every push reliable (an offset, kept for replay), each
+    /// Each room's default `DeliveryClass` and `HistoryLimits`, by room pattern (see
+    /// `DeliveryPolicy`). Default: every push reliable (an offset, kept for replay), each
     /// room keeping at most 100 pushes, 256 KiB of frames and 5 minutes.
     public var delivery = DeliveryPolicy()
     /// How long the session of a connection that dropped unexpectedly (no close frame, a

@@ -44,7 +44,7 @@ public final class Connection: ConnectionContext, SubscribingConnection {
     /// The server's rooms (``Server/rooms``).
     public var roomRegistry: RoomRegistry { components.rooms }
 
-    /// Publishes pushes through the server in one go (see ``ConnectionContext/publish(_:)``).
+    /// Publishes pushes through the server in one go (see `ConnectionContext/publish(_:)`).
     public func publish(_ pushes: [Push]) {
         components.publish(pushes)
     }
@@ -61,18 +61,18 @@ public final class Connection: ConnectionContext, SubscribingConnection {
 
     /// Sends `frame` (typically a push) to this connection alone, through its push queue (so it
     /// may share a batch with other pushes of the same event-loop tick).
-    /// - Throws: ``FrameError`` when the frame cannot be encoded (e.g. an invalid url).
+    /// - Throws: `FrameError` when the frame cannot be encoded (e.g. an invalid url).
     public func send(_ frame: Frame) throws(FrameError) {
         let bytes = try FrameCodec.encode(frame)
         send(encodedFrame: bytes)
     }
 
-    /// Sends bytes already encoded by ``FrameCodec``.
+    /// Sends bytes already encoded by `FrameCodec`.
     public func send(encodedFrame bytes: [UInt8]) {
         send(encodedFrame: channel.allocator.buffer(bytes: bytes))
     }
 
-    /// Sends a frame already encoded by ``FrameCodec`` into a buffer: encode once, then pass
+    /// Sends a frame already encoded by `FrameCodec` into a buffer: encode once, then pass
     /// the same buffer to every recipient (buffers share their storage, nothing is copied).
     public func send(encodedFrame buffer: ByteBuffer) {
         queue(QueuedPush(payload: buffer, createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, latestKey: nil))
