@@ -120,7 +120,7 @@ struct ObservabilityTests {
         let dropped = try metrics.expectCounter(SwitchboardMetrics.pushesDropped)
         let before = dropped.totalValue
         connection.send(encodedFrame: push)
-        #expect(await running.eventually { dropped.totalValue == before + 1 })
+        #expect(await running.eventually { dropped.totalValue > before })
         slow.close()
         try await running.stop()
     }

@@ -130,7 +130,10 @@ extension Connection {
     /// since the last scheduled write).
     func enqueue(_ push: QueuedPush<ByteBuffer>) -> Bool {
         outbox.withLock { outbox in
-            guard !outbox.closed else { return false }
+            guard !outbox.closed else {
+                components.observer.metrics.pushesDropped.increment()
+                return false
+            }
             var push = push
             outbox.sequence &+= 1
             push.sequence = outbox.sequence

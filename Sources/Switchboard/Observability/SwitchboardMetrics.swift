@@ -25,7 +25,8 @@ public enum SwitchboardMetrics {
     /// Counter: frames queued by pushes (and the SUBSCRIBE and replayed frames that travel with
     /// them) written to a connection, counted per connection.
     public static let pushesDelivered = "switchboard_pushes_delivered_total"
-    /// Counter: such frames dropped because their connection closed before they were written.
+    /// Counter: such frames dropped because their connection was closing or closed before they
+    /// were written.
     public static let pushesDropped = "switchboard_pushes_dropped_total"
     /// Gauge: bytes held in the server's own outbound queues, across connections, while their
     /// sockets are not writable (see ``Configuration/outboundHighWaterMark``).
