@@ -13,15 +13,16 @@ public protocol Responder: Sendable {
     /// Routes one request as ``respond(to:)`` does, and names the route that answers it in
     /// `pattern`: the registered pattern with any mount and group prefixes (`/boards/:id`), or
     /// `nil` when no route matched (404, 405, automatic OPTIONS). Transports label metrics and
-    /// traces with it, so the raw url (unbounded) never becomes a label. Responders without
-    /// routes leave it `nil`, which is the default implementation.
+    /// traces with it, so the raw url (unbounded) never becomes a label. The default
+    /// implementation, for responders without routes, sets it to `nil`.
     func respond(to request: Request, pattern: inout String?) -> Dispatch
 }
 
 extension Responder {
-    /// Routes `request` with ``respond(to:)`` and reports no pattern.
+    /// Routes `request` with ``respond(to:)`` and reports no pattern (`nil`).
     public func respond(to request: Request, pattern: inout String?) -> Dispatch {
-        respond(to: request)
+        pattern = nil
+        return respond(to: request)
     }
 }
 

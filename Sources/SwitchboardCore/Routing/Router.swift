@@ -403,6 +403,7 @@ public struct Router: Responder {
             let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
             return run(route.chain, request, parameters: parameters, fallbackReply: nil)
         case .unmatched(let allowed):
+            pattern = nil
             let reply = Router.fallbackReply(for: request.method, allowed: allowed)
             return run(storage.state.fallback, request, parameters: Parameters(), fallbackReply: reply)
         }
