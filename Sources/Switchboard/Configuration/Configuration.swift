@@ -1,4 +1,6 @@
+import CoreMetrics
 import NIOCore
+import Tracing
 
 /// Every setting and limit of a ``Server``, with documented defaults.
 ///
@@ -116,8 +118,8 @@ public struct Configuration: Sendable {
 
     // MARK: Delivery guarantees
 
-    /// Each room's default ``DeliveryClass`` and ``HistoryLimits``, by room pattern (see
-    /// ``DeliveryPolicy``). Default: every push reliable (an offset, kept for replay), each
+    /// Each room's default `DeliveryClass` and `HistoryLimits`, by room pattern (see
+    /// `DeliveryPolicy`). Default: every push reliable (an offset, kept for replay), each
     /// room keeping at most 100 pushes, 256 KiB of frames and 5 minutes.
     public var delivery = DeliveryPolicy()
     /// How long the session of a connection that dropped unexpectedly (no close frame, a
@@ -137,6 +139,28 @@ public struct Configuration: Sendable {
     /// How long a graceful shutdown waits for requests in flight to be answered before every
     /// remaining connection is closed. Default 10 s.
     public var shutdownDeadline: TimeAmount = .seconds(10)
+
+    // MARK: Plain HTTP
+
+    /// Answers to plain HTTP `GET` (and `HEAD`) requests by exact path, checked before
+    /// ``staticFilesFolder``: health checks, a metrics export (see ``PlainHTTPRoutes``).
+    /// Default: none.
+    public var httpRoutes = PlainHTTPRoutes()
+
+    // MARK: Metrics and tracing
+
+    /// Whether the server records its metrics (``SwitchboardMetrics``) through swift-metrics.
+    /// Default `true`: with no metrics backend bootstrapped they cost nothing (the server then
+    /// records nothing at all, not even a clock read per request).
+    public var metrics = true
+    /// The swift-metrics factory the server's metrics are made with. Default `nil`: the one
+    /// bootstrapped with `MetricsSystem.bootstrap`, read when the ``Server`` is created, so
+    /// bootstrap before creating it.
+    public var metricsFactory: (any MetricsFactory)? = nil
+    /// The tracer that gets one span per request (``SwitchboardTracing``). Default `nil`: the
+    /// one bootstrapped with `InstrumentationSystem.bootstrap`, read when the ``Server`` is
+    /// created; with none bootstrapped (`NoOpTracer`) no span is made.
+    public var tracer: (any Tracer)? = nil
 
     // MARK: Conformance testing
 

@@ -44,7 +44,7 @@ public final class Connection: ConnectionContext, SubscribingConnection {
     /// The server's rooms (``Server/rooms``).
     public var roomRegistry: RoomRegistry { components.rooms }
 
-    /// Publishes pushes through the server in one go (see ``ConnectionContext/publish(_:)``).
+    /// Publishes pushes through the server in one go (see `ConnectionContext/publish(_:)`).
     public func publish(_ pushes: [Push]) {
         components.publish(pushes)
     }
@@ -61,18 +61,18 @@ public final class Connection: ConnectionContext, SubscribingConnection {
 
     /// Sends `frame` (typically a push) to this connection alone, through its push queue (so it
     /// may share a batch with other pushes of the same event-loop tick).
-    /// - Throws: ``FrameError`` when the frame cannot be encoded (e.g. an invalid url).
+    /// - Throws: `FrameError` when the frame cannot be encoded (e.g. an invalid url).
     public func send(_ frame: Frame) throws(FrameError) {
         let bytes = try FrameCodec.encode(frame)
         send(encodedFrame: bytes)
     }
 
-    /// Sends bytes already encoded by ``FrameCodec``.
+    /// Sends bytes already encoded by `FrameCodec`.
     public func send(encodedFrame bytes: [UInt8]) {
         send(encodedFrame: channel.allocator.buffer(bytes: bytes))
     }
 
-    /// Sends a frame already encoded by ``FrameCodec`` into a buffer: encode once, then pass
+    /// Sends a frame already encoded by `FrameCodec` into a buffer: encode once, then pass
     /// the same buffer to every recipient (buffers share their storage, nothing is copied).
     public func send(encodedFrame buffer: ByteBuffer) {
         queue(QueuedPush(payload: buffer, createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, latestKey: nil))
@@ -130,7 +130,10 @@ extension Connection {
     /// since the last scheduled write).
     func enqueue(_ push: QueuedPush<ByteBuffer>) -> Bool {
         outbox.withLock { outbox in
-            guard !outbox.closed else { return false }
+            guard !outbox.closed else {
+                components.observer.metrics.pushesDropped.increment()
+                return false
+            }
             var push = push
             outbox.sequence &+= 1
             push.sequence = outbox.sequence
@@ -153,7 +156,7 @@ extension Connection {
         if let handler = outbound.value {
             handler.writePushes()
         } else {
-            _ = takePushes(scheduled: true)
+            components.observer.metrics.pushesDropped.increment(by: takePushes(scheduled: true).count)
         }
     }
 
@@ -169,10 +172,12 @@ extension Connection {
 
     /// Drops what is queued and refuses later pushes: the connection has closed.
     func closeOutbox() {
-        outbox.withLock { outbox in
+        let dropped = outbox.withLock { outbox in
             outbox.closed = true
-            outbox.pushes = []
+            defer { outbox.pushes = [] }
+            return outbox.pushes.count
         }
+        components.observer.metrics.pushesDropped.increment(by: dropped)
     }
 
     /// Closes the TCP connection at once, without a close handshake.

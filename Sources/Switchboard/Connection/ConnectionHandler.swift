@@ -47,6 +47,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private struct PendingRequest {
         var reply: PendingReply
         var expiresAt: NIODeadline?
+        var observation: RequestObservation?
     }
 
     /// Bytes reserved in front of every outbound payload we build, where ``writeBinary(_:)``
@@ -93,7 +94,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// Messages held back while the channel is not writable, written in order once it is
     /// again; dropped when the connection is closed as a slow consumer.
     private var held = CircularBuffer<Outgoing>()
-    private var heldBytes = 0
+    private var heldBytes = 0 { didSet { components.observer.metrics.heldBytesChanged(from: oldValue, to: heldBytes) } }
     /// The features the handshake asked for, opened once the connection is registered.
     private let featureRequest: Result<FeatureHandshake, FeatureHandshakeError>
 
@@ -113,6 +114,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let compressed = (try? context.pipeline.syncOperations.handler(type: PerMessageDeflateHandler.self)) != nil
         frameOutput = compressed ? nil : try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         connection.attach(self)
+        components.observer.metrics.openConnections.increment()
         let accepting = components.connections.add(connection)
         let identity = connection.identity
         components.registry.add(id: connection.id, handle: connection, clientId: connection.clientId, userId: identity?.userId, expiresAt: identity?.expiresAt)
@@ -163,8 +165,13 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         deadlineTimer = nil
         let abandoned = pending.values
         pending.removeAll()
-        for request in abandoned { request.reply.expire() }
+        components.observer.metrics.requestsInFlight.decrement(by: Double(abandoned.count))
+        for request in abandoned {
+            request.reply.expire()
+            request.observation?.abandoned()
+        }
         connection.detach()
+        components.observer.metrics.openConnections.decrement()
         connection.closeOutbox()
         if endsSession {
             components.sessions.end(connection.id)
@@ -421,29 +428,33 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     private func handleRequest(_ frame: RequestFrame) {
         let request = Request(method: frame.method, url: frame.url, body: frame.data, id: frame.id, connection: connection)
+        let started = components.observer.start()
+        var pattern: String?
         let dispatch =
             ReservedRoutes.matches(frame.url)
-            ? components.reservedRoutes.respond(to: request)
-            : components.responder.respond(to: request)
+            ? components.reservedRoutes.respond(to: request, pattern: &pattern)
+            : components.responder.respond(to: request, pattern: &pattern)
+        let observation = components.observer.routed(started, request, pattern: pattern)
         switch dispatch {
         case .completed(let reply):
-            writeResponse(id: frame.id, reply)
+            writeResponse(id: frame.id, reply, observation)
         case .pending(let reply):
             switch machine.pendingStarted() {
             case .run:
-                start(reply, id: frame.id)
+                start(reply, id: frame.id, observation)
             case .refuseTooMany:
                 let limit = components.configuration.maxInFlightRequests
-                writeResponse(id: frame.id, ReservedRoutes.errorReply(.tooManyRequests, "too many requests in flight on this connection (limit \(limit))"))
+                writeResponse(id: frame.id, ReservedRoutes.errorReply(.tooManyRequests, "too many requests in flight on this connection (limit \(limit))"), observation)
             case .refuseShuttingDown:
-                writeResponse(id: frame.id, ReservedRoutes.errorReply(.serviceUnavailable, "server is shutting down"))
+                writeResponse(id: frame.id, ReservedRoutes.errorReply(.serviceUnavailable, "server is shutting down"), observation)
             case .drop:
-                break
+                observation?.abandoned()
             }
         }
     }
 
     private func malformed(_ message: String, id: UInt32, answer: Bool = true) {
+        components.observer.metrics.malformedFrames.increment()
         switch machine.malformedFrame(at: .now()) {
         case .answerWithError:
             if answer { writeError(ErrorFrame(id: id, status: .badRequest, message: message)) }
@@ -469,35 +480,39 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: Asynchronous requests
 
-    private func start(_ reply: PendingReply, id: UInt32) {
+    private func start(_ reply: PendingReply, id: UInt32, _ observation: RequestObservation?) {
         guard let context else { return }
         nextPendingKey &+= 1
         let key = nextPendingKey
         let expiresAt = reply.deadline.map { NIODeadline.now() + TimeAmount($0) }
-        pending[key] = PendingRequest(reply: reply, expiresAt: expiresAt)
+        pending[key] = PendingRequest(reply: reply, expiresAt: expiresAt, observation: observation)
+        components.observer.metrics.requestsInFlight.increment()
         if let expiresAt { armDeadlineTimer(at: expiresAt) }
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
-        reply.start(preferring: executor) { answer in
-            if eventLoop.inEventLoop {
-                handler.value.completePending(key: key, id: id, answer)
-            } else {
-                eventLoop.execute { handler.value.completePending(key: key, id: id, answer) }
+        RequestObservation.inSpanContext(of: observation) {
+            reply.start(preferring: executor) { answer in
+                if eventLoop.inEventLoop {
+                    handler.value.completePending(key: key, id: id, answer)
+                } else {
+                    eventLoop.execute { handler.value.completePending(key: key, id: id, answer) }
+                }
             }
         }
     }
 
     private func completePending(key: UInt64, id: UInt32, _ reply: Reply) {
-        guard pending.removeValue(forKey: key) != nil else { return }
+        guard let request = pending.removeValue(forKey: key) else { return }
+        components.observer.metrics.requestsInFlight.decrement()
         switch machine.pendingCompleted() {
         case .write:
-            writeResponse(id: id, reply)
+            writeResponse(id: id, reply, request.observation)
             scheduleFlush()
         case .writeAndCloseGoingAway:
-            writeResponse(id: id, reply)
+            writeResponse(id: id, reply, request.observation)
             close(code: .goingAway, reason: "server shutting down")
         case .drop:
-            break
+            request.observation?.abandoned()
         }
     }
 
@@ -570,7 +585,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// order, each room's history frames in offset order, latest-class pushes merged) with one
     /// write and one flush, by a task scheduled once.
     func queuePush(_ push: QueuedPush<ByteBuffer>) {
-        guard machine.canWrite else { return }
+        guard machine.canWrite else { return components.observer.metrics.pushesDropped.increment() }
         connection.queue(push)
     }
 
@@ -589,7 +604,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func write(_ pushes: [QueuedPush<ByteBuffer>]) {
         guard !pushes.isEmpty else { return }
         let queued = QueuedPush.ordered(pushes)
-        guard machine.canWrite, let context, let first = queued.first else { return }
+        guard machine.canWrite, let context, let first = queued.first else { return components.observer.metrics.pushesDropped.increment(by: queued.count) }
+        components.observer.metrics.pushesDelivered.increment(by: queued.count)
         if queued.count == 1 {
             send(.frame(WebSocketFrame(fin: true, opcode: .binary, data: first.payload)))
         } else {
@@ -625,9 +641,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return buffer
     }
 
-    private func writeResponse(id: UInt32, _ reply: Reply) {
+    private func writeResponse(id: UInt32, _ reply: Reply, _ observation: RequestObservation? = nil) {
         writeQueuedPushes()
         encodeAndWrite(.response(ResponseFrame(id: id, status: reply.status, data: reply.body)))
+        observation?.answered(reply.status)
     }
 
     private func writeError(_ error: ErrorFrame) {
@@ -717,6 +734,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
         let limit = components.configuration.maxOutboundBufferSize
         guard buffered + heldBytes > limit else { return }
+        components.observer.metrics.slowConsumerCloses.increment()
         components.logger.warning(
             "closing slow consumer",
             metadata: ["connection": "\(connection.id)", "bufferedBytes": "\(buffered)", "heldBytes": "\(heldBytes)"]

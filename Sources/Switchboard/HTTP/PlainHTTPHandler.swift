@@ -19,11 +19,13 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let outcome: NIOLoopBoundBox<HandshakeOutcome>
     private let staticFiles: StaticFiles?
+    private let routes: PlainHTTPRoutes
     private var head: HTTPRequestHead?
     private var sawRequest = false
 
-    init(outcome: NIOLoopBoundBox<HandshakeOutcome>, staticFilesFolder: String?) {
+    init(outcome: NIOLoopBoundBox<HandshakeOutcome>, staticFilesFolder: String?, routes: PlainHTTPRoutes = PlainHTTPRoutes()) {
         self.outcome = outcome
+        self.routes = routes
         self.staticFiles = staticFilesFolder.map(StaticFiles.init(folder:))
     }
 
@@ -58,6 +60,7 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        if head.method == .GET || head.method == .HEAD, let route = routes.handler(for: head.uri) { return answer(route, isHead: head.method == .HEAD, context: context) }
         guard head.method == .GET || head.method == .HEAD, let staticFiles, let file = staticFiles.file(for: head.uri) else {
             return send(status: 404, json: JSONText.object(["error": "not found"]), context: context)
         }
@@ -75,6 +78,17 @@ final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 return handler.value.send(status: 404, json: JSONText.object(["error": "not found"]), context: context)
             }
             handler.value.send(status: 200, contentType: StaticFiles.contentType(for: file), body: isHead ? nil : Array(data), length: data.count, context: context)
+        }
+    }
+
+    /// Answers with a ``PlainHTTPRoutes`` handler, which runs in a task.
+    private func answer(_ route: @escaping PlainHTTPRoutes.Handler, isHead: Bool, context: ChannelHandlerContext) {
+        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
+        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
+        let promise = context.eventLoop.makePromise(of: PlainHTTPResponse.self)
+        promise.completeWithTask { await route() }
+        promise.futureResult.whenSuccess { response in
+            handler.value.send(status: response.status, contentType: response.contentType, body: isHead ? nil : response.body, length: response.body.count, context: loopContext.value)
         }
     }
 

@@ -112,6 +112,7 @@ enum HandshakeEvaluation {
     }
 
     private static func log(_ refusal: HandshakeRefusal, components: ServerComponents, request: UpgradeRequest) {
+        components.observer.metrics.handshakeRefused(refusal.status)
         components.logger.info("handshake refused", metadata: [
             "status": "\(refusal.status)", "reason": "\(refusal.reason)", "remote": "\(request.remoteAddress.map { "\($0)" } ?? "-")",
         ])

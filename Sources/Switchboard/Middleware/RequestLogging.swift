@@ -10,7 +10,7 @@ import SwitchboardCore
 ///
 /// Synchronous, so routes behind it stay on the inline fast path. A request is logged when the
 /// chain returns: with the status sent, or the status of an error thrown below it (an
-/// ``HTTPError``'s, else 500), or `-` when the handler answers later, outside the chain. Like
+/// `HTTPError`'s, else 500), or `-` when the handler answers later, outside the chain. Like
 /// any path-less middleware it also sees the router's own 404/405/OPTIONS replies.
 public struct RequestLogging: Sendable {
     /// Where records go.

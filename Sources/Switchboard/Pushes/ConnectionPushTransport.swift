@@ -1,6 +1,6 @@
 import NIOCore
 
-/// Writes push deliveries to the server's WebSocket connections: the ``PushTransport`` of
+/// Writes push deliveries to the server's WebSocket connections: the `PushTransport` of
 /// ``Server``.
 ///
 /// Each delivery's bytes go into one `ByteBuffer` shared by all its recipients (no copy per

@@ -4,17 +4,17 @@
 /// | route | body | answer |
 /// |---|---|---|
 /// | `POST /_switchboard/auth` | the new token, or `{"token": "…"}` | 200 `{"userId","expiresAt"}`; 401, 403 (see ``CredentialRefresh``) |
-/// | `POST /_switchboard/rooms/join` | `{"room": "board-7"}` | 200 the room's state; 403 refused by the ``RoomAccessPolicy``; 400 invalid name |
+/// | `POST /_switchboard/rooms/join` | `{"room": "board-7"}` | 200 the room's state; 403 refused by the `RoomAccessPolicy`; 400 invalid name |
 /// | `POST /_switchboard/rooms/leave` | `{"room": "board-7"}` | 200 `{"left": true/false}` |
-/// | `GET /_switchboard/rooms/:room` | | 200 ``RoomState`` (`{"room","lastBroadcastTimestamp","memberCount"}`), or `null` for an unknown room; 403 when the ``RoomAccessPolicy`` would refuse the connection that room; 400 invalid name |
+/// | `GET /_switchboard/rooms/:room` | | 200 `RoomState` (`{"room","lastBroadcastTimestamp","memberCount"}`), or `null` for an unknown room; 403 when the `RoomAccessPolicy` would refuse the connection that room; 400 invalid name |
 /// | `PATCH /_switchboard/client` | `{"isActive": false}` | 200 `{"connectionId","isActive"}` |
-/// | `GET /_switchboard/presence/:stream` | | 200 ``PresenceList``; 404 without the presence feature; 403 when the policy refuses the stream's room |
+/// | `GET /_switchboard/presence/:stream` | | 200 `PresenceList`; 404 without the presence feature; 403 when the policy refuses the stream's room |
 ///
 /// Path parameters are percent-decoded. Errors are `{"error": "…"}`; an unknown path under the
 /// prefix is 404, a known path with another method 405.
 ///
 /// The routes that reveal or grant a room (join, room state, presence) apply the room access
-/// policy; for an auth-gated room (``RoomAccessPolicy/requiringAuthentication(for:)``) they
+/// policy; for an auth-gated room (`RoomAccessPolicy.requiringAuthentication(for:)`) they
 /// also need a live identity and answer 401 once it has expired, until the client refreshes it
 /// with `POST /_switchboard/auth`. Leaving a room, the client state and the refresh itself work
 /// whatever the identity.

@@ -6,7 +6,7 @@ import ServiceLifecycle
 import Synchronization
 
 /// A Switchboard server: WebSocket connections on SwiftNIO whose request frames are answered
-/// by a ``Responder`` (usually a `Router`).
+/// by a `Responder` (usually a `Router`).
 ///
 /// ```swift
 /// let server = Server(router: router, configuration: .init(host: "127.0.0.1", port: 8080))
@@ -25,7 +25,7 @@ public final class Server: Service, Sendable {
 
     /// A server answering requests with `router`.
     /// - Parameters:
-    ///   - router: Answers request frames: a `Router`, or any other ``Responder``. A `Router`
+    ///   - responder: Answers request frames: a `Router`, or any other `Responder`. A `Router`
     ///     without its own `unhandledError` reporter gets one that logs to `logger`.
     ///   - configuration: Address, limits and timeouts.
     ///   - authentication: Bearer-token verification at the handshake and for the in-band
@@ -36,7 +36,7 @@ public final class Server: Service, Sendable {
     ///   - onMessage: Receives the clients' one-way `message` frames.
     ///   - rooms: The rooms pushes are published to; every connection joins its client room
     ///     and its user's room on open and leaves every room on close. Its
-    ///     ``RoomAccessPolicy`` decides client-requested joins and which rooms are auth-gated.
+    ///     `RoomAccessPolicy` decides client-requested joins and which rooms are auth-gated.
     ///   - features: The feature plugins clients may ask for at the handshake
     ///     (`?features=presence@board:7:presence`), e.g. `FeatureSet([Presence()])`.
     ///   - logger: Where the server logs.
@@ -104,7 +104,7 @@ public final class Server: Service, Sendable {
     /// recipient; each connection writes what it was given within one event-loop tick as one
     /// message.
     /// - Returns: the ids of the connections it was queued for.
-    /// - Throws: ``FrameError`` when the message's url is not a valid frame url.
+    /// - Throws: `FrameError` when the message's url is not a valid frame url.
     @discardableResult
     public func push(_ message: PushMessage, to target: PushTarget) throws(FrameError) -> [ConnectionID] {
         let transport = pushTransport

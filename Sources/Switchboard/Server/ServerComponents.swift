@@ -23,6 +23,8 @@ final class ServerComponents: Sendable {
     /// Compressed messages shared by connections without server context takeover.
     let deflateCache = SharedDeflateCache()
     let logger: Logger
+    /// The server's metrics, and the request spans.
+    let observer: RequestObserver
 
     init(
         configuration: Configuration,
@@ -54,6 +56,7 @@ final class ServerComponents: Sendable {
         self.pushTransport = ConnectionPushTransport()
         self.reservedRoutes = ReservedRoutes.router(authentication: authentication, registry: registry, rooms: rooms, features: features)
         self.logger = logger
+        self.observer = RequestObserver(configuration: configuration)
     }
 
     /// Publishes pushes in one go: each encoded once (with its room offset), and every

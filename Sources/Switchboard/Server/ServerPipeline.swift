@@ -65,7 +65,7 @@ enum ServerPipeline {
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(PlainHTTPHandler(outcome: outcome, staticFilesFolder: staticFolder))
+                        try channel.pipeline.syncOperations.addHandler(PlainHTTPHandler(outcome: outcome, staticFilesFolder: staticFolder, routes: configuration.httpRoutes))
                     }
                 }
             )

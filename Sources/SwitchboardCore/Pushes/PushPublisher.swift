@@ -25,8 +25,12 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     private let retains: @Sendable (RoomName) -> Bool
 
     /// A publisher over a registry, rooms and histories.
-    /// - Parameter retains: whether something besides the room's members (e.g. a parked
-    ///   session) still needs a room's history.
+    /// - Parameters:
+    ///   - connections: The open connections, by id and user.
+    ///   - rooms: The rooms pushes are published to.
+    ///   - history: The rooms' histories and their delivery policy.
+    ///   - retains: whether something besides the room's members (e.g. a parked
+    ///     session) still needs a room's history.
     public init(
         connections: ConnectionRegistry<Handle>,
         rooms: RoomRegistry,

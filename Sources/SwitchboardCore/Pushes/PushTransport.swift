@@ -2,7 +2,7 @@
 ///
 /// The whole contract: for each delivery, write `bytes` as one binary WebSocket message to
 /// every recipient, using the recipient's handle (the value the transport gave
-/// ``ConnectionRegistry/add(id:handle:clientId:userId:isActive:)``). The same `bytes` array
+/// ``ConnectionRegistry/add(id:handle:clientId:userId:isActive:expiresAt:)``). The same `bytes` array
 /// goes to every recipient of a delivery: share it (e.g. one `ByteBuffer` per delivery), do
 /// not copy it per recipient. Group recipients by event loop and write with one task per
 /// loop. Must not block; a connection that has closed meanwhile is skipped silently (the

@@ -110,9 +110,12 @@ public final class RoomRegistry: Sendable {
 
     /// Adds a connection to a room, creating it; server code, not checked by the policy.
     ///
-    /// - Parameter source: when the room does not exist yet, create it sharing `source`'s
-    ///   member list (e.g. `board-7-tasks` sharing `board-7`); ignored for an existing room.
-    ///   Joining a sharing room joins its source.
+    /// - Parameters:
+    ///   - room: The room to join.
+    ///   - id: The connection that joins.
+    ///   - source: when the room does not exist yet, create it sharing `source`'s
+    ///     member list (e.g. `board-7-tasks` sharing `board-7`); ignored for an existing room.
+    ///     Joining a sharing room joins its source.
     /// - Returns: `false` when the connection was already a member.
     @discardableResult
     public func join(_ room: RoomName, _ id: ConnectionID, sharingMembersOf source: RoomName? = nil) -> Bool {

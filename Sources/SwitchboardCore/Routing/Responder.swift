@@ -9,6 +9,21 @@ public protocol Responder: Sendable {
     /// middleware), and ``Dispatch/pending(_:)`` when the answer needs a task: the caller
     /// starts it (or awaits it) through the returned ``PendingReply``.
     func respond(to request: Request) -> Dispatch
+
+    /// Routes one request as ``respond(to:)`` does, and names the route that answers it in
+    /// `pattern`: the registered pattern with any mount and group prefixes (`/boards/:id`), or
+    /// `nil` when no route matched (404, 405, automatic OPTIONS). Transports label metrics and
+    /// traces with it, so the raw url (unbounded) never becomes a label. The default
+    /// implementation, for responders without routes, sets it to `nil`.
+    func respond(to request: Request, pattern: inout String?) -> Dispatch
+}
+
+extension Responder {
+    /// Routes `request` with ``respond(to:)`` and reports no pattern (`nil`).
+    public func respond(to request: Request, pattern: inout String?) -> Dispatch {
+        pattern = nil
+        return respond(to: request)
+    }
 }
 
 /// The outcome of ``Responder/respond(to:)``.

@@ -384,9 +384,18 @@ public struct Router: Responder {
     /// Routes `request` through its route's middleware and handler; see the type's
     /// documentation for what answers when.
     public func respond(to request: Request) -> Dispatch {
+        var pattern: String?
+        return respond(to: request, pattern: &pattern)
+    }
+
+    /// Routes `request` as ``respond(to:)`` does, and sets `pattern` to the matched route's
+    /// pattern (with mount and group prefixes), or `nil` when the reply is a 404, 405 or
+    /// automatic OPTIONS.
+    public func respond(to request: Request, pattern: inout String?) -> Dispatch {
         switch resolve(request.method, request.url) {
         case .route(let index, let bounds):
             let route = storage.state.routes[index]
+            pattern = route.pattern
             if let bad = Router.malformedCapture(in: request.url, bounds: bounds) {
                 let error = HTTPError(.badRequest, "malformed percent-encoding in path parameter \"\(route.captureNames[bad])\"")
                 return .completed(Reply(status: error.status, body: request.method == .head ? [] : error.body))
@@ -394,6 +403,7 @@ public struct Router: Responder {
             let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
             return run(route.chain, request, parameters: parameters, fallbackReply: nil)
         case .unmatched(let allowed):
+            pattern = nil
             let reply = Router.fallbackReply(for: request.method, allowed: allowed)
             return run(storage.state.fallback, request, parameters: Parameters(), fallbackReply: reply)
         }

@@ -25,6 +25,8 @@ public struct Resumption<Handle: Sendable>: Sendable {
 
     /// Resumes `request` on `connection`.
     /// - Parameters:
+    ///   - request: The RESUME frame's request.
+    ///   - connection: The new connection the session resumes on.
     ///   - liveSince: where the connection's own rooms stood when it connected
     ///     (``PushPublisher/connect(_:)``).
     ///   - replay: queues a room's missed frames for the connection, in order; called under
