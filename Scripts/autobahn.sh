@@ -3,9 +3,17 @@
 # against the server's raw echo endpoint (Configuration.rawEchoMode), with PyPI's `kosoku`
 # (the suite's case files under Python 3). Fails on any FAILED, UNCLEAN or WRONG CODE result;
 # OK, NON-STRICT and INFORMATIONAL pass.
-# Usage: bash Scripts/autobahn.sh [extra kosoku -i/-x options]
+# With --client, kosoku is the server (fuzzingserver mode) and the Swift client's WebSocket
+# layer (Examples/AutobahnClient, RawWebSocketConnection) runs the same cases against it.
+# Either run is stopped after 15 minutes.
+# Usage: bash Scripts/autobahn.sh [--client] [extra kosoku -i/-x options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+mode=server
+if [ "${1:-}" = "--client" ]; then mode=client; shift; fi
+limit=900
+cases=(-i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*')
 
 venv=.build/autobahn-venv
 if [ ! -x "$venv/bin/kosoku" ]; then
@@ -21,23 +29,45 @@ if [ ! -x "$venv/bin/kosoku" ]; then
     "$venv/bin/pip" install --quiet kosoku
 fi
 
-swift build --product switchboard-autobahn-echo
 out=$(mktemp -d)
 log="$out/server.log"
-.build/debug/switchboard-autobahn-echo 0 >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
-
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$log" && break
-    sleep 0.1
-done
-url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
-[ -n "$url" ] || { echo "autobahn.sh: the echo server did not start" >&2; cat "$log" >&2; exit 1; }
-
 status=0
-"$venv/bin/kosoku" "$url" -o "$out/reports" \
-    -i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*' "$@" || status=$?
+if [ "$mode" = server ]; then
+    swift build --product switchboard-autobahn-echo
+    .build/debug/switchboard-autobahn-echo 0 >"$log" 2>&1 &
+    server=$!
+    trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
+
+    for _ in $(seq 1 100); do
+        grep -q "listening on" "$log" && break
+        sleep 0.1
+    done
+    url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
+    [ -n "$url" ] || { echo "autobahn.sh: the echo server did not start" >&2; cat "$log" >&2; exit 1; }
+
+    timeout "$limit" "$venv/bin/kosoku" "$url" -o "$out/reports" "${cases[@]}" "$@" || status=$?
+else
+    swift build --product switchboard-autobahn-client
+    # kosoku binds a free port and says which on stderr; it exits once the client asked for the reports.
+    timeout "$limit" "$venv/bin/kosoku" -m fuzzingserver 127.0.0.1:0 -o "$out/reports" "${cases[@]}" "$@" >"$log" 2>&1 &
+    server=$!
+    trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
+
+    for _ in $(seq 1 300); do
+        grep -q "listening on" "$log" && break
+        sleep 0.1
+    done
+    url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
+    [ -n "$url" ] || { echo "autobahn.sh: kosoku did not start" >&2; cat "$log" >&2; exit 1; }
+
+    if timeout "$limit" .build/debug/switchboard-autobahn-client "$url" switchboard; then
+        wait "$server" || status=$?
+    else
+        status=1
+        kill "$server" 2>/dev/null || true
+    fi
+    cat "$log"
+fi
 
 checked=0
 python3 - "$out/reports" <<'PY' || checked=$?
