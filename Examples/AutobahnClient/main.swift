@@ -27,9 +27,14 @@ final class CaseCount: Sendable {
 
 do {
     let count = CaseCount()
-    _ = try await RawWebSocketConnection.run(url: "\(base)/getCaseCount", configuration: configuration) { message in
-        count.text.withLock { $0 = String(decoding: message.bytes, as: UTF8.self) }
-        return []
+    // The server sends the count and its close frame and drops the TCP connection at once; when
+    // all of it arrives with the 101 answer, NIO's HTTP decoder drops the bytes after the answer
+    // (it forwards them only when no end of stream was seen), so the request is retried.
+    for _ in 0..<10 where count.text.withLock({ $0 }) == nil {
+        _ = try await RawWebSocketConnection.run(url: "\(base)/getCaseCount", configuration: configuration) { message in
+            count.text.withLock { $0 = String(decoding: message.bytes, as: UTF8.self) }
+            return []
+        }
     }
     guard let total = count.text.withLock({ $0 }).flatMap({ Int($0) }) else {
         FileHandle.standardError.write(Data("switchboard-autobahn-client: the server sent no case count\n".utf8))
