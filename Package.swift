@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SwitchboardRedis", targets: ["SwitchboardRedis"]),
         .executable(name: "switchboard-demo", targets: ["SwitchboardDemo"]),
         .executable(name: "switchboard-autobahn-echo", targets: ["SwitchboardAutobahnEcho"]),
+        .executable(name: "switchboard-autobahn-client", targets: ["SwitchboardAutobahnClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
@@ -142,6 +143,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Examples/AutobahnEcho"
+        ),
+        .executableTarget(
+            name: "SwitchboardAutobahnClient",
+            dependencies: ["SwitchboardClient"],
+            path: "Examples/AutobahnClient"
         ),
         .executableTarget(
             name: "SwitchboardCLI",

@@ -3,19 +3,23 @@
 # against the server's raw echo endpoint (Configuration.rawEchoMode), with PyPI's `kosoku`
 # (the suite's case files under Python 3). Fails on any FAILED, UNCLEAN or WRONG CODE result;
 # OK, NON-STRICT and INFORMATIONAL pass.
+# With --client, kosoku is the server (fuzzingserver mode) and the Swift client's WebSocket
+# layer (Examples/AutobahnClient, RawWebSocketConnection) runs the same cases against it.
 # With --compression, runs the permessage-deflate cases 12.* and 13.* instead, against the
-# echo endpoint with Configuration.compression on (about ten minutes; not part of test.sh).
-# Usage: bash Scripts/autobahn.sh [--compression] [extra kosoku -i/-x options]
+# echo endpoint with Configuration.compression on (about ten minutes here, so not in test.sh).
+# A run is stopped after 15 minutes (30 with --compression).
+# Usage: bash Scripts/autobahn.sh [--client | --compression] [extra kosoku -i/-x options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mode=server
+limit=900
 cases=(-i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*')
 echo_options=()
-if [ "${1:-}" = "--compression" ]; then
-    shift
-    cases=(-i '12.*' -i '13.*')
-    echo_options=(--compression)
-fi
+case "${1:-}" in
+    --client) mode=client; shift ;;
+    --compression) shift; cases=(-i '12.*' -i '13.*'); echo_options=(--compression); limit=1800 ;;
+esac
 
 venv=.build/autobahn-venv
 if [ ! -x "$venv/bin/kosoku" ]; then
@@ -31,22 +35,45 @@ if [ ! -x "$venv/bin/kosoku" ]; then
     "$venv/bin/pip" install --quiet kosoku
 fi
 
-swift build --product switchboard-autobahn-echo
 out=$(mktemp -d)
 log="$out/server.log"
-.build/debug/switchboard-autobahn-echo 0 "${echo_options[@]}" >"$log" 2>&1 &
-server=$!
-trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
-
-for _ in $(seq 1 100); do
-    grep -q "listening on" "$log" && break
-    sleep 0.1
-done
-url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
-[ -n "$url" ] || { echo "autobahn.sh: the echo server did not start" >&2; cat "$log" >&2; exit 1; }
-
 status=0
-"$venv/bin/kosoku" "$url" -o "$out/reports" "${cases[@]}" "$@" || status=$?
+if [ "$mode" = server ]; then
+    swift build --product switchboard-autobahn-echo
+    .build/debug/switchboard-autobahn-echo 0 "${echo_options[@]}" >"$log" 2>&1 &
+    server=$!
+    trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
+
+    for _ in $(seq 1 100); do
+        grep -q "listening on" "$log" && break
+        sleep 0.1
+    done
+    url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
+    [ -n "$url" ] || { echo "autobahn.sh: the echo server did not start" >&2; cat "$log" >&2; exit 1; }
+
+    timeout "$limit" "$venv/bin/kosoku" "$url" -o "$out/reports" "${cases[@]}" "$@" || status=$?
+else
+    swift build --product switchboard-autobahn-client
+    # kosoku binds a free port and says which on stderr; it exits once the client asked for the reports.
+    timeout "$limit" "$venv/bin/kosoku" -m fuzzingserver 127.0.0.1:0 -o "$out/reports" "${cases[@]}" "$@" >"$log" 2>&1 &
+    server=$!
+    trap 'kill "$server" 2>/dev/null || true; rm -rf "$out"' EXIT
+
+    for _ in $(seq 1 300); do
+        grep -q "listening on" "$log" && break
+        sleep 0.1
+    done
+    url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
+    [ -n "$url" ] || { echo "autobahn.sh: kosoku did not start" >&2; cat "$log" >&2; exit 1; }
+
+    if timeout "$limit" .build/debug/switchboard-autobahn-client "$url" switchboard; then
+        wait "$server" || status=$?
+    else
+        status=1
+        kill "$server" 2>/dev/null || true
+    fi
+    cat "$log"
+fi
 
 checked=0
 python3 - "$out/reports" <<'PY' || checked=$?

@@ -31,6 +31,8 @@ swift test --skip-build
 
 echo "== RFC 6455 conformance (Autobahn|Testsuite cases 1-10)"
 bash Scripts/autobahn.sh
+echo "== RFC 6455 conformance of the Swift client (Autobahn|Testsuite client cases 1-10)"
+bash Scripts/autobahn.sh --client
 
 echo "== JavaScript client (node tests against the demo, tsc)"
 bash Scripts/js-tests.sh

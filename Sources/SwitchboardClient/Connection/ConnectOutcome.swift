@@ -14,7 +14,8 @@ enum ConnectOutcome: Sendable {
 enum UpgradeResult: Sendable {
     /// Switched protocols; the frame pipeline is installed.
     case upgraded
-    /// Switched protocols without selecting `switchboard.v1`.
+    /// Switched protocols without selecting the offered subprotocol (or selecting one when none
+    /// was offered).
     case wrongSubprotocol(String?)
     /// Not upgraded: the refused answer, once its body is read.
     case notUpgraded(EventLoopFuture<(status: Int, reason: String)>)

@@ -6,6 +6,7 @@ import SwitchboardCore
 
 /// Opens one WebSocket connection: TCP connect, the HTTP upgrade offering `switchboard.v1`
 /// (with the bearer token), then the frame pipeline (fragment aggregation and ``FrameHandler``).
+/// Raw connections (``RawWebSocketConnection``) offer no subprotocol and install their own handlers.
 struct Connector: Sendable {
     let address: ServerAddress
     let configuration: ClientConfiguration
@@ -13,13 +14,25 @@ struct Connector: Sendable {
 
     /// One attempt; never throws, the outcome says how it went.
     func connect(token: String?, sink: any FrameSink, generation: Int) async -> ConnectOutcome {
+        await connect(token: token, subprotocol: FrameCodec.subprotocol) { [configuration] in
+            [Self.aggregator(configuration), FrameHandler(sink: sink, generation: generation, configuration: configuration)]
+        }
+    }
+
+    /// One attempt offering `subprotocol` (`nil`: none, and the server must select none); once
+    /// upgraded, the handlers `makeHandlers` builds (on the event loop) follow NIO's frame decoder.
+    func connect(
+        token: String?, subprotocol: String?, makeHandlers: @escaping @Sendable () -> [any ChannelHandler]
+    ) async -> ConnectOutcome {
         let upgraded = eventLoop.makePromise(of: UpgradeResult.self)
         let timeout = TimeAmount(configuration.connectTimeout)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelInitializer { [address, configuration] channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let result = try Self.configure(channel, address: address, token: token, configuration: configuration, sink: sink, generation: generation)
+                    let result = try Self.configure(
+                        channel, address: address, token: token, configuration: configuration, subprotocol: subprotocol, makeHandlers: makeHandlers
+                    )
                     result.cascade(to: upgraded)
                 }
             }
@@ -41,7 +54,8 @@ struct Connector: Sendable {
                 return .open(channel)
             case .wrongSubprotocol(let offered):
                 channel.close(promise: nil)
-                return .failed("the server did not select subprotocol \(FrameCodec.subprotocol) (answered \(offered ?? "none"))")
+                guard let subprotocol else { return .failed("the server selected subprotocol \(offered ?? "") though none was offered") }
+                return .failed("the server did not select subprotocol \(subprotocol) (answered \(offered ?? "none"))")
             case .notUpgraded(let answer):
                 let (status, reason) = try await answer.get()
                 return .refused(status: status, reason: reason)
@@ -52,25 +66,30 @@ struct Connector: Sendable {
         }
     }
 
+    /// Joins fragments into whole messages within the configured size and fragment limits.
+    static func aggregator(_ configuration: ClientConfiguration) -> NIOWebSocketFrameAggregator {
+        NIOWebSocketFrameAggregator(
+            minNonFinalFragmentSize: 0,
+            maxAccumulatedFrameCount: configuration.maxFragmentsPerMessage,
+            maxAccumulatedFrameSize: configuration.maxMessageSize
+        )
+    }
+
     private static func configure(
         _ channel: any Channel, address: ServerAddress, token: String?, configuration: ClientConfiguration,
-        sink: any FrameSink, generation: Int
+        subprotocol: String?, makeHandlers: @escaping @Sendable () -> [any ChannelHandler]
     ) throws -> EventLoopFuture<UpgradeResult> {
-        var headers = HTTPHeaders([("Host", address.hostHeader), ("Sec-WebSocket-Protocol", FrameCodec.subprotocol)])
+        var headers = HTTPHeaders([("Host", address.hostHeader)])
+        if let subprotocol { headers.add(name: "Sec-WebSocket-Protocol", value: subprotocol) }
         if let token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         let head = HTTPRequestHead(version: .http1_1, method: .GET, uri: address.target, headers: headers)
-        let maxMessageSize = configuration.maxMessageSize
-        let maxFragments = configuration.maxFragmentsPerMessage
-        let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(maxFrameSize: maxMessageSize) { channel, response in
+        let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(maxFrameSize: configuration.maxMessageSize) { channel, response in
             let selected = response.headers.first(name: "Sec-WebSocket-Protocol")
-            guard selected == FrameCodec.subprotocol else {
+            guard selected == subprotocol else {
                 return channel.eventLoop.makeSucceededFuture(.wrongSubprotocol(selected))
             }
             return channel.eventLoop.makeCompletedFuture {
-                try channel.pipeline.syncOperations.addHandlers([
-                    NIOWebSocketFrameAggregator(minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: maxFragments, maxAccumulatedFrameSize: maxMessageSize),
-                    FrameHandler(sink: sink, generation: generation, configuration: configuration),
-                ])
+                try channel.pipeline.syncOperations.addHandlers(makeHandlers())
                 return .upgraded
             }
         }
