@@ -64,7 +64,7 @@ final class BareFanoutServer: FanoutServer {
         return all.count
     }
 
-    func broadcast(count: Int) throws -> BroadcastAccount {
+    func broadcast(count: Int, delivery: FanoutDelivery) throws -> BroadcastAccount {
         let groups = byLoop.withLock { $0 }
         let frame = WebSocketFrame(fin: true, opcode: .binary, data: self.frame)
         var account = BroadcastAccount(frameSize: frameSize)

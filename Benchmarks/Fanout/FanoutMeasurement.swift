@@ -1,6 +1,10 @@
-/// What one mode measured in one round.
+/// What one mode (and, for Switchboard, one delivery class) measured in one round.
 struct FanoutMeasurement {
     var mode: ServerMode
+    /// Switchboard's delivery class; `nil` for the bare server.
+    var delivery: FanoutDelivery?
+    /// The round (1-based) it was measured in.
+    var round = 1
     var connections: Int
     var broadcasts: Int
     var connectSeconds = 0.0
@@ -23,6 +27,9 @@ struct FanoutMeasurement {
     var payloadBytes = 0
     var perMember = (min: 0, max: 0)
     var expectedPerMember = 0
+
+    /// `bare`, or `switchboard/<class>`.
+    var label: String { delivery.map { "\(mode.rawValue)/\($0.rawValue)" } ?? mode.rawValue }
 
     var measuredDeliveries: Int { connections * broadcasts }
 

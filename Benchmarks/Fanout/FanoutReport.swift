@@ -1,7 +1,7 @@
 import Foundation
 
-/// The table `run` prints: one row per mode and round, the medians per mode, and the ratio
-/// Switchboard ÷ bare.
+/// The table `run` prints: one row per mode (Switchboard: per delivery class) and round, the
+/// medians of each, the ratios Switchboard ÷ bare, and reliable ÷ volatile when both ran.
 struct FanoutReport {
     let options: RunOptions
     let measurements: [FanoutMeasurement]
@@ -19,33 +19,38 @@ struct FanoutReport {
         lines.append("")
         let header = ["mode", "round", "1× p50 ms", "1× p99 ms", "1× deliv/s", "burst ms", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst", "cli µs/d", "enc/bc", "bytes/bc", "recv B/d", "complete"]
         var rows: [[String]] = [header]
-        for (index, m) in measurements.enumerated() {
-            let round = index / max(1, options.modes.count) + 1
-            rows.append(row(m, label: String(round)))
-        }
+        for m in measurements { rows.append(row(m, label: String(m.round))) }
         lines.append(contentsOf: Self.format(rows))
         lines.append("")
 
-        var medians: [ServerMode: (single: Double, burst: Double, cpu1: Double, cpuBurst: Double)] = [:]
+        var labels: [String] = []
+        for m in measurements where !labels.contains(m.label) { labels.append(m.label) }
+        var medians: [String: (single: Double, burst: Double, cpu1: Double, cpuBurst: Double)] = [:]
         var summary: [[String]] = [["mode (median of \(options.rounds))", "1× p50 ms", "1× deliv/s", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst"]]
-        for mode in options.modes {
-            let runs = measurements.filter { $0.mode == mode }
+        for label in labels {
+            let runs = measurements.filter { $0.label == label }
             let value = (
                 single: median(runs.map(\.singleRate)),
                 burst: median(runs.map(\.burstRate)),
                 cpu1: median(runs.map(\.serverMicrosPerDeliverySequential)),
                 cpuBurst: median(runs.map(\.serverMicrosPerDeliveryBurst))
             )
-            medians[mode] = value
+            medians[label] = value
             summary.append([
-                mode.rawValue, Self.fixed(median(runs.map { median($0.latenciesMs) }), 1), Self.grouped(value.single),
+                label, Self.fixed(median(runs.map { median($0.latenciesMs) }), 1), Self.grouped(value.single),
                 Self.grouped(value.burst), Self.fixed(value.cpu1, 2), Self.fixed(value.cpuBurst, 2),
             ])
         }
         lines.append(contentsOf: Self.format(summary))
-        if let bare = medians[.bare], let switchboard = medians[.switchboard] {
-            lines.append("")
-            lines.append("Switchboard ÷ bare: 1× deliveries/s \(Self.fixed(switchboard.single / bare.single, 2)), burst deliveries/s \(Self.fixed(switchboard.burst / bare.burst, 2)); server CPU per delivery 1× \(Self.fixed(switchboard.cpu1 / bare.cpu1, 2)), burst \(Self.fixed(switchboard.cpuBurst / bare.cpuBurst, 2))")
+        lines.append("")
+        if let bare = medians[ServerMode.bare.rawValue] {
+            for label in labels where label != ServerMode.bare.rawValue {
+                guard let switchboard = medians[label] else { continue }
+                lines.append("\(label) ÷ bare: 1× deliveries/s \(Self.fixed(switchboard.single / bare.single, 2)), burst deliveries/s \(Self.fixed(switchboard.burst / bare.burst, 2)); server CPU per delivery 1× \(Self.fixed(switchboard.cpu1 / bare.cpu1, 2)), burst \(Self.fixed(switchboard.cpuBurst / bare.cpuBurst, 2))")
+            }
+        }
+        if let reliable = medians["switchboard/reliable"], let volatile = medians["switchboard/volatile"] {
+            lines.append("reliable ÷ volatile (same server and connections): server CPU per delivery 1× \(Self.fixed(reliable.cpu1 / volatile.cpu1, 2)), burst \(Self.fixed(reliable.cpuBurst / volatile.cpuBurst, 2)); deliveries/s 1× \(Self.fixed(reliable.single / volatile.single, 2)), burst \(Self.fixed(reliable.burst / volatile.burst, 2))")
         }
         if let switchboard = measurements.last(where: { $0.mode == .switchboard }) {
             let a = switchboard.account
@@ -53,14 +58,14 @@ struct FanoutReport {
         }
         let incomplete = measurements.filter { !$0.isComplete }
         for m in incomplete {
-            lines.append("INCOMPLETE \(m.mode.rawValue): \(m.deliveries) of \(m.expectedDeliveries) deliveries; per member \(m.perMember.min)…\(m.perMember.max), expected \(m.expectedPerMember)")
+            lines.append("INCOMPLETE \(m.label): \(m.deliveries) of \(m.expectedDeliveries) deliveries; per member \(m.perMember.min)…\(m.perMember.max), expected \(m.expectedPerMember)")
         }
         return lines.joined(separator: "\n")
     }
 
     private func row(_ m: FanoutMeasurement, label: String) -> [String] {
         [
-            m.mode.rawValue, label,
+            m.label, label,
             Self.fixed(median(m.latenciesMs), 1), Self.fixed(percentile(m.latenciesMs, 0.99), 1), Self.grouped(m.singleRate),
             Self.fixed(m.burstSeconds * 1000, 0), Self.grouped(m.burstRate),
             Self.fixed(m.serverMicrosPerDeliverySequential, 2), Self.fixed(m.serverMicrosPerDeliveryBurst, 2),

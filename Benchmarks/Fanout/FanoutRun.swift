@@ -2,7 +2,8 @@ import Foundation
 import NIOCore
 
 /// `switchboard-fanout run`: for each mode (and round), spawns the server, opens the members,
-/// joins them to the room, and measures broadcasts at the clients.
+/// joins them to the room, and measures broadcasts at the clients, for Switchboard once per
+/// delivery class on the same connections.
 struct FanoutRun {
     /// Broadcasts before measuring, one at a time, not counted.
     static let warmup = 2
@@ -15,13 +16,22 @@ struct FanoutRun {
         for round in 1...options.rounds {
             for mode in options.modes {
                 progress("round \(round)/\(options.rounds): \(mode.rawValue), \(options.connections) connections")
-                measurements.append(try measure(mode))
+                measurements.append(contentsOf: try measure(mode, round: round))
             }
         }
         print(FanoutReport(options: options, measurements: measurements).text)
     }
 
-    private func measure(_ mode: ServerMode) throws -> FanoutMeasurement {
+    /// The delivery classes measured for `mode` in `round`, in order: every other round
+    /// reversed, so neither class always runs first on a fresh server.
+    private func classes(for mode: ServerMode, round: Int) -> [FanoutDelivery?] {
+        guard mode == .switchboard else { return [nil] }
+        return round % 2 == 1 ? options.deliveries : options.deliveries.reversed()
+    }
+
+    /// One server process: connects the members, warms up, then measures each delivery class
+    /// on the same connections and room.
+    private func measure(_ mode: ServerMode, round: Int) throws -> [FanoutMeasurement] {
         let members = options.connections
         let timeout = options.timeoutSeconds
         let server = try ServerChild(mode: mode, connections: members, payload: options.payload)
@@ -33,65 +43,82 @@ struct FanoutRun {
         let connectStart = Clock.nanoseconds()
         let client = try FanoutClient.connect(port: port, count: members, sources: options.sources, counter: counter, timeout: .seconds(Int64(timeout)))
         defer { client.close() }
-        var result = FanoutMeasurement(mode: mode, connections: members, broadcasts: options.broadcasts)
-        result.connectSeconds = Self.seconds(Clock.nanoseconds() - connectStart)
+        let connectSeconds = Self.seconds(Clock.nanoseconds() - connectStart)
 
         let ready = try server.ask("prepare", expecting: "ready ", timeout: 90)
         guard Int(ready.dropFirst("ready ".count)) == members else {
             throw UsageError(description: "the room has \(ready.dropFirst(6)) members, expected \(members)")
         }
+        let classes = classes(for: mode, round: round)
         var delivered = 0
         for _ in 0..<Self.warmup {
             delivered += members
-            _ = try broadcast(1, server: server, counter: counter, until: delivered)
+            _ = try broadcast(1, delivery: classes.first ?? nil, server: server, counter: counter, until: delivered)
         }
 
-        // One broadcast at a time: trigger, wait for the last delivery, repeat.
-        var cpu = CPUSample(server: server.pid)
-        let first = Clock.nanoseconds()
-        var last = first
-        for _ in 0..<options.broadcasts {
-            delivered += members
-            let (triggered, done, account) = try broadcast(1, server: server, counter: counter, until: delivered)
-            result.latenciesMs.append(Self.milliseconds(done - triggered))
-            result.account.add(account)
-            last = done
-        }
-        result.sequentialSeconds = Self.seconds(last - first)
-        (result.serverMicrosSequential, result.clientMicrosSequential) = cpu.take()
+        var results: [FanoutMeasurement] = []
+        for delivery in classes {
+            var result = FanoutMeasurement(mode: mode, delivery: delivery, connections: members, broadcasts: options.broadcasts)
+            result.connectSeconds = connectSeconds
+            result.round = round
 
-        // K broadcasts back to back, from one command.
-        let burstBase = delivered
-        delivered += members * options.broadcasts
-        let triggered = Clock.nanoseconds()
-        server.send("broadcast \(options.broadcasts)")
-        for index in 1...options.broadcasts {
-            let time = try wait(counter, for: burstBase + index * members, mode: mode)
-            result.burstLatenciesMs.append(Self.milliseconds(time - triggered))
+            // One broadcast at a time: trigger, wait for the last delivery, repeat.
+            var cpu = CPUSample(server: server.pid)
+            let first = Clock.nanoseconds()
+            var last = first
+            for _ in 0..<options.broadcasts {
+                delivered += members
+                let (triggered, done, account) = try broadcast(1, delivery: delivery, server: server, counter: counter, until: delivered)
+                result.latenciesMs.append(Self.milliseconds(done - triggered))
+                result.account.add(account)
+                last = done
+            }
+            result.sequentialSeconds = Self.seconds(last - first)
+            (result.serverMicrosSequential, result.clientMicrosSequential) = cpu.take()
+
+            // K broadcasts back to back, from one command.
+            let burstBase = delivered
+            delivered += members * options.broadcasts
+            let triggered = Clock.nanoseconds()
+            server.send(Self.command(options.broadcasts, delivery))
+            for index in 1...options.broadcasts {
+                let time = try wait(counter, for: burstBase + index * members, mode: mode)
+                result.burstLatenciesMs.append(Self.milliseconds(time - triggered))
+            }
+            result.burstSeconds = (result.burstLatenciesMs.last ?? 0) / 1000
+            guard let burstAccount = BroadcastAccount(line: try server.expectLine("sent ", timeout: timeout)) else {
+                throw UsageError(description: "bad broadcast answer")
+            }
+            result.account.add(burstAccount)
+            (result.serverMicrosBurst, result.clientMicrosBurst) = cpu.take()
+            results.append(result)
+            usleep(200_000)  // let the burst's last writes settle before the next class's CPU sample
         }
-        result.burstSeconds = (result.burstLatenciesMs.last ?? 0) / 1000
-        guard let burstAccount = BroadcastAccount(line: try server.expectLine("sent ", timeout: timeout)) else {
-            throw UsageError(description: "bad broadcast answer")
-        }
-        result.account.add(burstAccount)
-        (result.serverMicrosBurst, result.clientMicrosBurst) = cpu.take()
 
         usleep(200_000)  // let anything extra (a duplicate) arrive before checking
-        result.deliveries = counter.deliveries
-        result.expectedDeliveries = delivered
-        result.messages = counter.messageCount
-        result.payloadBytes = counter.payloadByteCount
+        // Deliveries and the per-member count cover the whole server run (every class).
         let range = try client.receivedRange()
-        result.perMember = range
-        result.expectedPerMember = Self.warmup + 2 * options.broadcasts
-        return result
+        for index in results.indices {
+            results[index].deliveries = counter.deliveries
+            results[index].expectedDeliveries = delivered
+            results[index].messages = counter.messageCount
+            results[index].payloadBytes = counter.payloadByteCount
+            results[index].perMember = range
+            results[index].expectedPerMember = Self.warmup + classes.count * 2 * options.broadcasts
+        }
+        return results
+    }
+
+    /// The `broadcast` command for `count` pushes of class `delivery` (none for the bare server).
+    static func command(_ count: Int, _ delivery: FanoutDelivery?) -> String {
+        delivery.map { "broadcast \(count) \($0.rawValue)" } ?? "broadcast \(count)"
     }
 
     /// Sends `broadcast <count>` and waits for `total` deliveries: (trigger time, last delivery
     /// time, the server's account).
-    private func broadcast(_ count: Int, server: ServerChild, counter: DeliveryCounter, until total: Int) throws -> (UInt64, UInt64, BroadcastAccount) {
+    private func broadcast(_ count: Int, delivery: FanoutDelivery?, server: ServerChild, counter: DeliveryCounter, until total: Int) throws -> (UInt64, UInt64, BroadcastAccount) {
         let triggered = Clock.nanoseconds()
-        server.send("broadcast \(count)")
+        server.send(Self.command(count, delivery))
         let done = try wait(counter, for: total, mode: nil)
         let line = try server.expectLine("sent ", timeout: options.timeoutSeconds)
         guard let account = BroadcastAccount(line: line) else { throw UsageError(description: "bad broadcast answer: \(line)") }

@@ -7,8 +7,9 @@ protocol FanoutServer: Sendable {
     var connectionCount: Int { get }
     /// Puts every open connection in the room; returns the room's member count.
     func prepare() -> Int
-    /// Broadcasts `count` pushes to the room, back to back, from the calling thread.
-    func broadcast(count: Int) throws -> BroadcastAccount
+    /// Broadcasts `count` pushes of class `delivery` to the room, back to back, from the
+    /// calling thread (the bare server has no classes and ignores it).
+    func broadcast(count: Int, delivery: FanoutDelivery) throws -> BroadcastAccount
     /// Stops serving.
     func stop() async
 }

@@ -5,7 +5,8 @@ import Foundation
 ///
 ///     → listening <port>                          once listening
 ///     prepare            → ready <members>        after every connection is open and in the room
-///     broadcast <k>      → sent <k> recipients=… encodings=… bytes=… frame=…
+///     broadcast <k> [reliable|volatile]
+///                        → sent <k> recipients=… encodings=… bytes=… frame=…
 ///     quit                                        stops the server and exits
 enum FanoutServerProcess {
     static func run(_ options: ServerOptions) async throws {
@@ -37,8 +38,12 @@ enum FanoutServerProcess {
                 answer("ready \(server.prepare())")
             case "broadcast":
                 let count = words.count > 1 ? Int(words[1]) ?? 1 : 1
+                guard let delivery = words.count > 2 ? FanoutDelivery(rawValue: String(words[2])) : .reliable else {
+                    answer("error unknown delivery class \(words[2])")
+                    continue
+                }
                 do {
-                    answer(try server.broadcast(count: count).line)
+                    answer(try server.broadcast(count: count, delivery: delivery).line)
                 } catch {
                     answer("error \(error)")
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import Switchboard
 
 /// A command-line mistake, with what to type instead.
 struct UsageError: Error, CustomStringConvertible {
@@ -13,18 +14,37 @@ enum ServerMode: String, Sendable, CaseIterable {
     case switchboard
 }
 
+/// The delivery class of Switchboard's broadcasts (`PushMessage.delivery`); the bare server
+/// has none.
+enum FanoutDelivery: String, Sendable, CaseIterable {
+    /// Offset assigned under the publisher's lock, push kept in the room's history.
+    case reliable
+    /// Offset 0, not kept.
+    case volatile
+
+    /// The class the push names.
+    var deliveryClass: DeliveryClass {
+        switch self {
+        case .reliable: .reliable
+        case .volatile: .volatile
+        }
+    }
+}
+
 /// Options of `switchboard-fanout run`.
 struct RunOptions {
     static let usage = """
         usage: switchboard-fanout run [--connections N] [--broadcasts K] [--payload BYTES]
                                       [--modes bare,switchboard] [--rounds R] [--sources S]
-                                      [--timeout SECONDS]
+                                      [--delivery reliable|volatile|both] [--timeout SECONDS]
           --connections  members of the room, one WebSocket connection each (default 10000)
           --broadcasts   K: broadcasts one at a time, then K back to back (default 20)
           --payload      push body bytes (default 64)
           --modes        servers to measure, in order (default bare,switchboard)
           --rounds       repeat the modes, alternating, and report medians (default 1)
           --sources      spread client connections over 127.0.0.1 ... 127.0.0.S (default 1)
+          --delivery     class of Switchboard's pushes; both: each class in turn on the same
+                         connections and room, order alternating by round (default reliable)
           --timeout      bound on each wait (connecting, one broadcast, the burst) (default 30)
         """
 
@@ -35,6 +55,7 @@ struct RunOptions {
     var rounds = 1
     var sources = 1
     var timeoutSeconds = 30.0
+    var deliveries: [FanoutDelivery] = [.reliable]
 
     init(parsing arguments: [String]) throws {
         var rest = arguments[...]
@@ -49,6 +70,15 @@ struct RunOptions {
             case "--timeout":
                 guard let seconds = Double(value), seconds > 0 else { throw UsageError(description: "\(flag) takes seconds, got \(value)") }
                 timeoutSeconds = seconds
+            case "--delivery":
+                switch value {
+                case "both": deliveries = [.reliable, .volatile]
+                default:
+                    guard let delivery = FanoutDelivery(rawValue: value) else {
+                        throw UsageError(description: "--delivery takes reliable, volatile or both, got \(value)")
+                    }
+                    deliveries = [delivery]
+                }
             case "--modes":
                 modes = try value.split(separator: ",").map { name in
                     guard let mode = ServerMode(rawValue: String(name)) else {

@@ -4,9 +4,10 @@ import Switchboard
 import Synchronization
 
 /// Switchboard's `Server` with an empty router; members are joined to the room server-side
-/// (`server.rooms`), and each broadcast is `server.push(_:to: .room(...))` spelled out as its
-/// two steps (`publisher.send`, then `pushTransport.deliver`) so that the delivery's one
-/// encoding can be counted.
+/// (`server.rooms`), and each broadcast is `server.push(_:to: .room(...))` spelled out:
+/// `publisher.publish` (under the publisher's lock: encode once, take the room's next offset
+/// and keep the push in its history when reliable, resolve the members) handing its
+/// deliveries to `pushTransport.deliver`, so that the delivery's one encoding can be counted.
 final class SwitchboardFanoutServer: FanoutServer {
     private let server: Server
     private let body: [UInt8]
@@ -39,16 +40,21 @@ final class SwitchboardFanoutServer: FanoutServer {
         return server.rooms.members(of: FanoutPush.room).count
     }
 
-    func broadcast(count: Int) throws -> BroadcastAccount {
+    func broadcast(count: Int, delivery: FanoutDelivery) throws -> BroadcastAccount {
         var account = BroadcastAccount(frameSize: frameSize)
+        let transport = server.pushTransport
         for _ in 0..<count {
-            let message = PushMessage(url: FanoutPush.url, body: body)
-            let delivery = try server.publisher.send(message, to: .room(FanoutPush.room, excluding: nil))
+            let message = PushMessage(url: FanoutPush.url, body: body, delivery: delivery.deliveryClass)
+            let failed = server.publisher.publish([Push(message, to: .room(FanoutPush.room, excluding: nil))]) { deliveries in
+                for delivery in deliveries {
+                    account.encodings += 1
+                    account.bytesEncoded += delivery.bytes.count
+                    account.recipients += delivery.recipients.count
+                }
+                transport.deliver(deliveries)
+            }
+            if let (_, error) = failed.first { throw error }
             account.broadcasts += 1
-            account.encodings += 1
-            account.bytesEncoded += delivery.bytes.count
-            account.recipients += delivery.recipients.count
-            server.pushTransport.deliver([delivery])
         }
         return account
     }
