@@ -127,3 +127,16 @@ struct FrameCodecTests {
         #expect(FrameError.fieldTooLong(field: "url", length: 3000, max: 2048).description == "url too long: 3000 bytes, maximum 2048")
     }
 }
+
+@Suite("Close frame rule")
+struct CloseFrameRuleTests {
+    @Test("a close body gives the peer's valid code, 1000 when empty, 1002 when malformed")
+    func replyCodes() {
+        #expect(CloseFrameRule.replyCode(forBody: [UInt8]()) == 1000)
+        #expect(CloseFrameRule.replyCode(forBody: [0x03, 0xE9]) == 1001)
+        #expect(CloseFrameRule.replyCode(forBody: [0x0F, 0xA0] + Array("bye".utf8)) == 4000)
+        #expect(CloseFrameRule.replyCode(forBody: [0x03]) == 1002)
+        #expect(CloseFrameRule.replyCode(forBody: [0x03, 0xED]) == 1002)   // 1005 may not be sent
+        #expect(CloseFrameRule.replyCode(forBody: [0x03, 0xE8, 0xC3]) == 1002)  // reason not UTF-8
+    }
+}

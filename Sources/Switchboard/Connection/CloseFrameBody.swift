@@ -1,29 +1,15 @@
 import NIOCore
+import SwitchboardCore
 import NIOWebSocket
 
-/// Reads the body of a peer's close frame (RFC 6455 §5.5.1, §7.4).
+/// Reads the body of a peer's close frame with Core's ``CloseFrameRule``.
 enum CloseFrameBody {
-    /// The code to echo in the reply to a close frame whose body is `data`: the peer's code
-    /// when valid, 1000 when it sent none, 1002 when the body is malformed (a one-byte body, a
-    /// reserved or unknown code, or a reason that is not UTF-8).
+    /// The code to echo in the reply to a close frame whose body is `data`
+    /// (``CloseFrameRule/replyCode(forBody:)``); `data` is consumed.
     static func replyCode(for data: inout ByteBuffer) -> WebSocketErrorCode {
-        guard data.readableBytes > 0 else { return .normalClosure }
-        guard data.readableBytes >= 2, let raw = data.readInteger(as: UInt16.self) else { return .protocolError }
-        guard isValidCode(raw) else { return .protocolError }
-        if data.readableBytes > 0 {
-            let reason = Array(data.readableBytesView)
-            guard String(validating: reason, as: UTF8.self) != nil else { return .protocolError }
-        }
-        return WebSocketErrorCode(codeNumber: Int(raw))
-    }
-
-    /// Whether `code` may appear in a close frame.
-    static func isValidCode(_ code: UInt16) -> Bool {
-        switch code {
-        case 1000...1003, 1007...1011, 1012...1014: true
-        case 3000...4999: true
-        default: false
-        }
+        let code = CloseFrameRule.replyCode(forBody: data.readableBytesView)
+        data.moveReaderIndex(forwardBy: data.readableBytes)
+        return WebSocketErrorCode(codeNumber: Int(code))
     }
 }
 

@@ -1,4 +1,5 @@
 import NIOCore
+import SwitchboardCore
 import NIOWebSocket
 
 /// The message path of a ``RawWebSocketConnection``, on the event loop after fragment
@@ -93,22 +94,11 @@ final class RawMessageHandler: ChannelInboundHandler {
         context.eventLoop.scheduleTask(in: Self.closeGrace) { channel.close(promise: nil) }
     }
 
-    /// The code to answer a server's close frame with: its own when valid, 1000 when it sent
-    /// none, 1002 when the body is malformed (one byte, a code that may not be sent, or a reason
-    /// that is not UTF-8).
+    /// The code to answer a server's close frame with (Core's ``CloseFrameRule``).
     static func replyCode(for body: inout ByteBuffer) -> WebSocketErrorCode {
-        guard body.readableBytes > 0 else { return .normalClosure }
-        guard let raw = body.readInteger(as: UInt16.self), isValidCloseCode(raw) else { return .protocolError }
-        guard String(validating: body.readableBytesView, as: UTF8.self) != nil else { return .protocolError }
-        return WebSocketErrorCode(codeNumber: Int(raw))
-    }
-
-    /// Whether `code` may appear in a close frame (§7.4.1, §7.4.2, and the IANA registry).
-    static func isValidCloseCode(_ code: UInt16) -> Bool {
-        switch code {
-        case 1000...1003, 1007...1014, 3000...4999: true
-        default: false
-        }
+        let code = CloseFrameRule.replyCode(forBody: body.readableBytesView)
+        body.moveReaderIndex(forwardBy: body.readableBytes)
+        return WebSocketErrorCode(codeNumber: Int(code))
     }
 }
 
