@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "SwitchboardClient", targets: ["SwitchboardClient"]),
         .executable(name: "switchboard", targets: ["SwitchboardCLI"]),
         .library(name: "SwitchboardRedis", targets: ["SwitchboardRedis"]),
+        .library(name: "SwitchboardCluster", targets: ["SwitchboardCluster"]),
+        .executable(name: "switchboard-cluster-node", targets: ["SwitchboardClusterNode"]),
         .executable(name: "switchboard-demo", targets: ["SwitchboardDemo"]),
         .executable(name: "switchboard-autobahn-echo", targets: ["SwitchboardAutobahnEcho"]),
         .executable(name: "switchboard-autobahn-client", targets: ["SwitchboardAutobahnClient"]),
@@ -123,10 +125,42 @@ let package = Package(
             ]
         ),
 
+        .target(
+            name: "SwitchboardCluster",
+            dependencies: [
+                "Switchboard",
+                "SwitchboardRedis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: [
+                "SwitchboardCluster",
+                "SwitchboardClient",
+                "SwitchboardRedis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "SwitchboardClusterNode",
+            dependencies: [
+                "Switchboard",
+                "SwitchboardCluster",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/Cluster",
+            exclude: ["README.md", "run.sh"]
+        ),
+
         .executableTarget(
             name: "SwitchboardDemo",
             dependencies: [
                 "Switchboard",
+                "SwitchboardCluster",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),

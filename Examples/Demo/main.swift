@@ -5,6 +5,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Switchboard
+import SwitchboardCluster
 
 // The Switchboard demo: REST-like board routes over a WebSocket, bearer-token auth at the
 // handshake, a chat with rooms and presence, board changes pushed as JSON Merge Patches, a
@@ -24,9 +25,12 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 picks a free one. Default: $SWITCHBOARD_PORT, else 8080.")
     var port: Int?
 
+    @Option(help: "Join a cluster through this Redis (redis://host:port); without it the demo is one node on its own.")
+    var redis: String?
+
     func run() async throws {
         let environmentPort = ProcessInfo.processInfo.environment["SWITCHBOARD_PORT"].flatMap(Int.init)
-        try await runDemo(host: host, port: port ?? environmentPort ?? 8080)
+        try await runDemo(host: host, port: port ?? environmentPort ?? 8080, redis: redis)
     }
 }
 
@@ -39,8 +43,10 @@ LoggingSystem.bootstrap { label in
 let command = DemoCommand.parseOrExit()
 try await command.run()
 
-func runDemo(host: String, port: Int) async throws {
+func runDemo(host: String, port: Int, redis: String?) async throws {
     let logger = Logger(label: "switchboard.demo")
+    let bus: RedisClusterBus? =
+        if let redis { try await RedisClusterBus.connect(ClusterConfiguration(redisURL: redis), logger: logger) } else { nil }
     // Every metric the server records goes to this registry, exported at /metrics; bootstrapped
     // before the server is created, which reads it then.
     let metricsRegistry = PrometheusCollectorRegistry()
@@ -49,7 +55,11 @@ func runDemo(host: String, port: Int) async throws {
     var settings = Configuration(host: host, port: port)
     settings.webSocketPath = "/ws"
     settings.staticFilesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Public").path
-    settings.httpRoutes.get("/healthz") { .json(#"{"status":"ok"}"#) }
+    settings.httpRoutes.get("/healthz") {
+        guard let health = bus?.health else { return .json(#"{"status":"ok"}"#) }
+        let body = (try? JSONEncoder().encode(health)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return .json(body, status: health.status == "ok" ? 200 : 503)
+    }
     settings.httpRoutes.get("/metrics") {
         .text(metricsRegistry.emitToString(), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
@@ -72,6 +82,7 @@ func runDemo(host: String, port: Int) async throws {
         },
         rooms: rooms,
         features: FeatureSet([Presence()]),
+        cluster: bus,
         logger: logger
     )
 

@@ -39,6 +39,8 @@ public final class Server: Service, Sendable {
     ///     `RoomAccessPolicy` decides client-requested joins and which rooms are auth-gated.
     ///   - features: The feature plugins clients may ask for at the handshake
     ///     (`?features=presence@board:7:presence`), e.g. `FeatureSet([Presence()])`.
+    ///   - cluster: The cluster bus when this server is one node of several (e.g.
+    ///     `SwitchboardCluster`'s `RedisClusterBus`); `nil` (the default) for one node alone.
     ///   - logger: Where the server logs.
     ///   - eventLoopGroup: The event loops serving connections; the shared NIO singleton by
     ///     default.
@@ -50,6 +52,7 @@ public final class Server: Service, Sendable {
         onMessage: MessageHandler? = nil,
         rooms: RoomRegistry = RoomRegistry(),
         features: FeatureSet = FeatureSet([]),
+        cluster: (any ClusterBus<Connection>)? = nil,
         logger: Logger = Logger(label: "switchboard.server"),
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
@@ -63,6 +66,7 @@ public final class Server: Service, Sendable {
             messageHandler: onMessage,
             rooms: rooms,
             features: features,
+            cluster: cluster,
             logger: logger
         )
     }
@@ -102,16 +106,16 @@ public final class Server: Service, Sendable {
 
     /// Pushes `message` to `target` now: encoded once, the same bytes queued for every live
     /// recipient; each connection writes what it was given within one event-loop tick as one
-    /// message.
-    /// - Returns: the ids of the connections it was queued for.
+    /// message. With a cluster bus, the push goes to every node with recipients and this
+    /// node's recipients get it once the bus has placed it (after one Redis round trip).
+    /// - Returns: the ids of the connections it was queued for; always empty with a cluster
+    ///   bus, where queueing happens after return.
     /// - Throws: `FrameError` when the message's url is not a valid frame url.
     @discardableResult
     public func push(_ message: PushMessage, to target: PushTarget) throws(FrameError) -> [ConnectionID] {
-        let transport = pushTransport
         var recipients: [ConnectionID] = []
-        let failed = publisher.publish([Push(message, to: target)]) { deliveries in
+        let failed = components.publishReturningFailures([Push(message, to: target)]) { deliveries in
             recipients = deliveries.flatMap(\.recipientIDs)
-            transport.deliver(deliveries)
         }
         if let (_, error) = failed.first { throw error }
         return recipients
@@ -137,16 +141,13 @@ public final class Server: Service, Sendable {
         try push(message, to: .everyone(excluding: excluded))
     }
 
-    /// Closes every connection of a user with 1008 and `reason` (e.g. after a password change).
-    /// - Returns: the ids of the connections closed.
+    /// Closes every connection of a user with 1008 and `reason` (e.g. after a password change);
+    /// with a cluster bus, on every node.
+    /// - Returns: the ids of the connections closed on this node.
     @discardableResult
     public func disconnect(user userId: String, reason: String = "credentials revoked") -> [ConnectionID] {
-        let entries = registry.removeAll(ofUser: userId)
-        for entry in entries {
-            rooms.disconnect(entry.id)
-            entry.handle.close(code: 1008, reason: reason)
-        }
-        return entries.map(\.id)
+        if let cluster = components.cluster { return cluster.disconnect(user: userId, reason: reason) }
+        return ServerComponents.disconnectLocally(userId, reason: reason, registry: registry, rooms: rooms)
     }
 
     /// The bound port while the server listens (the real one when configured with port 0).

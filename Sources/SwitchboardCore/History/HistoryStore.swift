@@ -9,6 +9,11 @@ import Synchronization
 /// gets a new epoch, so positions of the old one are never mistaken for positions of the new
 /// one. A server's histories live in memory: a restarted server has new epochs everywhere.
 ///
+/// **Shared histories.** With a `source` (one node of a cluster), a room's history is a copy of
+/// the room's shared one: loaded from the source when the store first needs it, then kept in
+/// step with ``appendShared(_:epoch:to:)``, whose offsets and sequence numbers the cluster
+/// gives. Only the source's epochs are used then, unless it cannot be reached.
+///
 /// Thread-safe: one `Mutex`. Offsets are given under it; ``PushPublisher`` makes offset,
 /// history and the members' snapshot one step with respect to joins and resumes.
 public final class HistoryStore: Sendable {
@@ -18,10 +23,14 @@ public final class HistoryStore: Sendable {
 
         /// Runs `body` on the room's history, created with a new epoch when missing.
         mutating func withHistory<T>(
-            _ room: RoomName, now: Int64, policy: DeliveryPolicy, epochs: () -> UInt32, _ body: (inout RoomHistory) -> T
+            _ room: RoomName, now: Int64, policy: DeliveryPolicy, epochs: () -> UInt32, source: HistorySource?,
+            _ body: (inout RoomHistory) -> T
         ) -> T {
             // Taken out and put back, so the history is uniquely referenced while it changes.
-            var history = histories.removeValue(forKey: room) ?? RoomHistory(epoch: epochs(), limits: policy.limits(for: room), now: now)
+            var history =
+                histories.removeValue(forKey: room)
+                ?? source?(room).map { RoomHistory(shared: $0, limits: policy.limits(for: room), now: now) }
+                ?? RoomHistory(epoch: epochs(), limits: policy.limits(for: room), now: now)
             defer { histories[room] = history }
             return body(&history)
         }
@@ -32,6 +41,7 @@ public final class HistoryStore: Sendable {
     private let state = Mutex(State())
     private let clock: @Sendable () -> Int64
     private let epochs: @Sendable () -> UInt32
+    private let source: HistorySource?
     /// How often idle histories are looked for, at most: once a second.
     private static let sweepInterval: Int64 = 1000
 
@@ -40,14 +50,48 @@ public final class HistoryStore: Sendable {
     ///   - policy: each room's default class and limits.
     ///   - clock: milliseconds since 1970.
     ///   - epochs: makes a new history's epoch; random and non-zero by default.
+    ///   - source: where a room's shared history is loaded from when the store has none;
+    ///     `nil` (one node) starts every history here.
     public init(
         policy: DeliveryPolicy = DeliveryPolicy(),
         clock: @escaping @Sendable () -> Int64 = RoomRegistry.millisecondsSince1970,
-        epochs: @escaping @Sendable () -> UInt32 = { UInt32.random(in: 1...UInt32.max) }
+        epochs: @escaping @Sendable () -> UInt32 = { UInt32.random(in: 1...UInt32.max) },
+        source: HistorySource? = nil
     ) {
         self.policy = policy
         self.clock = clock
         self.epochs = epochs
+        self.source = source
+    }
+
+    /// Keeps a push whose epoch, offset and sequence number the cluster gave
+    /// (``SharedHistory/Entry``), when this store holds the room's history; never loads one.
+    /// A history of another epoch is replaced (the shared one was lost and started again):
+    /// positions before the entry are then not covered.
+    public func appendShared(_ entry: SharedHistory.Entry, epoch: UInt32, to room: RoomName) -> SharedAppend {
+        let now = clock()
+        return state.withLock { state in
+            guard var history = state.histories.removeValue(forKey: room) else { return .untracked }
+            defer { state.histories[room] = history }
+            if history.epoch != epoch {
+                let start = SharedHistory(
+                    epoch: epoch, offset: entry.offset == 0 ? entry.position : entry.offset - 1,
+                    sequence: entry.sequence > 0 ? entry.sequence - 1 : 0, entries: [], isComplete: false
+                )
+                history = RoomHistory(shared: start, limits: history.limits, now: now)
+            }
+            return history.appendShared(entry, now: now) ? .appended : .duplicate
+        }
+    }
+
+    /// Whether the store holds a history for `room` (it never loads one).
+    public func holds(_ room: RoomName) -> Bool {
+        state.withLock { $0.histories[room] != nil }
+    }
+
+    /// Drops every history: after the shared ones may have changed behind this node's back.
+    public func discardAll() {
+        state.withLock { $0.histories.removeAll() }
     }
 
     /// The class of a push to `room` that names none.
@@ -60,7 +104,7 @@ public final class HistoryStore: Sendable {
     public func appendReliable(_ frame: inout [UInt8], to room: RoomName) -> RoomPosition {
         let now = clock()
         return state.withLock { state in
-            state.withHistory(room, now: now, policy: policy, epochs: epochs) { $0.appendReliable(&frame, now: now) }
+            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) { $0.appendReliable(&frame, now: now) }
         }
     }
 
@@ -68,7 +112,7 @@ public final class HistoryStore: Sendable {
     public func appendLatest(_ frame: [UInt8], key: String, to room: RoomName) {
         let now = clock()
         state.withLock { state in
-            state.withHistory(room, now: now, policy: policy, epochs: epochs) { $0.appendLatest(frame, key: key, now: now) }
+            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) { $0.appendLatest(frame, key: key, now: now) }
         }
     }
 
@@ -81,7 +125,7 @@ public final class HistoryStore: Sendable {
     public func mark(of room: RoomName) -> HistoryMark {
         let now = clock()
         return state.withLock { state in
-            state.withHistory(room, now: now, policy: policy, epochs: epochs) { history in
+            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) { history in
                 history.lastUsed = now
                 return history.mark
             }
@@ -93,7 +137,7 @@ public final class HistoryStore: Sendable {
     public func replay(_ room: RoomName, from position: RoomPosition, liveSince: HistoryMark? = nil) -> ReplayOutcome {
         let now = clock()
         return state.withLock { state in
-            state.withHistory(room, now: now, policy: policy, epochs: epochs) { history in
+            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) { history in
                 history.trim(now: now)
                 history.lastUsed = now
                 return history.replay(from: position, liveSince: liveSince)

@@ -39,6 +39,45 @@ struct RoomHistory: Sendable {
         self.lastUsed = now
     }
 
+    /// A copy of a shared history; what the shared one no longer covers (when it is not
+    /// complete) is uncovered here too.
+    init(shared: SharedHistory, limits: HistoryLimits, now: Int64) {
+        self.init(epoch: shared.epoch, limits: limits, now: now)
+        lastOffset = shared.offset
+        sequence = shared.sequence
+        if !shared.isComplete {
+            let first = shared.entries.first.map { $0.offset == 0 ? $0.position : $0.offset - 1 } ?? shared.offset
+            trimmedThrough = first
+            droppedLatestPosition = first
+        }
+        for entry in shared.entries {
+            if let key = entry.key, let index = entries.firstIndex(where: { $0.offset == 0 && $0.key == key }) {
+                bytes -= entries[index].frame.count
+                entries.remove(at: index)
+            }
+            entries.append(Entry(offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame))
+            bytes += entry.frame.count
+        }
+        trim(now: now)
+    }
+
+    /// Keeps a push whose offset and sequence number the cluster gave; `false` (and nothing
+    /// kept) when its sequence number is not newer than this history's.
+    mutating func appendShared(_ entry: SharedHistory.Entry, now: Int64) -> Bool {
+        guard entry.sequence > sequence else { return false }
+        if let key = entry.key, let index = entries.firstIndex(where: { $0.offset == 0 && $0.key == key }) {
+            bytes -= entries[index].frame.count
+            entries.remove(at: index)
+        }
+        if entry.offset > 0 { lastOffset = entry.offset }
+        sequence = entry.sequence
+        entries.append(Entry(offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame))
+        bytes += entry.frame.count
+        lastUsed = now
+        trim(now: now)
+        return true
+    }
+
     var position: RoomPosition { RoomPosition(epoch: epoch, offset: lastOffset) }
     var mark: HistoryMark { HistoryMark(epoch: epoch, offset: lastOffset, sequence: sequence) }
 

@@ -41,13 +41,13 @@ public struct PushMessage: Sendable, Hashable {
     }
 
     /// The supersede key of a latest-class push as given (an empty key means the url).
-    func latestKey(of delivery: DeliveryClass) -> String? {
+    public func latestKey(of delivery: DeliveryClass) -> String? {
         guard case .latest(let key) = delivery else { return nil }
         return key.isEmpty ? url : key
     }
 
     /// The key under which latest-class messages replace each other in one connection's queue.
-    func queueKey(of delivery: DeliveryClass, room: RoomName?) -> String? {
+    public func queueKey(of delivery: DeliveryClass, room: RoomName?) -> String? {
         latestKey(of: delivery).map { (room?.rawValue ?? "") + "|" + $0 }
     }
 }

@@ -50,16 +50,21 @@ public final class RoomRegistry: Sendable {
 
         /// Removes `id` from `name` (a room with its own list); deletes the room and its
         /// sharers when it becomes empty.
-        mutating func remove(_ id: ConnectionID, from name: RoomName) -> Bool {
+        mutating func remove(_ id: ConnectionID, from name: RoomName, changes: inout [RoomChange]) -> Bool {
             guard rooms[name]?.members.remove(id) != nil else { return false }
             if rooms[name]?.members.isEmpty == true, let room = rooms.removeValue(forKey: name) {
-                for sharer in room.sharers { rooms[sharer] = nil }
+                changes.append(.vacated(name))
+                for sharer in room.sharers {
+                    rooms[sharer] = nil
+                    changes.append(.vacated(sharer))
+                }
             }
             return true
         }
     }
 
     private let state = Mutex(State())
+    private let observer = Mutex<(@Sendable ([RoomChange]) -> Void)?>(nil)
     private let policy: RoomAccessPolicy
     private let clock: @Sendable () -> Int64
 
@@ -77,6 +82,18 @@ public final class RoomRegistry: Sendable {
         Int64((Date().timeIntervalSince1970 * 1000).rounded())
     }
 
+    /// Reports every later change of rooms and connections to `body` (replacing an earlier
+    /// observer), after the change, on the thread that made it: what a cluster bus registers
+    /// elsewhere. `body` must not block and must not wait for the publisher's lock.
+    public func observe(_ body: @escaping @Sendable ([RoomChange]) -> Void) {
+        observer.withLock { $0 = body }
+    }
+
+    private func report(_ changes: [RoomChange]) {
+        guard !changes.isEmpty, let body = observer.withLock({ $0 }) else { return }
+        body(changes)
+    }
+
     // MARK: Connections
 
     /// Puts a new connection in its client room and its user's room (when authenticated).
@@ -85,6 +102,7 @@ public final class RoomRegistry: Sendable {
     public func connect(_ connection: any ConnectionContext) -> [RoomName] {
         var joined = [RoomName.client(connection.clientId ?? connection.id.rawValue)]
         if let userId = connection.identity?.userId { joined.append(.user(userId)) }
+        report([.connected(connection.id, clientRoom: joined[0])])
         for room in joined { join(room, connection.id) }
         return joined
     }
@@ -93,9 +111,11 @@ public final class RoomRegistry: Sendable {
     /// - Returns: the rooms it was in (with their own member lists), sorted.
     @discardableResult
     public func disconnect(_ id: ConnectionID) -> [RoomName] {
-        state.withLock { state in
+        var changes: [RoomChange] = [.disconnected(id)]
+        defer { report(changes) }
+        return state.withLock { state in
             guard let names = state.roomsOf.removeValue(forKey: id) else { return [] }
-            for name in names { _ = state.remove(id, from: name) }
+            for name in names { _ = state.remove(id, from: name, changes: &changes) }
             return names.sorted()
         }
     }
@@ -119,17 +139,22 @@ public final class RoomRegistry: Sendable {
     /// - Returns: `false` when the connection was already a member.
     @discardableResult
     public func join(_ room: RoomName, _ id: ConnectionID, sharingMembersOf source: RoomName? = nil) -> Bool {
-        state.withLock { state in
+        var changes: [RoomChange] = []
+        defer { report(changes) }
+        return state.withLock { state in
             let target: RoomName
             if let existing = state.rooms[room] {
                 target = existing.source ?? room
             } else if let source, source != room {
                 let root = state.rooms[source]?.source ?? source
+                if state.rooms[root] == nil { changes.append(.occupied(root)) }
                 state.rooms[room] = Room(source: root)
                 state.rooms[root, default: Room()].sharers.insert(room)
+                changes.append(.occupied(room))
                 target = root
             } else {
                 target = room
+                changes.append(.occupied(room))
             }
             guard state.rooms[target, default: Room()].members.insert(id).inserted else { return false }
             state.roomsOf[id, default: []].insert(target)
@@ -183,10 +208,12 @@ public final class RoomRegistry: Sendable {
     /// - Returns: `false` when the connection was not a member.
     @discardableResult
     public func leave(_ room: RoomName, _ id: ConnectionID) -> Bool {
-        state.withLock { state in
+        var changes: [RoomChange] = []
+        defer { report(changes) }
+        return state.withLock { state in
             guard let existing = state.rooms[room] else { return false }
             let target = existing.source ?? room
-            guard state.remove(id, from: target) else { return false }
+            guard state.remove(id, from: target, changes: &changes) else { return false }
             state.roomsOf[id]?.remove(target)
             if state.roomsOf[id]?.isEmpty == true { state.roomsOf[id] = nil }
             return true

@@ -13,4 +13,14 @@ public struct ParkedSession: Sendable, Hashable {
     public var isActive: Bool
     /// When the grace period ends, in milliseconds since 1970.
     public var expiresAt: Int64
+
+    /// A parked session.
+    public init(sessionId: String, userId: String?, rooms: [RoomName], acks: [RoomName: UInt64], isActive: Bool, expiresAt: Int64) {
+        self.sessionId = sessionId
+        self.userId = userId
+        self.rooms = rooms
+        self.acks = acks
+        self.isActive = isActive
+        self.expiresAt = expiresAt
+    }
 }

@@ -35,11 +35,18 @@ public final class SessionRegistry: Sendable {
     public let grace: Duration
     private let state = Mutex(State())
     private let clock: @Sendable () -> Int64
+    private let shared: (any SharedSessions)?
 
     /// A registry whose parked sessions last `grace`.
-    public init(grace: Duration = .seconds(120), clock: @escaping @Sendable () -> Int64 = RoomRegistry.millisecondsSince1970) {
+    /// - Parameter shared: where parked sessions are also kept for the other nodes of a
+    ///   cluster; a token this node does not know is claimed there.
+    public init(
+        grace: Duration = .seconds(120), clock: @escaping @Sendable () -> Int64 = RoomRegistry.millisecondsSince1970,
+        shared: (any SharedSessions)? = nil
+    ) {
         self.grace = grace
         self.clock = clock
+        self.shared = shared
     }
 
     /// ``grace`` in milliseconds.
@@ -75,15 +82,18 @@ public final class SessionRegistry: Sendable {
     /// Keeps the session of a connection that dropped unexpectedly for the grace period.
     public func park(_ id: ConnectionID, rooms: [RoomName], isActive: Bool) {
         let now = clock()
-        state.withLock { state in
+        let parked = state.withLock { state -> (String, ParkedSession)? in
             state.sweep(now: now)
-            guard let live = state.live.removeValue(forKey: id) else { return }
+            guard let live = state.live.removeValue(forKey: id) else { return nil }
             state.liveByToken[live.greeting.resumeToken] = nil
-            state.parked[live.greeting.resumeToken] = ParkedSession(
+            let session = ParkedSession(
                 sessionId: live.greeting.sessionId, userId: live.userId, rooms: rooms, acks: live.acks,
                 isActive: isActive, expiresAt: now + graceMilliseconds
             )
+            state.parked[live.greeting.resumeToken] = session
+            return (live.greeting.resumeToken, session)
         }
+        if let shared, let (token, session) = parked { shared.park(token: token, session: session) }
     }
 
     /// Forgets the session of a connection closed deliberately: its token resumes nothing.
@@ -98,6 +108,15 @@ public final class SessionRegistry: Sendable {
     /// with a new token, when it belongs to `userId`; see ``SessionClaim``.
     public func claim(token: String, userId: String?, for id: ConnectionID) -> SessionClaim {
         let now = clock()
+        if let shared {
+            // Parked on this node, or on another one: either way, no other node may claim it now.
+            let local = state.withLock { $0.parked[token] != nil || $0.liveByToken[token] != nil }
+            if local {
+                shared.forget(token: token)
+            } else if let remote = shared.claim(token: token), remote.expiresAt > now {
+                state.withLock { $0.parked[token] = remote }
+            }
+        }
         return state.withLock { state in
             state.sweep(now: now)
             let session: ParkedSession

@@ -150,6 +150,23 @@ public final class RedisConnection: Sendable {
         return try await Self.submit(commands, on: channel, timeout: configuration.commandTimeout)
     }
 
+    /// Sends `commands` in one write without waiting: for callers that are not async (the
+    /// future completes on the connection's event loop, in the order commands were sent). Same
+    /// rules and errors as ``send(_:)-([RedisCommand])``; error replies are values.
+    public func enqueue(_ commands: [RedisCommand]) -> EventLoopFuture<[RESPValue]> {
+        let promise = channel.eventLoop.makePromise(of: [RESPValue].self)
+        for command in commands where RedisRequest.subscribingCommands.contains(command.name) || command.name == "MONITOR" {
+            promise.fail(RedisError.commandNotAllowed(command: command.name, reason: "not allowed on a command connection"))
+            return promise.futureResult
+        }
+        let request = RedisRequest(commands: commands, isSubscription: false, timeout: configuration.commandTimeout, promise: promise)
+        channel.writeAndFlush(request).whenFailure { promise.fail(RedisError.connectionClosed(reason: "\($0)")) }
+        return promise.futureResult
+    }
+
+    /// The event loop the connection's replies complete on.
+    public var eventLoop: any EventLoop { channel.eventLoop }
+
     /// Sends subscribing commands; resolves `promise` with their confirmations.
     func subscribe(_ commands: [RedisCommand], promise: EventLoopPromise<[RESPValue]>) {
         let request = RedisRequest(

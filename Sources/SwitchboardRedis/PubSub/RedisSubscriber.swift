@@ -105,6 +105,28 @@ public final class RedisSubscriber: Sendable {
         try await change("PUNSUBSCRIBE", patterns) { $0.patterns.subtract(patterns) } undo: { _ in }
     }
 
+    /// Sends ordinary commands on the subscriber's own connection, without waiting: on RESP3
+    /// (``RedisConfiguration/protocolVersion``), Redis answers them in subscribed mode, and
+    /// their replies and the published messages come in the one order the server produced
+    /// them. The future completes on the connection's event loop, before any event the server
+    /// sent after the replies.
+    ///
+    /// Fails with ``RedisError/connectionClosed(reason:)`` while disconnected, and with
+    /// ``RedisError/commandNotAllowed(command:reason:)`` on RESP2 or for subscribing commands.
+    public func enqueue(_ commands: [RedisCommand]) -> EventLoopFuture<[RESPValue]> {
+        let loop = eventLoopGroup.any()
+        guard let connection = state.withLock({ $0.closed ? nil : $0.connection }) else {
+            return loop.makeFailedFuture(RedisError.connectionClosed(reason: "the subscriber is not connected"))
+        }
+        guard connection.protocolVersion == .resp3 else {
+            return loop.makeFailedFuture(RedisError.commandNotAllowed(command: commands.first?.name ?? "", reason: "commands on a subscriber connection need RESP3 (Redis 6 or later)"))
+        }
+        return connection.enqueue(commands)
+    }
+
+    /// Whether the subscriber is connected now (not closed, not reconnecting).
+    public var isConnected: Bool { state.withLock { !$0.closed && $0.connection?.isOpen == true } }
+
     /// Closes the connection and stops reconnecting; no event follows.
     public func close() async {
         let connection = state.withLock { state in

@@ -1,0 +1,111 @@
+import Foundation
+import SwitchboardCore
+
+/// A push as Redis placed it: where it goes, and its room's epoch, offset and sequence number.
+/// It travels between nodes as one pub/sub message, the envelope: one header line of
+/// tab-separated fields (kind, target, room, excluded connection, class, epoch, offset,
+/// sequence, created-at, placed-at, key length), the latest-class key, then the encoded frame.
+struct PlacedPush: Sendable {
+    /// `r` a room (or a user's room), `c` one connection, `e` every node's connections,
+    /// `d` close a user's connections (the frame is the reason).
+    var kind: UInt8
+    var target: String
+    var room: String
+    var excluded: String
+    /// `r` reliable, `l` latest, `v` volatile.
+    var deliveryClass: UInt8
+    var epoch: UInt32
+    var offset: UInt64
+    var sequence: UInt64
+    var createdAt: Int64
+    var placedAt: Int64
+    var key: String
+    var frame: [UInt8]
+
+    /// Reads an envelope; `nil` when it is not one.
+    init?(envelope bytes: [UInt8]) {
+        guard let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let fields = bytes[..<newline].split(separator: UInt8(ascii: "\t"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        guard fields.count == 11, let kind = fields[0].utf8.first, let deliveryClass = fields[4].utf8.first,
+            let epoch = UInt32(fields[5]), let offset = UInt64(fields[6]), let sequence = UInt64(fields[7]),
+            let createdAt = Int64(fields[8]), let placedAt = Int64(fields[9]), let keyLength = Int(fields[10]),
+            keyLength >= 0, bytes.count - newline - 1 >= keyLength
+        else { return nil }
+        let keyStart = newline + 1
+        self.kind = kind
+        self.target = fields[1]
+        self.room = fields[2]
+        self.excluded = fields[3]
+        self.deliveryClass = deliveryClass
+        self.epoch = epoch
+        self.offset = offset
+        self.sequence = sequence
+        self.createdAt = createdAt
+        self.placedAt = placedAt
+        self.key = String(decoding: bytes[keyStart..<(keyStart + keyLength)], as: UTF8.self)
+        self.frame = Array(bytes[(keyStart + keyLength)...])
+    }
+
+    init(
+        kind: UInt8, target: String, room: String, excluded: String, deliveryClass: UInt8, epoch: UInt32, offset: UInt64,
+        sequence: UInt64, createdAt: Int64, placedAt: Int64, key: String, frame: [UInt8]
+    ) {
+        self.kind = kind
+        self.target = target
+        self.room = room
+        self.excluded = excluded
+        self.deliveryClass = deliveryClass
+        self.epoch = epoch
+        self.offset = offset
+        self.sequence = sequence
+        self.createdAt = createdAt
+        self.placedAt = placedAt
+        self.key = key
+        self.frame = frame
+    }
+
+    /// Whether it was kept in its room's stream.
+    var isKept: Bool { deliveryClass != UInt8(ascii: "v") && !room.isEmpty }
+
+    /// The frame with its room position written in (reliable pushes only), and its history
+    /// entry when it is kept.
+    func positioned() -> (frame: [UInt8], entry: SharedHistory.Entry?) {
+        var frame = self.frame
+        guard isKept else { return (frame, nil) }
+        let reliable = deliveryClass == UInt8(ascii: "r")
+        if reliable { FrameCodec.setPushPosition(epoch: epoch, offset: offset, in: &frame) }
+        let entry = SharedHistory.Entry(
+            offset: reliable ? offset : 0, key: reliable ? nil : key, position: offset, sequence: sequence,
+            appendedAt: placedAt, frame: frame
+        )
+        return (frame, entry)
+    }
+
+    /// This node's delivery of it: the shared history copy updated first (a push it already
+    /// holds is not delivered again), then the recipients here. Call under the publisher's lock.
+    func delivery<Handle: Sendable>(on publisher: PushPublisher<Handle>) -> PushDelivery<Handle>? {
+        let (frame, entry) = positioned()
+        let roomName = RoomName(room)
+        if let entry, publisher.history.appendShared(entry, epoch: epoch, to: roomName) == .duplicate { return nil }
+        let excludedID = excluded.isEmpty ? nil : ConnectionID(excluded)
+        var recipients: [Recipient<Handle>]
+        switch kind {
+        case UInt8(ascii: "r"):
+            let members = publisher.rooms.membersForBroadcast(to: roomName)
+            let gate = publisher.rooms.requiresAuthentication(roomName) ? Date() : nil
+            let (live, gone) = publisher.connections.resolve(members, excluding: excludedID, authenticatedAt: gate)
+            if !gone.isEmpty { publisher.rooms.prune(gone) }
+            recipients = live
+        case UInt8(ascii: "c"):
+            let id = ConnectionID(target)
+            recipients = publisher.connections.get(id).map { [Recipient(id: id, handle: $0.handle)] } ?? []
+        default:
+            recipients = publisher.connections.allRecipients(excluding: excludedID)
+        }
+        guard !recipients.isEmpty else { return nil }
+        let latestKey = deliveryClass == UInt8(ascii: "l") ? room + "|" + key : nil
+        return PushDelivery(
+            bytes: frame, recipients: recipients, createdAt: createdAt, latestKey: latestKey, historyRoom: isKept ? room : nil
+        )
+    }
+}

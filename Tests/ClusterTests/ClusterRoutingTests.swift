@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import SwitchboardClient
+import SwitchboardRedis
+
+/// Two and three real node processes (Examples/Cluster) joined by a real `redis-server`.
+@Suite("Cluster routing", .serialized, .enabled(if: RedisServerProcess.isAvailableOrRequired))
+struct ClusterRoutingTests {
+    @Test("a push made on node B reaches a client on node A, and only the nodes holding the room are registered for it")
+    func pushCrossesNodes() async throws {
+        try await ClusterFixture.with { cluster in
+            let a = try await cluster.node("a")
+            let b = try await cluster.node("b")
+            let listener = try await cluster.client(a.url)
+            _ = try await listener.client.join("lobby")
+            let sender = try await cluster.client(b.url)
+            try await sender.push("hello from b", toRoom: "lobby")
+
+            let received = try await listener.pushes.wait { $0.contains { $0.text == "hello from b" } }
+            #expect(received.map(\.text) == ["hello from b"])
+            #expect(received.first?.room == "lobby")
+            #expect(received.first?.offset == 1)
+            #expect(sender.pushes.all.isEmpty)
+
+            let redis = try await cluster.redisConnection()
+            let holders = try await redis.send("ZRANGE", "switchboard:room:lobby", "0", "-1")
+            #expect(holders.elements?.compactMap(\.string) == ["a"])
+            await redis.close()
+        }
+    }
+
+    @Test("a room with members on both nodes delivers each push once to each member, in offset order")
+    func roomOnBothNodes() async throws {
+        try await ClusterFixture.with { cluster in
+            let a = try await cluster.node("a")
+            let b = try await cluster.node("b")
+            let members = [try await cluster.client(a.url), try await cluster.client(a.url), try await cluster.client(b.url)]
+            for member in members { _ = try await member.client.join("team") }
+            let fromA = try await cluster.client(a.url)
+            let fromB = try await cluster.client(b.url)
+            let count = 20
+            for index in 1...count {
+                try await (index.isMultiple(of: 2) ? fromA : fromB).push("m\(index)", toRoom: "team")
+            }
+            for member in members {
+                let frames = try await member.frames.wait { $0.count >= count }
+                try await Task.sleep(for: .milliseconds(100))
+                let all = member.frames.all
+                #expect(all.count == count, "each push arrives once")
+                #expect(all.map(\.offset) == Array(1...UInt64(count)), "offsets are strictly increasing across nodes")
+                #expect(Set(all.map(\.epoch)).count == 1)
+                #expect(Set(frames.map(\.text)) == Set((1...count).map { "m\($0)" }))
+            }
+        }
+    }
+
+    @Test("a node started later joins with only the Redis URL, and a killed node's entries are gone after its lease")
+    func joinAndLeaseExpiry() async throws {
+        try await ClusterFixture.with { cluster in
+            let a = try await cluster.node("a")
+            let sender = try await cluster.client(a.url)
+            try await sender.push("before c", toRoom: "late")
+
+            let c = try await cluster.node("c")
+            let listener = try await cluster.client(c.url)
+            _ = try await listener.client.join("late")
+            try await sender.push("after c", toRoom: "late")
+            let received = try await listener.pushes.wait { !$0.isEmpty }
+            #expect(received.map(\.text) == ["after c"])
+            #expect(received.first?.offset == 2, "the later node continues the room's offsets")
+
+            let redis = try await cluster.redisConnection()
+            let before = try await redis.send("ZRANGE", "switchboard:nodes", "0", "-1")
+            #expect(before.elements?.compactMap(\.string).sorted() == ["a", "c"])
+            #expect(try await redis.send("EXISTS", "switchboard:node:c") == .integer(1))
+
+            c.kill()
+            try await Task.sleep(for: .milliseconds(2000))
+            try await sender.push("after c died", toRoom: "late")
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await redis.send("EXISTS", "switchboard:node:c") == .integer(0))
+            let holders = try await redis.send("ZRANGE", "switchboard:room:late", "0", "-1")
+            #expect(holders.elements?.compactMap(\.string).contains("c") != true)
+            let connections = try await redis.send("KEYS", "switchboard:conn:*")
+            let owners = try await withThrowingTaskGroup(of: String.self) { group in
+                for key in connections.elements?.compactMap(\.string) ?? [] {
+                    group.addTask { try await redis.send("GET", key).string ?? "" }
+                }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(!owners.isEmpty)
+            #expect(owners.allSatisfy { $0.hasPrefix("a ") }, "only node a's connections are left: \(owners)")
+            let (status, body) = try await a.health()
+            #expect(status == 200)
+            #expect(body.contains("\"status\":\"ok\""))
+            #expect(!body.contains("\"c\""))
+            await redis.close()
+        }
+    }
+}
