@@ -12,7 +12,8 @@ import SwitchboardCluster
 // Routes (requests over the WebSocket at /ws): `POST /push/room/:room`, `POST /push/user/:user`,
 // `POST /push/connection/:id`, `POST /push/everyone` push the request body (the push url is
 // `/pushes/<room or target>`); `POST /disconnect/:user` closes a user's connections on every
-// node. Clients may join any room. Plain HTTP: `GET /health` answers the node's
+// node. Clients may join any room. A bearer token `user:<id>` signs in as user `<id>`; no token
+// is anonymous. Plain HTTP: `GET /health` answers the node's
 // ``ClusterHealth`` (503 while degraded). It prints `listening <port>` once it listens.
 
 struct Options {
@@ -85,8 +86,11 @@ router.post("/push/everyone") { req, res in
 router.post("/disconnect/:user") { req, _ in
     bus.disconnect(user: try req.params.require("user"), reason: "signed out everywhere").count
 }
+let authentication = TokenAuthentication(isRequired: false) { token in
+    token.hasPrefix("user:") ? Identity(userId: String(token.dropFirst("user:".count))) : nil
+}
 let server = Server(
-    router: router, configuration: configuration, rooms: RoomRegistry(policy: .everyRoom), cluster: bus,
+    router: router, configuration: configuration, authentication: authentication, rooms: RoomRegistry(policy: .everyRoom), cluster: bus,
     logger: Logger(label: "switchboard.cluster-node")
 )
 let running = Task { try await server.run() }

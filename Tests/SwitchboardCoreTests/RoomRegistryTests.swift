@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 @testable import SwitchboardCore
 
@@ -150,5 +151,23 @@ struct RoomRegistryTests {
         let rooms = RoomRegistry(policy: .everyRoom)
         let error = #expect(throws: RoomJoinRefusal.self) { try rooms.join("a|b", requestedBy: TestConnection("c1")) }
         #expect(error?.status == .badRequest)
+    }
+}
+
+@Suite("Room registry observer")
+struct RoomRegistryObserverTests {
+    @Test("the observer hears rooms occupied and vacated, and connections opened and closed, after each change")
+    func changes() {
+        let rooms = RoomRegistry(policy: .everyRoom)
+        let heard = Mutex<[RoomChange]>([])
+        rooms.observe { changes in heard.withLock { $0 += changes } }
+        rooms.join("a", ConnectionID("c1"))
+        rooms.join("a", ConnectionID("c2"))
+        rooms.join("a-shared", ConnectionID("c1"), sharingMembersOf: "a")
+        rooms.leave("a", ConnectionID("c2"))
+        rooms.disconnect(ConnectionID("c1"))
+        #expect(heard.withLock { $0 } == [
+            .occupied("a"), .occupied("a-shared"), .disconnected(ConnectionID("c1")), .vacated("a"), .vacated("a-shared"),
+        ])
     }
 }

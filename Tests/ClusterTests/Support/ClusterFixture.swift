@@ -33,17 +33,23 @@ final class ClusterFixture: Sendable {
 
     /// Starts a node with a short lease.
     func node(_ id: String, leaseMilliseconds: Int = 1500) async throws -> NodeProcess {
-        let node = try await NodeProcess.start(redisPort: redis.port, nodeId: id, leaseMilliseconds: leaseMilliseconds)
+        try await node(id, leaseMilliseconds: leaseMilliseconds, extra: [])
+    }
+
+    /// Starts a node with extra command-line options.
+    func node(_ id: String, leaseMilliseconds: Int, extra: [String]) async throws -> NodeProcess {
+        let node = try await NodeProcess.start(redisPort: redis.port, nodeId: id, leaseMilliseconds: leaseMilliseconds, extra: extra)
         nodes.withLock { $0.append(node) }
         return node
     }
 
     /// A connected client of `url` whose pushes and raw push frames are recorded.
-    func client(_ url: String, reconnectDelay: Duration = .milliseconds(50)) async throws -> RecordingClient {
+    func client(_ url: String, user: String? = nil, reconnectDelay: Duration = .milliseconds(50)) async throws -> RecordingClient {
         let frames = EventLog<PushRecord>()
         var configuration = ClientConfiguration()
         configuration.reconnect.minimumDelay = reconnectDelay
         configuration.reconnect.maximumDelay = reconnectDelay * 4
+        if let user { configuration.tokenProvider = { "user:\(user)" } }
         configuration.frameObserver = { direction, frame in
             guard direction == .received else { return }
             // Pushes written in one tick come as one BATCH.
