@@ -40,6 +40,36 @@ struct ClusterFailoverTests {
         }
     }
 
+    @Test("a connection dropped on a live node parks its session in Redis: the client resumes it on another node")
+    func sessionResumedOnAnotherNode() async throws {
+        try await ClusterFixture.with { cluster in
+            let a = try await cluster.node("a")
+            let b = try await cluster.node("b")
+            let balancer = try await SwitchingProxy.start(upstream: a.port)
+            let listener = try await cluster.client("ws://127.0.0.1:\(balancer.port)/ws", user: "ada")
+            _ = try await listener.client.join("desk")
+            let sender = try await cluster.client(b.url)
+            try await sender.push("d1", toRoom: "desk")
+            _ = try await listener.pushes.wait { $0.count >= 1 }
+            let reports = listener.client.recoveries
+
+            balancer.switchTo(b.port)
+            balancer.dropAll()
+            try await Task.sleep(for: .milliseconds(20))
+            try await sender.push("d2", toRoom: "desk")
+            var report: RecoveryReport?
+            for await next in reports {
+                report = next
+                break
+            }
+            #expect(report?.sessionResumed == true, "the session parked by node a is claimed on node b: \(String(describing: report))")
+            #expect(report?.rooms.first { $0.room == "desk" }?.recovered == true, "\(String(describing: report))")
+            let received = try await listener.pushes.wait { $0.count >= 2 }
+            #expect(received.map(\.text) == ["d1", "d2"])
+            await balancer.close()
+        }
+    }
+
     /// Waits until the node's health answers `status`.
     private func waitForHealth(_ node: NodeProcess, _ status: Int, timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout

@@ -22,6 +22,7 @@ final class SwitchingProxy: Sendable {
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { inbound in
                 let port = target.port.withLock { $0 }
+                target.accepted.withLock { $0.append(inbound) }
                 return ClientBootstrap(group: inbound.eventLoop)
                     .connect(host: "127.0.0.1", port: port)
                     .flatMapThrowing { outbound in
@@ -41,7 +42,13 @@ final class SwitchingProxy: Sendable {
 
     private final class Box: Sendable {
         let port: Mutex<Int>
+        let accepted = Mutex<[any Channel]>([])
         init(_ port: Int) { self.port = Mutex(port) }
+    }
+
+    /// Cuts every connection made so far (both sides see the TCP connection close).
+    func dropAll() {
+        for channel in upstream.accepted.withLock({ $0 }) { channel.close(promise: nil) }
     }
 
     /// Copies bytes to the peer channel and closes it when this side closes.
