@@ -1,4 +1,3 @@
-import Foundation
 import SwitchboardCore
 
 /// A push as Redis placed it: where it goes, and its room's epoch, offset and sequence number.
@@ -91,11 +90,7 @@ struct PlacedPush: Sendable {
         var recipients: [Recipient<Handle>]
         switch kind {
         case UInt8(ascii: "r"):
-            let members = publisher.rooms.membersForBroadcast(to: roomName)
-            let gate = publisher.rooms.requiresAuthentication(roomName) ? Date() : nil
-            let (live, gone) = publisher.connections.resolve(members, excluding: excludedID, authenticatedAt: gate)
-            if !gone.isEmpty { publisher.rooms.prune(gone) }
-            recipients = live
+            recipients = publisher.recipients(ofRoom: roomName, excluding: excludedID)
         case UInt8(ascii: "c"):
             let id = ConnectionID(target)
             recipients = publisher.connections.get(id).map { [Recipient(id: id, handle: $0.handle)] } ?? []

@@ -130,11 +130,15 @@ public final class RedisClusterBus: ClusterBus, Sendable {
 
     // MARK: ClusterBus
 
+    /// Takes the server's publisher and delivery, and starts registering its rooms and
+    /// connections in Redis as they change.
     public func attach(_ node: ClusterAttachment<Connection>) {
         state.withLock { $0.attachment = node }
         node.publisher.rooms.observe { [weak self] changes in self?.roomsChanged(changes) }
     }
 
+    /// Places each push with one `EVALSHA` (in created-time order); this node's recipients get
+    /// it when Redis answers. While degraded, pushes reach this node's connections only.
     public func publish(_ pushes: [Push]) -> [(Push, FrameError)] {
         guard let attachment = state.withLock({ $0.attachment }) else { return [] }
         let sorted = pushes.enumerated().sorted { ($0.element.message.createdAt, $0.offset) < ($1.element.message.createdAt, $1.offset) }
@@ -149,6 +153,8 @@ public final class RedisClusterBus: ClusterBus, Sendable {
         return failed
     }
 
+    /// Registers this node for `room` and reads the room's stream, in one script, waiting at
+    /// most ``ClusterConfiguration/loadTimeout``; `nil` while degraded or on failure.
     public func loadHistory(of room: RoomName) -> SharedHistory? {
         guard let (query, sha) = state.withLock({ state in state.healthy ? state.query.map { ($0, state.scripts.load) } : nil }),
             !query.eventLoop.inEventLoop, !busGroup.any().inEventLoop
@@ -168,6 +174,7 @@ public final class RedisClusterBus: ClusterBus, Sendable {
         }
     }
 
+    /// Closes the user's connections here, and on every other node through its channel.
     public func disconnect(user userId: String, reason: String) -> [ConnectionID] {
         guard let attachment = state.withLock({ $0.attachment }) else { return [] }
         let closed = attachment.disconnectLocally(userId, reason)
@@ -179,12 +186,14 @@ public final class RedisClusterBus: ClusterBus, Sendable {
 
     // MARK: Sessions
 
+    /// Keeps a parked session as JSON in `session:<token>`, expiring with its grace period.
     public func park(token: String, session: ParkedSession) {
         let ttl = session.expiresAt - RoomRegistry.millisecondsSince1970()
         guard ttl > 0, let json = try? JSONEncoder().encode(StoredSession(session)) else { return }
         enqueueOnBus([RedisCommand("SET", [Array((prefix + "session:" + token).utf8), Array(json), Array("PX".utf8), Array(String(ttl).utf8)])])
     }
 
+    /// Takes `session:<token>` with `GETDEL` (one round trip on the query connection).
     public func claim(token: String) -> ParkedSession? {
         guard let query = state.withLock({ $0.healthy ? $0.query : nil }), !query.eventLoop.inEventLoop, !busGroup.any().inEventLoop else { return nil }
         let future = query.enqueue([RedisCommand("GETDEL", [prefix + "session:" + token])])
@@ -195,6 +204,7 @@ public final class RedisClusterBus: ClusterBus, Sendable {
         return stored.parked
     }
 
+    /// Deletes `session:<token>`.
     public func forget(token: String) {
         enqueueOnBus([RedisCommand("DEL", [prefix + "session:" + token])])
     }

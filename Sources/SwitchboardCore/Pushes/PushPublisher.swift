@@ -108,14 +108,22 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     /// or expired are skipped.
     public func sendToGroup(_ room: RoomName, _ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> PushDelivery<Handle> {
         let (bytes, delivery) = try record(message, in: room)
-        let members = rooms.membersForBroadcast(to: room)
-        let gate = rooms.requiresAuthentication(room) ? Date() : nil
-        let (live, gone) = connections.resolve(members, excluding: excluded, authenticatedAt: gate)
-        if !gone.isEmpty { rooms.prune(gone) }
+        let live = recipients(ofRoom: room, excluding: excluded)
         return PushDelivery(
             bytes: bytes, recipients: live, createdAt: message.createdAt,
             latestKey: message.queueKey(of: delivery, room: room), historyRoom: delivery == .volatile ? nil : room.rawValue
         )
+    }
+
+    /// The live members of `room` but `excluded`, for a push now: stamps the room's
+    /// `lastBroadcastTimestamp`, prunes members no longer connected and, for an auth-gated
+    /// room, skips members whose identity is missing or expired.
+    public func recipients(ofRoom room: RoomName, excluding excluded: ConnectionID? = nil) -> [Recipient<Handle>] {
+        let members = rooms.membersForBroadcast(to: room)
+        let gate = rooms.requiresAuthentication(room) ? Date() : nil
+        let (live, gone) = connections.resolve(members, excluding: excluded, authenticatedAt: gate)
+        if !gone.isEmpty { rooms.prune(gone) }
+        return live
     }
 
     /// A push to every connection of this node, except `excluded`; published to no room, so
