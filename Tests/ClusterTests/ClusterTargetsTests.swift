@@ -85,6 +85,8 @@ struct ClusterTargetsTests {
             _ = try await local.client.join("counted")
             let sender = try await cluster.client(b.url)
             let redis = try await cluster.redisConnection()
+            // The connections' own registrations (sent on open, not waited for) land first.
+            try await Task.sleep(for: .milliseconds(300))
             let before = try await Self.commandCounts(redis)
             let count = 25
             for index in 1...count { try await sender.push("c\(index)", toRoom: "counted") }

@@ -52,7 +52,8 @@ public struct SharedHistory: Sendable, Hashable {
 
 /// Where a ``HistoryStore`` finds the shared history of a room it does not hold yet; `nil`
 /// when it cannot be reached (the store then starts a history of its own, with a new epoch).
-/// Called under the publisher's lock and may block for one round trip.
+/// Called holding the store's lock (so no shared append for the room can come between the read
+/// and the copy being kept) and may block for one round trip.
 public typealias HistorySource = @Sendable (RoomName) -> SharedHistory?
 
 /// What became of a push appended to a copy of a shared history
