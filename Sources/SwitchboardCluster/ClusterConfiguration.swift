@@ -5,8 +5,9 @@ public import SwitchboardRedis
 public struct ClusterConfiguration: Sendable {
     /// The Redis server every node shares.
     public var redis: RedisConfiguration
-    /// This node's id: its pub/sub channel and its entries in Redis carry it. Default: `node-`
-    /// and 12 random hex digits, new at every start.
+    /// This node's id, unique in the cluster and without spaces: its pub/sub channel, its
+    /// entries in Redis and its connection ids carry it. Default: `node-` and 12 random hex
+    /// digits, new at every start.
     public var nodeId: String = "node-" + String(UInt64.random(in: 0...UInt64.max) >> 16, radix: 16)
     /// The prefix of every Redis key and channel the cluster uses, so several clusters can
     /// share one Redis. Default `switchboard:`.

@@ -69,6 +69,9 @@ public final class RedisClusterBus: ClusterBus, Sendable {
     private var prefix: String { configuration.keyPrefix }
     private var node: String { configuration.nodeId }
 
+    /// ``ClusterConfiguration/nodeId``.
+    public var nodeId: String { configuration.nodeId }
+
     private init(configuration: ClusterConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger

@@ -20,9 +20,11 @@ final class ConnectionTable: Sendable {
     private let nodePrefix: String
     private let state = Mutex(State())
 
-    init(maxConnections: Int) {
+    /// A table whose connection ids start with `nodePrefix` (a cluster node's id), or with a
+    /// random `n…` prefix when it is `nil`.
+    init(maxConnections: Int, nodePrefix: String? = nil) {
         self.maxConnections = maxConnections
-        self.nodePrefix = "n" + String(UInt32.random(in: 0x10000...0xFFFFF), radix: 16)
+        self.nodePrefix = nodePrefix ?? "n" + String(UInt32.random(in: 0x10000...0xFFFFF), radix: 16)
     }
 
     /// Reserves a slot for a connection being opened; release it when the channel closes.

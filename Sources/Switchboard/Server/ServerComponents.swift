@@ -44,7 +44,7 @@ final class ServerComponents: Sendable {
         self.authentication = authentication
         self.upgradeHook = upgradeHook
         self.messageHandler = messageHandler
-        self.connections = ConnectionTable(maxConnections: configuration.maxConnections)
+        self.connections = ConnectionTable(maxConnections: configuration.maxConnections, nodePrefix: cluster?.nodeId)
         self.pending = PendingConnections(limit: configuration.maxPendingConnections)
         let registry = ConnectionRegistry<Connection>()
         self.registry = registry

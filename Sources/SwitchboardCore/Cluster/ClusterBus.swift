@@ -11,6 +11,10 @@ public protocol ClusterBus<Handle>: SharedSessions {
     /// The server's per-connection handle.
     associatedtype Handle: Sendable
 
+    /// This node's id, unique in the cluster: the server's connection ids start with it, so
+    /// they are unique across nodes.
+    var nodeId: String { get }
+
     /// Called once, by the server's initializer: what the bus delivers through.
     func attach(_ node: ClusterAttachment<Handle>)
 
