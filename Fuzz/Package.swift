@@ -4,9 +4,9 @@ import PackageDescription
 // libFuzzer targets for Switchboard's parsers. They live in their own package, built only with
 // special flags, so the main package's build and CI never see them. Build and run them with
 // `Scripts/fuzz.sh` (see the README's "Fuzzing and sanitizers" section), which builds with
-// `swift build -c debug -Xswiftc -sanitize=fuzzer,address`. Debug builds compile the
-// Switchboard modules with testability, so the targets can reach internal parsers through
-// `@testable import`.
+// `swift build -c debug --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address` (the script says
+// why both). Debug builds compile the Switchboard modules with testability, so the targets can
+// reach internal parsers through `@testable import`.
 let package = Package(
     name: "SwitchboardFuzz",
     platforms: [.macOS(.v15)],

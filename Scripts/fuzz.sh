@@ -6,17 +6,21 @@
 # Targets (default: all): frame batch path-pattern url resp deflate. Seconds default to 60.
 # Not part of Scripts/test.sh (too long).
 #
-# Build: `swift build -c debug -Xswiftc -sanitize=fuzzer,address` in Fuzz/ (its own package and
-# .build, so the main build is untouched). One combined flag on purpose: SwiftPM's
-# `--sanitize=fuzzer --sanitize=address` hands swiftc two `-sanitize=` flags, the last one wins
-# when compiling, and the targets get linked with libFuzzer but compiled without coverage
-# (libFuzzer then warns "no interesting inputs were found" and mutates blindly). Each target starts from its seed corpus,
-# Fuzz/Corpus/<target>/ (committed, never written by this script), plus what earlier runs found,
+# Build: `swift build -c debug --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address` in Fuzz/ (its
+# own package and .build, so the main build is untouched). Both flags on purpose: SwiftPM's
+# `--sanitize=fuzzer` makes it link libFuzzer's `main` rather than the target's, and the combined
+# `-sanitize=fuzzer,address` comes last on every swiftc command line, which keeps only the last
+# `-sanitize=` flag: with `--sanitize=fuzzer --sanitize=address` the code would get AddressSanitizer
+# but no coverage instrumentation (libFuzzer then warns "no interesting inputs were found").
+#
+# Each target starts from its seed corpus, Fuzz/Corpus/<target>/ (committed, never written by
+# this script; a <target>.dict beside it is its dictionary), plus what earlier runs found,
 # .build-fuzz/corpus/<target>/ (gitignored). A crash, timeout (10 s per input) or out-of-memory
 # input is saved to .build-fuzz/findings/<target>/; the script goes on with the other targets,
 # then exits 1 naming the findings. Reproduce one with
 # `Fuzz/.build/debug/fuzz-<target> .build-fuzz/findings/<target>/<file>`.
 # Prints executions per second and total executions per target.
+#   FUZZ_SKIP_BUILD=1: run the targets as last built (e.g. while another target still builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -35,7 +39,8 @@ done
 
 echo "== build the fuzz targets (Fuzz/, -sanitize=fuzzer,address)"
 for target in "${targets[@]}"; do
-    (cd Fuzz && swift build -c debug -Xswiftc -sanitize=fuzzer,address --product "fuzz-$target")
+    [ -z "${FUZZ_SKIP_BUILD:-}" ] || break
+    (cd Fuzz && swift build -c debug --sanitize=fuzzer -Xswiftc -sanitize=fuzzer,address --product "fuzz-$target")
 done
 bin=$root/Fuzz/.build/debug
 work=$root/.build-fuzz
