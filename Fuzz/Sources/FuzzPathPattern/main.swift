@@ -7,7 +7,7 @@
 /// same pattern; the url a valid pattern builds (`PathPattern.url(params:)`) is matched by a
 /// router holding only that pattern, giving back every parameter value decoded; and a router
 /// holding all the valid patterns (case-sensitive, and folding case) matches that url with a
-/// route whose own pattern matches it too.
+/// route whose own pattern matches it too, in a router of the same case mode.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let lines = UnsafeRawBufferPointer(start: start, count: count)
@@ -33,15 +33,20 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard !patterns.isEmpty else { return 0 }
 
     let quiet = RouterConfiguration(diagnostics: { _ in })
+    let quietFolding = RouterConfiguration(caseInsensitive: true, diagnostics: { _ in })
     var all = Router(configuration: quiet)
-    var folding = Router(configuration: RouterConfiguration(caseInsensitive: true, diagnostics: { _ in }))
+    var folding = Router(configuration: quietFolding)
     var single: [String: Router] = [:]
+    var singleFolding: [String: Router] = [:]
     for pattern in patterns {
         all.get(pattern.description) { _, _ in }
         folding.get(pattern.description) { _, _ in }
         var router = Router(configuration: quiet)
         router.get(pattern.description) { _, _ in }
         single[pattern.description] = router
+        var foldingRouter = Router(configuration: quietFolding)
+        foldingRouter.get(pattern.description) { _, _ in }
+        singleFolding[pattern.description] = foldingRouter
     }
 
     for (index, pattern) in patterns.enumerated() {
@@ -72,11 +77,11 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             let found = match.parameters.value(at: capture)
             precondition(found == value, "pattern \(pattern), url \(url): capture \(capture) is \(found ?? "nil"), expected \(value ?? "nil")")
         }
-        for router in [all, folding] {
+        for (router, alone) in [(all, single), (folding, singleFolding)] {
             guard let found = router.match(.get, url) else {
                 preconditionFailure("no route of \(patterns) matches \(url), built from \(pattern)")
             }
-            precondition(single[found.pattern]?.match(.get, url) != nil, "route \(found.pattern) was chosen for \(url) but does not match it alone")
+            precondition(alone[found.pattern]?.match(.get, url) != nil, "route \(found.pattern) was chosen for \(url) but does not match it alone")
         }
     }
     return 0
