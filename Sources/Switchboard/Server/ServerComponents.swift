@@ -51,7 +51,7 @@ final class ServerComponents: Sendable {
         self.sessions = sessions
         self.publisher = PushPublisher(
             connections: registry, rooms: rooms, history: HistoryStore(policy: configuration.delivery),
-            retains: { sessions.parkedSessionsHold($0) }
+            retains: { sessions.parkedSessionsHold($0) }, sessionOf: { sessions.sessionId(of: $0) }
         )
         self.pushTransport = ConnectionPushTransport()
         self.reservedRoutes = ReservedRoutes.router(authentication: authentication, registry: registry, rooms: rooms, features: features)
