@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "switchboard-bench-server", targets: ["SwitchboardBenchServer"]),
         // Fan-out of one broadcast to 10,000 members (see FANOUT.md): `Scripts/fanout.sh` runs it.
         .executable(name: "switchboard-fanout", targets: ["Fanout"]),
+        // Publishing work of reliable vs volatile pushes without sockets, for callgrind (see DELIVERY.md).
+        .executable(name: "switchboard-publish-cost", targets: ["PublishCost"]),
     ],
     dependencies: [
         .package(name: "Switchboard", path: ".."),
@@ -109,6 +111,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Fanout"
+        ),
+        .executableTarget(
+            name: "PublishCost",
+            dependencies: [.product(name: "SwitchboardCore", package: "Switchboard")],
+            path: "PublishCost"
         ),
     ],
     swiftLanguageModes: [.v6]

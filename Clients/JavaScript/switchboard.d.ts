@@ -350,12 +350,15 @@ export interface PushStore<T> extends Readable<T> {
   stopListening(): void;
 }
 
-/** The room state answered by join: `{room, lastBroadcastTimestamp, memberCount}`. */
+/** The room state answered by join: `{room, lastBroadcastTimestamp, memberCount, epoch, offset}`. */
 export interface RoomState {
   room: string;
   /** Milliseconds since 1970, or null. */
   lastBroadcastTimestamp: number | null;
   memberCount: number;
+  /** The room's position when the connection joined: the client keeps it, so a RESUME after a reconnect replays exactly what the room got since. */
+  epoch: number;
+  offset: number;
 }
 
 /**

@@ -1311,7 +1311,11 @@ export class SwitchboardClient {
     }
   }
 
-  /** SUBSCRIBE: the position of the room a request subscribed to, for that request's response. */
+  /**
+   * SUBSCRIBE: the position of the room a request subscribed to (or joined), for that request's
+   * response; with id 0, in the place of a reliable push the server left this connection out of
+   * (its own message, sent to the others): sequenced like that push, so no gap.
+   */
   #subscribed(frame) {
     let notice;
     try {
@@ -1326,6 +1330,11 @@ export class SwitchboardClient {
       return;
     }
     const offset = BigInt(notice.offset);
+    if (frame.id === 0) {
+      // In the place of a push: checked and acknowledged like one, listeners get nothing.
+      if (epoch !== 0 && offset > 0n && this.#sequence(room, epoch, offset) !== undefined) this.#queueAck(room, epoch, safeNumber(offset));
+      return;
+    }
     // The response describes the room up to this offset: a fresh start for the room.
     if (epoch !== 0) this.#advance(room, epoch, offset);
     this.#unrecovered.delete(room);
@@ -1344,21 +1353,31 @@ export class SwitchboardClient {
       return;
     }
     const { room, epoch } = frame;
-    const offset = BigInt(frame.offset);
-    const position = this.#positions.get(room);
-    let recovered = true;
-    if (position) {
-      if (position.epoch === epoch && offset <= position.offset) return;
-      if (position.epoch !== epoch || offset !== position.offset + 1n) {
-        const reason = position.epoch === epoch ? `gap: expected offset ${position.offset + 1n}, got ${offset}` : 'epoch changed';
-        this.#gap(room, reason, epoch, offset);
-        recovered = false;
-      }
-    }
-    this.#positions.set(room, { epoch, offset });
+    let recovered = this.#sequence(room, epoch, BigInt(frame.offset));
+    if (recovered === undefined) return;
     if (this.#unrecovered.delete(room)) recovered = false;
     this.#dispatch(frame, recovered);
     this.#queueAck(room, epoch, frame.offset);
+  }
+
+  /**
+   * Takes reliable offset `epoch:offset` of `room` (a push, or a SUBSCRIBE #0 in a push's place)
+   * as the room's position: undefined for a duplicate (position unchanged), false after a gap
+   * (reported), true for the next offset or a room without a position.
+   */
+  #sequence(room, epoch, offset) {
+    const position = this.#positions.get(room);
+    let followed = true;
+    if (position) {
+      if (position.epoch === epoch && offset <= position.offset) return undefined;
+      if (position.epoch !== epoch || offset !== position.offset + 1n) {
+        const reason = position.epoch === epoch ? `gap: expected offset ${position.offset + 1n}, got ${offset}` : 'epoch changed';
+        this.#gap(room, reason, epoch, offset);
+        followed = false;
+      }
+    }
+    this.#positions.set(room, { epoch, offset });
+    return followed;
   }
 
   #dispatch(frame, recovered) {

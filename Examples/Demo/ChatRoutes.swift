@@ -2,10 +2,14 @@ import Switchboard
 
 /// The demo's chat: rooms named `chat-<name>`, joined and left with the built-in
 /// `POST /_switchboard/rooms/join` / `leave`; `POST /chats/:name/messages` `{"text": …}` pushes
-/// ``DemoEvents/chatMessage`` (`/chats/<name>/new-message`) to every member, sender included. Only
-/// members may post (403 otherwise). Who is online comes from the built-in presence feature.
+/// ``DemoEvents/chatMessage`` (`/chats/<name>/new-message`) to every member, sender included
+/// unless the body says `"echo": false`. Only members may post (403 otherwise). Who is online
+/// comes from the built-in presence feature.
 enum ChatRoutes {
-    struct Draft: Decodable { var text: String }
+    struct Draft: Decodable {
+        var text: String
+        var echo: Bool?
+    }
 
     /// One chat message as pushed.
     struct ChatMessage: Codable, Sendable {
@@ -26,7 +30,8 @@ enum ChatRoutes {
                 throw HTTPError(.badRequest, "body must be {\"text\": \"…\"} (1 to 2000 bytes)")
             }
             let message = ChatMessage(room: name, userId: req.identity?.userId ?? "", text: draft.text, sentAt: RoomRegistry.millisecondsSince1970())
-            res.push(try DemoEvents.chatMessage.message(id: name, message, createdAt: message.sentAt), to: .room(.chat(name)))
+            let excluded = draft.echo == false ? req.connection.id : nil
+            res.push(try DemoEvents.chatMessage.message(id: name, message, createdAt: message.sentAt), to: .room(.chat(name), excluding: excluded))
             res.status(.accepted).end()
         }
     }

@@ -161,7 +161,7 @@ struct ResumeTests {
         try await server.stop()
     }
 
-    @Test("after a server restart on the same port the epoch changed: recovered:false; a joined room without a position is rejoined once")
+    @Test("after a server restart on the same port the epoch changed: every room, a quiet joined one too, is recovered:false and restored without a new join")
     func serverRestart() async throws {
         let server = try await TestServer.start()
         let quiet = RoomName("board-2")
@@ -175,20 +175,92 @@ struct ResumeTests {
         #expect(await TestServer.eventually { recorder.reports.count == 1 })
         let report = try #require(recorder.reports.all.first)
         #expect(!report.sessionResumed && report.reason == "unknown or expired resume token")
-        #expect(report.notRecovered.map(\.room) == ["board-1"])
-        #expect(report.notRecovered.first?.reason == "epoch changed")
+        #expect(report.notRecovered.map(\.room) == ["board-1", "board-2"])
+        #expect(report.notRecovered.allSatisfy { $0.reason == "epoch changed" })
         #expect(report.notRecovered.first?.position.map { $0.epoch != epoch && $0.offset == 0 } == true)
-        #expect(await TestServer.eventually { recorder.joinsSent == joins + 1 })
-        let rejoined = recorder.sentCount {
-            if case .request(let request) = $0 { request.url == "/_switchboard/rooms/join" && request.data.elementsEqual(#"{"room":"board-2"}"#.utf8) } else { false }
-        }
-        #expect(rejoined == 2)
         #expect(await TestServer.eventually { server.server?.rooms.members(of: quiet).count == 1 })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(recorder.joinsSent == joins, "the RESUME restored both rooms")
 
         try Self.publish(server, 1...1)
         try Self.publish(server, 1...1, to: quiet)
         #expect(await TestServer.eventually { recorder.offsets(in: quiet) == [1] && recorder.offsets() == [1, 2, 3, 4, 5, 1] })
         #expect(recorder.reports.count == 1, "the new epoch's first push is no gap")
+        await recorder.close()
+        try await server.stop()
+    }
+
+    @Test("a sender left out of 5 reliable pushes gets their positions: the 6th push follows with no gap, nothing reported")
+    func excludedSender() async throws {
+        let server = try await TestServer.start()
+        let sender = try await Recorder(server)
+        let other = try await Recorder(server)
+        try await sender.client.join(Self.board)
+        try await other.client.join(Self.board)
+        let excluded = ConnectionID(try #require(sender.client.session).connectionId)
+        for index in 1...5 { try server.push("/boards/updated", "\(index)", to: Self.board, excluding: excluded) }
+        #expect(await TestServer.eventually { sender.client.roomPositions["board-1"]?.offset == 5 })
+        #expect(sender.offsets().isEmpty)
+        try Self.publish(server, 6...6)
+        #expect(await TestServer.eventually { sender.offsets() == [6] && other.offsets() == Array(1...6) })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(sender.reports.all.isEmpty && other.reports.all.isEmpty, "no gap")
+        #expect(sender.client.roomPositions["board-1"] == other.client.roomPositions["board-1"])
+        await sender.close()
+        await other.close()
+        try await server.stop()
+    }
+
+    @Test("pushes that left the client out are not replayed after a cut: the next one follows, recovered, no gap")
+    func excludedThenResume() async throws {
+        let server = try await TestServer.start()
+        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        try await Self.prepare(recorder, server, initial: 2)
+        let excluded = ConnectionID(try #require(recorder.client.session).connectionId)
+        try await Self.cutAndWaitForResume(recorder) {
+            for index in 3...5 { try server.push("/boards/updated", "\(index)", to: Self.board, excluding: excluded) }
+            try Self.publish(server, 6...6)
+        }
+        #expect(await TestServer.eventually { recorder.offsets() == [1, 2, 6] })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(recorder.bodies() == ["1", "2", "6"])
+        let report = try #require(recorder.reports.all.last)
+        #expect(report.cause == .resume && report.sessionResumed && report.notRecovered.isEmpty, "\(report)")
+        #expect(recorder.reports.count == 1, "no gap report")
+        #expect(recorder.client.roomPositions["board-1"]?.offset == 6)
+        await recorder.close()
+        try await server.stop()
+    }
+
+    @Test("a joined quiet room has a position: after a cut with 3 pushes meanwhile exactly those 3 are replayed, recovered")
+    func quietJoinedRoom() async throws {
+        let server = try await TestServer.start()
+        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        try await recorder.client.join(Self.board)
+        let position = try #require(recorder.client.roomPositions["board-1"])
+        #expect(position.epoch != 0 && position.offset == 0)
+        try await Self.cutAndWaitForResume(recorder) { try Self.publish(server, 1...3) }
+        #expect(await TestServer.eventually { recorder.offsets() == [1, 2, 3] })
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(recorder.bodies() == ["1", "2", "3"])
+        let report = try #require(recorder.reports.all.last)
+        #expect(report.rooms.first { $0.room == "board-1" }?.recovered == true && report.notRecovered.isEmpty)
+        #expect(recorder.client.roomPositions["board-1"] == RoomPosition(epoch: position.epoch, offset: 3))
+        await recorder.close()
+        try await server.stop()
+    }
+
+    @Test("a joined quiet room cut with nothing published meanwhile is recovered with no push")
+    func quietJoinedRoomNothingMissed() async throws {
+        let server = try await TestServer.start()
+        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        try await recorder.client.join(Self.board)
+        let position = try #require(recorder.client.roomPositions["board-1"])
+        try await Self.cutAndWaitForResume(recorder)
+        let report = try #require(recorder.reports.all.last)
+        #expect(report.rooms.first { $0.room == "board-1" }?.recovered == true && report.notRecovered.isEmpty)
+        #expect(recorder.offsets().isEmpty)
+        #expect(recorder.client.roomPositions["board-1"] == position)
         await recorder.close()
         try await server.stop()
     }

@@ -104,6 +104,72 @@ struct HistoryStoreTests {
         #expect(offsets.sorted() == Array(1...2000))
     }
 
+    @Test("a replay to the session a push left out gives a SUBSCRIBE #0 in its place and skips latest pushes")
+    func replayToExcludedSession() throws {
+        let store = Self.store(HistoryLimits())
+        var frames: [[UInt8]] = []
+        for (index, excluded) in [nil, "s1", "s1", nil, "s1", "s2"].enumerated() {
+            var frame = Self.frame("\(index + 1)")
+            _ = store.appendReliable(&frame, to: "r", excludedSession: excluded)
+            frames.append(frame)
+        }
+        store.appendLatest(Self.frame("cursor"), key: "k", to: "r", excludedSession: "s1")
+        let epoch = store.position(of: "r").epoch
+        func notice(_ offset: UInt64) -> [UInt8] { SubscribeNotice(room: "r", epoch: epoch, offset: offset).encodedFrame() }
+        let position = RoomPosition(epoch: epoch, offset: 6)
+        #expect(store.replay("r", from: RoomPosition(epoch: epoch, offset: 0), session: "s1") == .recovered(frames: [frames[0], notice(2), notice(3), frames[3], notice(5), frames[5]], position: position))
+        #expect(store.replay("r", from: RoomPosition(epoch: epoch, offset: 3), session: "s2") == .recovered(frames: frames[3...4] + [notice(6), Self.frame("cursor")], position: position))
+        #expect(store.replay("r", from: RoomPosition(epoch: epoch, offset: 4)) == .recovered(frames: frames[4...5] + [Self.frame("cursor")], position: position))
+    }
+
+    @Test("past the total byte bound the least recently used rooms' histories are dropped; their next use has a new epoch")
+    func totalBound() throws {
+        let clock = Clock()
+        var policy = DeliveryPolicy()
+        let size = Self.frame("0123456789").count
+        policy.maxTotalBytes = 5 * size
+        let store = HistoryStore(policy: policy, clock: { clock.now.withLock { $0 } })
+        var positions: [RoomName: RoomPosition] = [:]
+        for room in ["a", "b", "c"] as [RoomName] {
+            for _ in 0..<(room == "a" ? 1 : 2) {
+                var frame = Self.frame("0123456789", room: room.rawValue)
+                positions[room] = store.appendReliable(&frame, to: room)
+                clock.advance(10)
+            }
+        }
+        #expect(store.storedBytes == 5 * size && store.count == 3)
+        _ = store.position(of: "a")  // a is used again: b is now the least recently used
+        clock.advance(10)
+        var frame = Self.frame("0123456789", room: "d")
+        _ = store.appendReliable(&frame, to: "d")
+        #expect(store.storedBytes == 4 * size && store.count == 3, "b's two pushes were dropped, nothing else")
+        #expect(store.storedCount(of: "b") == 0 && store.storedCount(of: "a") == 1 && store.storedCount(of: "c") == 2)
+        let b = try #require(positions["b"])
+        guard case .lost(let reason, let now) = store.replay("b", from: b) else {
+            Issue.record("a dropped history cannot be recovered")
+            return
+        }
+        #expect(reason == "epoch changed" && now.epoch != b.epoch && now.offset == 0)
+        let c = try #require(positions["c"])
+        if case .recovered(let frames, let now) = store.replay("c", from: RoomPosition(epoch: c.epoch, offset: 0)) {
+            #expect(frames.count == 2 && now == c)
+        } else {
+            Issue.record("c keeps its history")
+        }
+    }
+
+    @Test("a room larger than the total bound alone keeps its own history")
+    func totalBoundSingleRoom() {
+        var policy = DeliveryPolicy()
+        policy.maxTotalBytes = 10
+        let store = HistoryStore(policy: policy)
+        for _ in 0..<3 {
+            var frame = Self.frame("0123456789")
+            _ = store.appendReliable(&frame, to: "r")
+        }
+        #expect(store.storedCount(of: "r") == 3 && store.count == 1)
+    }
+
     @Test("an idle empty history is dropped by a sweep unless retained")
     func sweep() {
         let clock = Clock()

@@ -125,6 +125,7 @@ struct PresenceTests {
         for delivery in try features.perform(try features.open(handshake, for: alice, rooms: rooms), with: publisher) { queue.enqueue(delivery) }
         for delivery in try features.perform(presence.open(FeatureSession(connection: alice, stream: stream)), with: publisher) { queue.enqueue(delivery) }
         queue.flushNow()
-        #expect(try transport.frames(of: "a1").map(\.pushURL) == ["/presence/board:7:presence"])
+        // Besides the pushes, a1 gets the position notices of the joined pushes it was left out of.
+        #expect(try transport.frames(of: "a1").compactMap(\.pushURL) == ["/presence/board:7:presence"])
     }
 }

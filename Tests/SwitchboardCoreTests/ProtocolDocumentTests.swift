@@ -39,6 +39,12 @@ struct ProtocolDocumentTests {
         }
     }
 
+    @Test("the SUBSCRIBE #0 example is the position notice a member left out of push board-7@3:13 gets")
+    func positionNoticeExample() throws {
+        let example = try #require(try Self.examples().first { $0.rendering == "SUBSCRIBE #0 (40 bytes)" })
+        #expect(SubscribeNotice(room: "board-7", epoch: 3, offset: 13).encodedFrame() == example.bytes)
+    }
+
     @Test("each example decodes to its rendering and re-encodes to the same bytes", arguments: try examples())
     func example(_ example: Example) throws {
         let frame = try FrameCodec.decode(example.bytes)

@@ -33,6 +33,34 @@ struct PushPublisherTests {
         #expect(ids(delivery.recipients) == ["b1"])
     }
 
+    @Test("a reliable push that leaves out a member gives that member a SUBSCRIBE #0 at the push's offset instead")
+    func excludedGetsPositionNotice() throws {
+        let publisher = fixture()
+        let first = try publisher.sendToGroup(.board("7"), PushMessage(url: "/x"), excluding: ConnectionID("a1"))
+        let second = try publisher.sendToGroup(.board("7"), PushMessage(url: "/x"), excluding: ConnectionID("a1"))
+        let epoch = publisher.history.position(of: .board("7")).epoch
+        for (delivery, offset) in [(first, UInt64(1)), (second, 2)] {
+            let notice = try #require(delivery.positionNotice)
+            #expect(notice.recipient.id == ConnectionID("a1") && notice.recipient.handle == "h-a1")
+            let data = Array("{\"epoch\":\(epoch),\"offset\":\(offset),\"room\":\"board-7\"}".utf8)
+            #expect(try FrameCodec.decode(notice.bytes) == .control(ControlFrame(kind: .subscribe, id: 0, data: data[...])))
+            #expect(delivery.historyRoom == "board-7")
+        }
+        #expect(try publisher.sendToGroup(.board("7"), PushMessage(url: "/x", delivery: .volatile), excluding: ConnectionID("a1")).positionNotice == nil)
+        #expect(try publisher.sendToGroup(.board("7"), PushMessage(url: "/x"), excluding: ConnectionID("a2")).positionNotice == nil, "not a member")
+        #expect(try publisher.sendToGroup(.board("7"), PushMessage(url: "/x")).positionNotice == nil)
+    }
+
+    @Test("a push published only to an excluded member still delivers its position notice")
+    func noticeAlone() throws {
+        let publisher = fixture()
+        publisher.rooms.leave(.board("7"), ConnectionID("b1"))
+        let transport = RecordingTransport()
+        publisher.publish([Push(PushMessage(url: "/x"), to: .room(.board("7"), excluding: ConnectionID("a1")))]) { transport.deliver($0) }
+        #expect(transport.deliveries.count == 1 && transport.deliveries.first?.recipients.isEmpty == true)
+        #expect(transport.deliveries.first?.positionNotice?.recipient.id == ConnectionID("a1"))
+    }
+
     @Test("a user push reaches each of the user's connections once")
     func user() throws {
         let delivery = try fixture().send(PushMessage(url: "/x"), to: .user("alice"))

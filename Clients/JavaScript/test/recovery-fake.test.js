@@ -176,6 +176,21 @@ test('a RESUME refused (403) or an unknown token: the rooms not restored are joi
   client.close();
 });
 
+test('SUBSCRIBE #0 in place of a push that left the client out moves its position: no gap, no room joined', async () => {
+  const { client, latest, push, pushes, reports, reconnect } = await openClient();
+  push('board-1', 1);
+  for (const offset of [2, 3, 4]) latest().receive({ kind: 'control', control: 'SUBSCRIBE', id: 0, url: '', data: `{"epoch":7,"offset":${offset},"room":"board-1"}` });
+  push('board-1', 5);
+  assert.deepEqual(pushes.map((p) => [p.offset, p.recovered]), [[1, true], [5, true]]);
+  assert.deepEqual(reports, []);
+  assert.deepEqual(client.rooms, [], 'a position notice joins nothing');
+  latest().receive({ kind: 'control', control: 'SUBSCRIBE', id: 0, url: '', data: '{"epoch":7,"offset":8,"room":"board-1"}' });
+  assert.deepEqual(reports.map((report) => report.rooms['board-1'].reason), ['gap: expected offset 6, got 8'], 'a notice after a gap is a gap');
+  await reconnect();
+  assert.deepEqual(latest().resumeRequest.rooms, { 'board-1': { epoch: 7, offset: 8 } });
+  client.close();
+});
+
 test('SUBSCRIBE before a response sets the room\'s position and is on the response', async () => {
   const { client, latest, push, pushes, reports, reconnect } = await openClient();
   const answer = client.get('/boards');

@@ -112,7 +112,8 @@ test('after a server restart every room\'s epoch changed: recovered false, and t
   assert.equal(report.reason, 'unknown or expired resume token');
   assert.deepEqual(report.rooms[`board-${board.id}`].recovered, false);
   assert.equal(report.rooms[`board-${board.id}`].reason, 'epoch changed');
-  assert.deepEqual(report.rooms['chat-resume'], { recovered: false, reason: 'unknown or expired resume token' });
+  // Joined, the quiet room has a position too: restored in the new epoch, not joined again.
+  assert.deepEqual(report.rooms['chat-resume'], { recovered: false, reason: 'epoch changed', epoch: report.rooms['chat-resume'].epoch, offset: 0 });
   assert.ok(report.lost.includes(`board-${board.id}`) && report.lost.includes('chat-resume'));
   // The restarted demo has its two boards again; a rename of board 1 reaches Alice, who follows it.
   await alice.get('/boards/1');
@@ -154,3 +155,88 @@ test('a deliberate close (1000) ends the session: its resume token resumes nothi
   await again.connect();
   assert.notEqual(again.session.sessionId, sessionId);
 });
+
+/** Alice through a proxy and Bob direct, both in a fresh chat room; Alice's chat pushes and reports recorded. */
+async function chatSetUp(name) {
+  const proxy = await tcpProxy(demo.port);
+  const alice = client(`ws://127.0.0.1:${proxy.port}/ws`);
+  const bob = client(demo.url);
+  await Promise.all([alice.connect(), bob.connect()]);
+  const room = `chat-${name}`;
+  const joined = await alice.join(room);
+  assert.ok(Number.isInteger(joined.epoch) && joined.epoch > 0, 'the join answer carries the room position');
+  assert.equal(joined.offset, 0);
+  await bob.join(room);
+  const texts = [];
+  const bobTexts = [];
+  alice.on(`/chats/${name}/new-message`, (push) => texts.push({ text: push.json().text, offset: push.offset, recovered: push.recovered }));
+  bob.on(`/chats/${name}/new-message`, (push) => bobTexts.push(push.json().text));
+  const reports = [];
+  alice.onRecovery((report) => reports.push(report));
+  return { proxy, alice, bob, room, name, texts, bobTexts, reports };
+}
+
+test('a sender left out of 5 reliable pushes: the 6th push follows with no gap and recovered stays true', { timeout: 20000 }, async () => {
+  const { proxy, alice, bob, name, texts, bobTexts, reports } = await chatSetUp('excluded-live');
+  for (let n = 1; n <= 5; n++) await alice.post(`/chats/${name}/messages`, { text: `mine-${n}`, echo: false });
+  await until(() => bobTexts.length === 5, 3000, 'Bob has the 5 messages');
+  await bob.post(`/chats/${name}/messages`, { text: 'from bob' });
+  await until(() => texts.length === 1, 3000, 'Alice has Bob\'s message');
+  assert.deepEqual(texts, [{ text: 'from bob', offset: 6, recovered: true }], 'none of her own, no gap');
+  assert.deepEqual(reports, []);
+  assert.deepEqual(alice.errors, []);
+  await proxy.close();
+});
+
+test('pushes that left the client out are not replayed after a cut: the next one follows, recovered, no gap', { timeout: 30000 }, async () => {
+  const setup = await chatSetUp('excluded-resume');
+  const { proxy, alice, bob, room, name, texts, bobTexts } = setup;
+  await bob.post(`/chats/${name}/messages`, { text: 'first' });
+  await until(() => texts.length === 1, 3000, 'the first message');
+  // What the server sends Alice from here on is lost with the cut, so the resume must replay it.
+  proxy.holdDownstream();
+  for (let n = 1; n <= 3; n++) alice.post(`/chats/${name}/messages`, { text: `mine-${n}`, echo: false }).catch(() => {});
+  await until(() => bobTexts.length === 4, 3000, 'Bob has her 3 messages');
+  await bob.post(`/chats/${name}/messages`, { text: 'after' });
+  await until(() => bobTexts.length === 5, 3000, 'Bob has his own');
+  const { report } = await outage(setup, async () => {});
+  assert.equal(report.resumed, true);
+  assert.equal(report.rooms[room].recovered, true);
+  assert.equal(report.rooms[room].offset, 5);
+  assert.deepEqual(report.lost, []);
+  await until(() => texts.length === 2, 3000, 'the replayed message');
+  assert.deepEqual(texts, [{ text: 'first', offset: 1, recovered: true }, { text: 'after', offset: 5, recovered: true }]);
+  await proxy.close();
+});
+
+test('a joined quiet room has a position: after a cut with 3 pushes meanwhile exactly those 3 are replayed, recovered', { timeout: 30000 }, async () => {
+  const setup = await chatSetUp('quiet-3');
+  const { proxy, bob, room, name, texts } = setup;
+  const { report } = await outage(setup, async () => {
+    for (let n = 1; n <= 3; n++) await bob.post(`/chats/${name}/messages`, { text: `missed-${n}` });
+  });
+  assert.equal(report.resumed, true);
+  assert.equal(report.rooms[room].recovered, true);
+  assert.equal(report.rooms[room].offset, 3);
+  assert.deepEqual(report.lost, []);
+  await until(() => texts.length === 3, 3000, 'the 3 replayed messages');
+  assert.deepEqual(texts, [1, 2, 3].map((n) => ({ text: `missed-${n}`, offset: n, recovered: true })));
+  await proxy.close();
+});
+
+test('a joined quiet room cut with nothing published meanwhile is recovered with no push', { timeout: 30000 }, async () => {
+  const setup = await chatSetUp('quiet-0');
+  const { proxy, room, texts } = setup;
+  const { report } = await outage(setup, async () => {});
+  assert.equal(report.resumed, true);
+  assert.equal(report.rooms[room].recovered, true);
+  assert.equal(report.rooms[room].offset, 0);
+  assert.deepEqual(report.lost, []);
+  await sleep(50);
+  assert.deepEqual(texts, []);
+  await proxy.close();
+});
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -120,7 +120,9 @@ public struct Configuration: Sendable {
 
     /// Each room's default `DeliveryClass` and `HistoryLimits`, by room pattern (see
     /// `DeliveryPolicy`). Default: every push reliable (an offset, kept for replay), each
-    /// room keeping at most 100 pushes, 256 KiB of frames and 5 minutes.
+    /// room keeping at most 100 pushes, 256 KiB of frames and 5 minutes, and all rooms together
+    /// at most 64 MiB of frames (`DeliveryPolicy.maxTotalBytes`: past it the least recently
+    /// used rooms' histories are dropped).
     public var delivery = DeliveryPolicy()
     /// How long the session of a connection that dropped unexpectedly (no close frame, a
     /// client close code other than 1000, an idle timeout, a slow consumer's 1013) waits for a

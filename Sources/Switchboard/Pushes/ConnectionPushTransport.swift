@@ -9,7 +9,8 @@ import NIOCore
 /// grouped by event loop and get one write task per loop. On its loop, each connection
 /// writes everything queued as one WebSocket message (a batch in created-time order, each
 /// room's history frames in offset order, when there are several) with one write and one
-/// flush. A recipient whose connection has closed is skipped.
+/// flush. A delivery's position notice goes to its one connection the same way. A recipient
+/// whose connection has closed is skipped.
 public struct ConnectionPushTransport: PushTransport {
     /// A transport.
     public init() {}
@@ -20,14 +21,24 @@ public struct ConnectionPushTransport: PushTransport {
     public func deliver(_ deliveries: [PushDelivery<Connection>]) {
         var byLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [Connection])] = [:]
         let allocator = ByteBufferAllocator()
-        for delivery in deliveries where !delivery.recipients.isEmpty {
-            let queued = QueuedPush(
-                payload: allocator.buffer(bytes: delivery.bytes), createdAt: delivery.createdAt, sequence: 0,
-                latestKey: delivery.latestKey, historyRoom: delivery.historyRoom
-            )
-            for recipient in delivery.recipients where recipient.handle.enqueue(queued) {
-                let loop = recipient.handle.eventLoop
-                byLoop[ObjectIdentifier(loop), default: (loop, [])].connections.append(recipient.handle)
+        func queue(_ push: QueuedPush<ByteBuffer>, on connection: Connection) {
+            guard connection.enqueue(push) else { return }
+            byLoop[ObjectIdentifier(connection.eventLoop), default: (connection.eventLoop, [])].connections.append(connection)
+        }
+        for delivery in deliveries {
+            if !delivery.recipients.isEmpty {
+                let queued = QueuedPush(
+                    payload: allocator.buffer(bytes: delivery.bytes), createdAt: delivery.createdAt, sequence: 0,
+                    latestKey: delivery.latestKey, historyRoom: delivery.historyRoom
+                )
+                for recipient in delivery.recipients { queue(queued, on: recipient.handle) }
+            }
+            if let notice = delivery.positionNotice {
+                let queued = QueuedPush(
+                    payload: allocator.buffer(bytes: notice.bytes), createdAt: delivery.createdAt, sequence: 0, latestKey: nil,
+                    historyRoom: delivery.historyRoom
+                )
+                queue(queued, on: notice.recipient.handle)
             }
         }
         for (_, group) in byLoop {

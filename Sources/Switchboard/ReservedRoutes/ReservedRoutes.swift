@@ -4,7 +4,7 @@
 /// | route | body | answer |
 /// |---|---|---|
 /// | `POST /_switchboard/auth` | the new token, or `{"token": "…"}` | 200 `{"userId","expiresAt"}`; 401, 403 (see ``CredentialRefresh``) |
-/// | `POST /_switchboard/rooms/join` | `{"room": "board-7"}` | 200 the room's state; 403 refused by the `RoomAccessPolicy`; 400 invalid name |
+/// | `POST /_switchboard/rooms/join` | `{"room": "board-7"}` | a SUBSCRIBE with the room's position, then 200 the room's state with `epoch` and `offset`; 403 refused by the `RoomAccessPolicy`; 400 invalid name |
 /// | `POST /_switchboard/rooms/leave` | `{"room": "board-7"}` | 200 `{"left": true/false}` |
 /// | `GET /_switchboard/rooms/:room` | | 200 `RoomState` (`{"room","lastBroadcastTimestamp","memberCount"}`), or `null` for an unknown room; 403 when the `RoomAccessPolicy` would refuse the connection that room; 400 invalid name |
 /// | `PATCH /_switchboard/client` | `{"isActive": false}` | 200 `{"connectionId","isActive"}` |
@@ -54,6 +54,26 @@ public enum ReservedRoutes {
         var isActive: Bool
     }
 
+    /// The join answer: the room's state and its position when the connection joined (the
+    /// position of the SUBSCRIBE that precedes the answer).
+    private struct JoinAnswer: Encodable {
+        var state: RoomState
+        var position: RoomPosition
+
+        private enum CodingKeys: String, CodingKey {
+            case room, lastBroadcastTimestamp, memberCount, epoch, offset
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(state.room, forKey: .room)
+            try container.encode(state.lastBroadcastTimestamp, forKey: .lastBroadcastTimestamp)
+            try container.encode(state.memberCount, forKey: .memberCount)
+            try container.encode(position.epoch, forKey: .epoch)
+            try container.encode(position.offset, forKey: .offset)
+        }
+    }
+
     private struct LeaveResult: Encodable {
         var left: Bool
     }
@@ -68,8 +88,9 @@ public enum ReservedRoutes {
         router.post(join) { req, res in
             let room = try req.decode(RoomBody.self).room
             try requireLiveIdentity(for: room, req, rooms: rooms)
-            try req.connection.join(room)
-            try res.json(rooms.state(of: room))
+            let position = try req.subscribe(to: room)
+            let state = rooms.state(of: room) ?? RoomState(room: room, lastBroadcastTimestamp: nil, memberCount: 0)
+            try res.json(JoinAnswer(state: state, position: position))
         }
         router.post(leave) { req, res in
             let room = try req.decode(RoomBody.self).room

@@ -55,7 +55,7 @@ final class ServerComponents: Sendable {
         let source: HistorySource? = cluster.map { bus -> HistorySource in { room in bus.loadHistory(of: room) } }
         self.publisher = PushPublisher(
             connections: registry, rooms: rooms, history: HistoryStore(policy: configuration.delivery, source: source),
-            retains: { sessions.parkedSessionsHold($0) }
+            retains: { sessions.parkedSessionsHold($0) }, sessionOf: { sessions.sessionId(of: $0) }
         )
         let transport = ConnectionPushTransport()
         self.pushTransport = transport

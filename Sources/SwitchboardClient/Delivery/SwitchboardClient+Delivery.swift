@@ -44,24 +44,33 @@ extension SwitchboardClient {
     /// A push: dropped when a duplicate, else handed to the listeners (a gap reported first),
     /// then acknowledged in batches.
     func deliver(_ push: PushFrame, generation: Int) {
-        let verdict = core.withLock { core -> DeliveryTracker.Verdict? in
-            guard core.generation == generation else { return nil }
-            let verdict = core.delivery.receive(room: push.room, epoch: push.epoch, offset: push.offset)
-            if case .gap(let reason) = verdict {
-                let status = RoomRecoveryStatus(
-                    room: push.room, recovered: false, reason: reason, position: RoomPosition(epoch: push.epoch, offset: push.offset)
-                )
-                publish(RecoveryReport(cause: .gap, sessionResumed: false, reason: nil, rooms: [status]), core: &core)
-            }
-            return verdict
-        }
-        guard let verdict, verdict != .duplicate else { return }
+        guard sequence(room: push.room, epoch: push.epoch, offset: push.offset, generation: generation) else { return }
         listeners.dispatch(push)
         guard push.offset > 0 else { return }
+        acknowledge(push.room, generation: generation)
+    }
+
+    /// Checks `epoch:offset` of `room` (a push, or a SUBSCRIBE #0 in a push's place) against the
+    /// room's position and moves it there, reporting a gap; `false` for a duplicate (or a stale
+    /// connection).
+    private func sequence(room: String, epoch: UInt32, offset: UInt64, generation: Int) -> Bool {
+        core.withLock { core -> Bool in
+            guard core.generation == generation else { return false }
+            let verdict = core.delivery.receive(room: room, epoch: epoch, offset: offset)
+            if case .gap(let reason) = verdict {
+                let status = RoomRecoveryStatus(room: room, recovered: false, reason: reason, position: RoomPosition(epoch: epoch, offset: offset))
+                publish(RecoveryReport(cause: .gap, sessionResumed: false, reason: nil, rooms: [status]), core: &core)
+            }
+            return verdict != .duplicate
+        }
+    }
+
+    /// Sends `room`'s ACK once enough pushes were processed, else makes sure the timer runs.
+    private func acknowledge(_ room: String, generation: Int) {
         core.withLock { core in
             guard core.generation == generation else { return }
-            if core.delivery.needsAck(push.room, batchSize: configuration.ackBatchSize) {
-                sendAcks(core.delivery.takeAcks(room: push.room), core: &core)
+            if core.delivery.needsAck(room, batchSize: configuration.ackBatchSize) {
+                sendAcks(core.delivery.takeAcks(room: room), core: &core)
             }
             scheduleAcks(core: &core)
         }
@@ -76,9 +85,19 @@ extension SwitchboardClient {
         }
     }
 
-    /// SUBSCRIBE: the room's position, kept, and told with the response of the same id.
+    /// SUBSCRIBE: the room's position, kept, and told with the response of the same id (a
+    /// request's subscription or join). Id 0 answers no request: it stands in the place of a
+    /// reliable push the server left this connection out of.
     func subscribed(_ frame: ControlFrame, generation: Int) {
         guard let notice = ResumeMessages.decode(SubscribeNotice.self, from: frame.data) else { return }
+        if frame.id == 0 {
+            // In the place of a push: sequenced and acknowledged like one, listeners get nothing.
+            guard notice.epoch != 0, notice.offset > 0 else { return }
+            if sequence(room: notice.room, epoch: notice.epoch, offset: notice.offset, generation: generation) {
+                acknowledge(notice.room, generation: generation)
+            }
+            return
+        }
         core.withLock { core in
             guard core.generation == generation else { return }
             if notice.epoch != 0 { core.delivery.settle(room: notice.room, epoch: notice.epoch, offset: notice.offset) }

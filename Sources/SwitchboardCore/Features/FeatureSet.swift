@@ -139,7 +139,7 @@ public final class FeatureSet: Sendable {
             case .leave(let room, let id): publisher.rooms.leave(room, id)
             case .push(let message, let target):
                 let delivery = try publisher.send(message, to: target)
-                if !delivery.recipients.isEmpty { deliveries.append(delivery) }
+                if !delivery.isEmpty { deliveries.append(delivery) }
             }
         }
         return deliveries

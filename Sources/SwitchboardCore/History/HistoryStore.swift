@@ -7,7 +7,9 @@ import Synchronization
 /// and offset 0. It is kept, entries bounded by the room's ``HistoryLimits``, while the room
 /// has members or was used within the room's `maxAge`; a history dropped and started again
 /// gets a new epoch, so positions of the old one are never mistaken for positions of the new
-/// one. A server's histories live in memory: a restarted server has new epochs everywhere.
+/// one. All histories together keep at most ``DeliveryPolicy/maxTotalBytes`` of frames: past
+/// it the least recently used rooms' histories are dropped (their next use starts a new epoch).
+/// A server's histories live in memory: a restarted server has new epochs everywhere.
 ///
 /// **Shared histories.** With a `source` (one node of a cluster), a room's history is a copy of
 /// the room's shared one: loaded from the source when the store first needs it, then kept in
@@ -20,19 +22,46 @@ public final class HistoryStore: Sendable {
     private struct State {
         var histories: [RoomName: RoomHistory] = [:]
         var lastSweep: Int64 = 0
+        /// The frame bytes of every history together.
+        var totalBytes = 0
 
-        /// Runs `body` on the room's history, created with a new epoch when missing.
+        /// Runs `body` on the room's history, created with a new epoch when missing, then keeps
+        /// the total within `policy.maxTotalBytes` by dropping other rooms' histories.
         mutating func withHistory<T>(
             _ room: RoomName, now: Int64, policy: DeliveryPolicy, epochs: () -> UInt32, source: HistorySource?,
             _ body: (inout RoomHistory) -> T
         ) -> T {
             // Taken out and put back, so the history is uniquely referenced while it changes.
+            let existing = histories.removeValue(forKey: room)
+            let before = existing?.bytes ?? 0
             var history =
-                histories.removeValue(forKey: room)
+                existing
                 ?? source?(room).map { RoomHistory(shared: $0, limits: policy.limits(for: room), now: now) }
                 ?? RoomHistory(epoch: epochs(), limits: policy.limits(for: room), now: now)
-            defer { histories[room] = history }
-            return body(&history)
+            let result = body(&history)
+            totalBytes += history.bytes - before
+            if totalBytes > policy.maxTotalBytes { dropLeastRecentlyUsed(toFit: policy.maxTotalBytes) }
+            histories[room] = history
+            return result
+        }
+
+        /// Drops whole histories, least recently used first, until the total fits.
+        private mutating func dropLeastRecentlyUsed(toFit limit: Int) {
+            while totalBytes > limit {
+                guard let oldest = histories.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key,
+                    let dropped = histories.removeValue(forKey: oldest)
+                else { return }
+                totalBytes -= dropped.bytes
+            }
+        }
+
+        /// Replaces a room's history, keeping the total.
+        mutating func update(_ room: RoomName, _ body: (inout RoomHistory) -> Void) {
+            guard var history = histories.removeValue(forKey: room) else { return }
+            let before = history.bytes
+            body(&history)
+            totalBytes += history.bytes - before
+            histories[room] = history
         }
     }
 
@@ -72,7 +101,11 @@ public final class HistoryStore: Sendable {
         let now = clock()
         return state.withLock { state in
             guard var history = state.histories.removeValue(forKey: room) else { return .untracked }
-            defer { state.histories[room] = history }
+            let before = history.bytes
+            defer {
+                state.totalBytes += history.bytes - before
+                state.histories[room] = history
+            }
             if history.epoch != epoch {
                 let start = SharedHistory(
                     epoch: epoch, offset: entry.offset == 0 ? entry.position : entry.offset - 1,
@@ -91,7 +124,10 @@ public final class HistoryStore: Sendable {
 
     /// Drops every history: after the shared ones may have changed behind this node's back.
     public func discardAll() {
-        state.withLock { $0.histories.removeAll() }
+        state.withLock { state in
+            state.histories.removeAll()
+            state.totalBytes = 0
+        }
     }
 
     /// The class of a push to `room` that names none.
@@ -100,19 +136,25 @@ public final class HistoryStore: Sendable {
     }
 
     /// Gives an encoded push frame the room's next offset (written into the frame) and keeps it.
+    /// `excludedSession` is the session of the connection the push left out, if any (see
+    /// ``replay(_:from:liveSince:session:)``).
     /// - Returns: the room's position, the new offset.
-    public func appendReliable(_ frame: inout [UInt8], to room: RoomName) -> RoomPosition {
+    public func appendReliable(_ frame: inout [UInt8], to room: RoomName, excludedSession: String? = nil) -> RoomPosition {
         let now = clock()
         return state.withLock { state in
-            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) { $0.appendReliable(&frame, now: now) }
+            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) {
+                $0.appendReliable(&frame, now: now, excludedSession: excludedSession)
+            }
         }
     }
 
     /// Keeps an encoded latest-class push as the newest for `key`; an empty key means `url`.
-    public func appendLatest(_ frame: [UInt8], key: String, to room: RoomName) {
+    public func appendLatest(_ frame: [UInt8], key: String, to room: RoomName, excludedSession: String? = nil) {
         let now = clock()
         state.withLock { state in
-            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) { $0.appendLatest(frame, key: key, now: now) }
+            state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) {
+                $0.appendLatest(frame, key: key, now: now, excludedSession: excludedSession)
+            }
         }
     }
 
@@ -133,14 +175,16 @@ public final class HistoryStore: Sendable {
     }
 
     /// The pushes a client at `position` missed (see ``ReplayOutcome``), starting the room's
-    /// history if it has none (which is then a lost one: the epoch changed).
-    public func replay(_ room: RoomName, from position: RoomPosition, liveSince: HistoryMark? = nil) -> ReplayOutcome {
+    /// history if it has none (which is then a lost one: the epoch changed). A push that left
+    /// out `session` is not replayed to it: a reliable one is replaced by a SUBSCRIBE frame with
+    /// id 0 at its offset, a latest-class one is skipped.
+    public func replay(_ room: RoomName, from position: RoomPosition, liveSince: HistoryMark? = nil, session: String? = nil) -> ReplayOutcome {
         let now = clock()
         return state.withLock { state in
             state.withHistory(room, now: now, policy: policy, epochs: epochs, source: source) { history in
                 history.trim(now: now)
                 history.lastUsed = now
-                return history.replay(from: position, liveSince: liveSince)
+                return history.replay(room, from: position, liveSince: liveSince, session: session)
             }
         }
     }
@@ -150,13 +194,15 @@ public final class HistoryStore: Sendable {
     public func release(_ room: RoomName, through offset: UInt64, epoch: UInt32) {
         state.withLock { state in
             guard state.histories[room]?.epoch == epoch else { return }
-            state.histories[room]?.release(through: offset)
+            state.update(room) { $0.release(through: offset) }
         }
     }
 
     /// Drops a room's history: its next one has a new epoch.
     public func discard(_ room: RoomName) {
-        _ = state.withLock { $0.histories.removeValue(forKey: room) }
+        state.withLock { state in
+            if let dropped = state.histories.removeValue(forKey: room) { state.totalBytes -= dropped.bytes }
+        }
     }
 
     /// Trims every history by age and drops the empty ones unused for their room's `maxAge`,
@@ -168,12 +214,13 @@ public final class HistoryStore: Sendable {
             guard force || now - state.lastSweep >= Self.sweepInterval else { return }
             state.lastSweep = now
             for room in Array(state.histories.keys) {
-                guard var history = state.histories[room] else { continue }
+                guard var history = state.histories.removeValue(forKey: room) else { continue }
+                let before = history.bytes
                 history.trim(now: now)
+                state.totalBytes += history.bytes - before
                 if retained(room) {
                     history.lastUsed = now
                 } else if history.entries.isEmpty && now - history.lastUsed >= history.limits.maxAgeMilliseconds {
-                    state.histories[room] = nil
                     continue
                 }
                 state.histories[room] = history
@@ -184,8 +231,9 @@ public final class HistoryStore: Sendable {
     /// The number of rooms with a history.
     public var count: Int { state.withLock { $0.histories.count } }
 
-    /// The bytes of push frames kept, all rooms together.
-    public var storedBytes: Int { state.withLock { $0.histories.values.reduce(0) { $0 + $1.bytes } } }
+    /// The bytes of push frames kept, all rooms together (bounded by
+    /// ``DeliveryPolicy/maxTotalBytes``).
+    public var storedBytes: Int { state.withLock { $0.totalBytes } }
 
     /// The number of pushes kept for `room`.
     public func storedCount(of room: RoomName) -> Int { state.withLock { $0.histories[room]?.entries.count ?? 0 } }

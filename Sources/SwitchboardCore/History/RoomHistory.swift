@@ -18,6 +18,10 @@ struct RoomHistory: Sendable {
         /// When it was appended, in milliseconds since 1970.
         var appendedAt: Int64
         var frame: [UInt8]
+        /// The session of the connection the push left out (`excluding:`), if any: a replay to
+        /// that session gives it a position notice instead (a reliable push) or nothing (a
+        /// latest-class one).
+        var excludedSession: String?
     }
 
     let epoch: UInt32
@@ -83,20 +87,26 @@ struct RoomHistory: Sendable {
 
     /// Gives `frame` (an encoded push) the next offset, writing epoch and offset into it, and
     /// keeps it.
-    mutating func appendReliable(_ frame: inout [UInt8], now: Int64) -> RoomPosition {
+    mutating func appendReliable(_ frame: inout [UInt8], now: Int64, excludedSession: String? = nil) -> RoomPosition {
         lastOffset += 1
         FrameCodec.setPushPosition(epoch: epoch, offset: lastOffset, in: &frame)
-        append(Entry(offset: lastOffset, key: nil, position: lastOffset, sequence: 0, appendedAt: now, frame: frame), now: now)
+        append(
+            Entry(offset: lastOffset, key: nil, position: lastOffset, sequence: 0, appendedAt: now, frame: frame, excludedSession: excludedSession),
+            now: now
+        )
         return position
     }
 
     /// Keeps `frame` as the newest latest-class push for `key`, dropping the previous one.
-    mutating func appendLatest(_ frame: [UInt8], key: String, now: Int64) {
+    mutating func appendLatest(_ frame: [UInt8], key: String, now: Int64, excludedSession: String? = nil) {
         if let index = entries.firstIndex(where: { $0.offset == 0 && $0.key == key }) {
             bytes -= entries[index].frame.count
             entries.remove(at: index)
         }
-        append(Entry(offset: 0, key: key, position: lastOffset, sequence: 0, appendedAt: now, frame: frame), now: now)
+        append(
+            Entry(offset: 0, key: key, position: lastOffset, sequence: 0, appendedAt: now, frame: frame, excludedSession: excludedSession),
+            now: now
+        )
     }
 
     private mutating func append(_ entry: Entry, now: Int64) {
@@ -152,7 +162,10 @@ struct RoomHistory: Sendable {
     /// resuming connection joined the room on its own (its client and user rooms, joined at
     /// connect): when something reached it live since then, only a client that had everything
     /// before is recovered, and nothing is replayed (it would come after newer pushes).
-    func replay(from: RoomPosition, liveSince: HistoryMark? = nil) -> ReplayOutcome {
+    ///
+    /// The pushes that left out `session` are not replayed to it: a reliable one becomes a
+    /// SUBSCRIBE #0 of `room` at its offset, a latest-class one nothing.
+    func replay(_ room: RoomName, from: RoomPosition, liveSince: HistoryMark? = nil, session: String? = nil) -> ReplayOutcome {
         let now = position
         guard from.epoch == epoch else { return .lost(reason: "epoch changed", position: now) }
         let missedFrom = from.offset
@@ -172,8 +185,15 @@ struct RoomHistory: Sendable {
         guard !uncovered else {
             return .lost(reason: "history no longer covers offset \(missedFrom)", position: now)
         }
-        let frames = entries.lazy.filter { $0.offset == 0 ? $0.position >= missedFrom : $0.offset > missedFrom }.map(\.frame)
-        return .recovered(frames: Array(frames), position: now)
+        var frames: [[UInt8]] = []
+        for entry in entries where entry.offset == 0 ? entry.position >= missedFrom : entry.offset > missedFrom {
+            if let session, entry.excludedSession == session {
+                if entry.offset > 0 { frames.append(SubscribeNotice(room: room.rawValue, epoch: epoch, offset: entry.offset).encodedFrame()) }
+            } else {
+                frames.append(entry.frame)
+            }
+        }
+        return .recovered(frames: frames, position: now)
     }
 }
 

@@ -23,6 +23,7 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     public let history: HistoryStore
     private let order = NSLock()
     private let retains: @Sendable (RoomName) -> Bool
+    private let sessionOf: @Sendable (ConnectionID) -> String?
 
     /// A publisher over a registry, rooms and histories.
     /// - Parameters:
@@ -31,16 +32,20 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     ///   - history: The rooms' histories and their delivery policy.
     ///   - retains: whether something besides the room's members (e.g. a parked
     ///     session) still needs a room's history.
+    ///   - sessionOf: the session of a connection, recorded with a kept push that excluded it so
+    ///     that a resume of that session does not replay the push to it.
     public init(
         connections: ConnectionRegistry<Handle>,
         rooms: RoomRegistry,
         history: HistoryStore = HistoryStore(),
-        retains: @escaping @Sendable (RoomName) -> Bool = { _ in false }
+        retains: @escaping @Sendable (RoomName) -> Bool = { _ in false },
+        sessionOf: @escaping @Sendable (ConnectionID) -> String? = { _ in nil }
     ) {
         self.connections = connections
         self.rooms = rooms
         self.history = history
         self.retains = retains
+        self.sessionOf = sessionOf
     }
 
     /// Runs `body` holding the publishing lock: deliveries made and queued inside are ordered
@@ -54,7 +59,7 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
 
     /// Publishes pushes in one go, holding the publishing lock: pushes of the call in
     /// created-time order (ties keep the given order), each encoded once, then `deliver` with
-    /// every delivery that has recipients, still under the lock.
+    /// every delivery that has recipients (or a position notice), still under the lock.
     /// - Returns: the pushes that could not be encoded, with the reason.
     @discardableResult
     public func publish(_ pushes: [Push], deliver: ([PushDelivery<Handle>]) -> Void) -> [(Push, FrameError)] {
@@ -66,7 +71,7 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
             for (_, push) in sorted {
                 do throws(FrameError) {
                     let delivery = try send(push.message, to: push.target)
-                    if !delivery.recipients.isEmpty { deliveries.append(delivery) }
+                    if !delivery.isEmpty { deliveries.append(delivery) }
                 } catch {
                     failed.append((push, error))
                 }
@@ -95,7 +100,7 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
             return PushDelivery(bytes: bytes, recipients: [], createdAt: message.createdAt)
         }
         let room = entry.clientRoom
-        let (bytes, delivery) = try record(message, in: room)
+        let (bytes, delivery, _) = try record(message, in: room)
         return PushDelivery(
             bytes: bytes, recipients: [Recipient(id: id, handle: entry.handle)], createdAt: message.createdAt,
             latestKey: message.queueKey(of: delivery, room: room), historyRoom: delivery == .volatile ? nil : room.rawValue
@@ -106,12 +111,18 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     /// room's history by its class, stamps the room's `lastBroadcastTimestamp` and prunes
     /// members no longer connected. For an auth-gated room, members whose identity is missing
     /// or expired are skipped.
+    ///
+    /// When a reliable push leaves out a member, that member gets a ``PositionNotice`` instead
+    /// (its position moves past the push's offset), and the push is kept with the member's
+    /// session, which a resume does not replay it to.
     public func sendToGroup(_ room: RoomName, _ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> PushDelivery<Handle> {
-        let (bytes, delivery) = try record(message, in: room)
+        let (bytes, delivery, position) = try record(message, in: room, excluding: excluded)
         let live = recipients(ofRoom: room, excluding: excluded)
+        let notice = excluded.flatMap { id in position.flatMap { positionNotice(for: id, in: room, at: $0) } }
         return PushDelivery(
             bytes: bytes, recipients: live, createdAt: message.createdAt,
-            latestKey: message.queueKey(of: delivery, room: room), historyRoom: delivery == .volatile ? nil : room.rawValue
+            latestKey: message.queueKey(of: delivery, room: room), historyRoom: delivery == .volatile ? nil : room.rawValue,
+            positionNotice: notice
         )
     }
 
@@ -126,6 +137,16 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
         return live
     }
 
+    /// What a member left out of a reliable push at `position` gets instead: its position moves
+    /// past the push. Nothing for a connection that is not a member, or not authenticated for
+    /// an auth-gated room (it would not have received the push either).
+    public func positionNotice(for id: ConnectionID, in room: RoomName, at position: RoomPosition) -> PositionNotice<Handle>? {
+        guard rooms.isMember(id, of: room), let entry = connections.get(id) else { return nil }
+        if rooms.requiresAuthentication(room), !entry.isAuthenticated(at: Date()) { return nil }
+        let bytes = SubscribeNotice(room: room.rawValue, epoch: position.epoch, offset: position.offset).encodedFrame()
+        return PositionNotice(bytes: bytes, recipient: Recipient(id: id, handle: entry.handle))
+    }
+
     /// A push to every connection of this node, except `excluded`; published to no room, so
     /// volatile whatever its class (a latest-class push still supersedes in queues).
     public func broadcast(_ message: PushMessage, excluding excluded: ConnectionID? = nil) throws(FrameError) -> PushDelivery<Handle> {
@@ -136,15 +157,20 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
         )
     }
 
-    /// Encodes `message` for `room` once and keeps it in the room's history by its class.
-    private func record(_ message: PushMessage, in room: RoomName) throws(FrameError) -> ([UInt8], DeliveryClass) {
+    /// Encodes `message` for `room` once and keeps it in the room's history by its class, with
+    /// the session of the connection it leaves out.
+    /// - Returns: the frame, the class, and the room's position after a reliable push.
+    private func record(
+        _ message: PushMessage, in room: RoomName, excluding excluded: ConnectionID? = nil
+    ) throws(FrameError) -> ([UInt8], DeliveryClass, RoomPosition?) {
         var bytes = try message.encodedFrame(room: room)
         let delivery = message.delivery ?? history.defaultDelivery(for: room)
+        var position: RoomPosition?
         switch delivery {
         case .reliable:
-            _ = history.appendReliable(&bytes, to: room)
+            position = history.appendReliable(&bytes, to: room, excludedSession: excluded.flatMap(sessionOf))
         case .latest:
-            history.appendLatest(bytes, key: message.latestKey(of: delivery) ?? message.url, to: room)
+            history.appendLatest(bytes, key: message.latestKey(of: delivery) ?? message.url, to: room, excludedSession: excluded.flatMap(sessionOf))
         case .volatile:
             break
         }
@@ -153,6 +179,6 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
             let retains = self.retains
             history.sweep { rooms.exists($0) || retains($0) }
         }
-        return (bytes, delivery)
+        return (bytes, delivery, position)
     }
 }

@@ -28,7 +28,7 @@ public struct QueuedPush<Payload> {
     /// frames of each room's history take that room's places in the order they were queued (so
     /// offsets never go backwards, whatever the created times say).
     public static func ordered(_ queued: [QueuedPush]) -> [QueuedPush] {
-        guard queued.count > 1 else { return queued }
+        guard queued.count > 1, !isOrdered(queued) else { return queued }
         var kept: [QueuedPush] = []
         kept.reserveCapacity(queued.count)
         var seenLatest: Set<String> = []
@@ -46,6 +46,18 @@ public struct QueuedPush<Payload> {
             for (index, item) in zip(indices, inQueueOrder) { kept[index] = item }
         }
         return kept
+    }
+
+    /// Whether the rule leaves `queued` as it is: no latest-class push, and created times that
+    /// never go back in queue order (the usual case, checked in one pass instead of sorting).
+    private static func isOrdered(_ queued: [QueuedPush]) -> Bool {
+        guard queued[0].latestKey == nil else { return false }
+        for index in 1..<queued.count {
+            guard queued[index].latestKey == nil, queued[index].sequence > queued[index - 1].sequence,
+                queued[index].createdAt >= queued[index - 1].createdAt
+            else { return false }
+        }
+        return true
     }
 }
 

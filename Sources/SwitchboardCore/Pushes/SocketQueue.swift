@@ -64,13 +64,19 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
         }
     }
 
-    /// Queues an already-encoded push (from ``PushPublisher``) for each of its recipients;
-    /// the bytes are shared, not copied.
+    /// Queues an already-encoded push (from ``PushPublisher``) for each of its recipients, and
+    /// its position notice for the connection it left out; the bytes are shared, not copied.
     public func enqueue(_ delivery: PushDelivery<Handle>) {
         state.withLock { state in
             let queued = Queued(payload: delivery.bytes, createdAt: delivery.createdAt, sequence: state.next(), latestKey: delivery.latestKey, historyRoom: delivery.historyRoom)
             for recipient in delivery.recipients {
                 state.perConnection[recipient.id, default: []].append(queued)
+            }
+            if let notice = delivery.positionNotice {
+                var own = queued
+                own.payload = notice.bytes
+                own.latestKey = nil
+                state.perConnection[notice.recipient.id, default: []].append(own)
             }
         }
     }

@@ -68,7 +68,10 @@ public struct Resumption<Handle: Sendable>: Sendable {
         var recoveries: [String: RoomRecovery] = [:]
         publisher.inOrder {
             for room in names.sorted() {
-                recoveries[room.rawValue] = restore(room, from: positions[room.rawValue], connection: connection, liveSince: liveSince[room], replay: replay)
+                recoveries[room.rawValue] = restore(
+                    room, from: positions[room.rawValue], connection: connection, session: greeting?.sessionId, liveSince: liveSince[room],
+                    replay: replay
+                )
             }
         }
         let answer = ResumeAnswer(
@@ -78,9 +81,10 @@ public struct Resumption<Handle: Sendable>: Sendable {
         return .answered(answer, previous: previous, isActive: session?.isActive)
     }
 
-    /// One room, under the publisher's lock.
+    /// One room, under the publisher's lock. Pushes that left out `session` are not replayed
+    /// (a SUBSCRIBE #0 moves the client past them instead).
     private func restore(
-        _ room: RoomName, from position: RoomPosition?, connection: any ConnectionContext, liveSince: HistoryMark?,
+        _ room: RoomName, from position: RoomPosition?, connection: any ConnectionContext, session: String?, liveSince: HistoryMark?,
         replay: (RoomName, [[UInt8]]) -> Void
     ) -> RoomRecovery {
         guard room.isValid else {
@@ -94,7 +98,7 @@ public struct Resumption<Handle: Sendable>: Sendable {
             let now = publisher.history.position(of: room)
             return RoomRecovery(recovered: false, reason: "no position given", epoch: now.epoch, offset: now.offset)
         }
-        switch publisher.history.replay(room, from: position, liveSince: liveSince) {
+        switch publisher.history.replay(room, from: position, liveSince: liveSince, session: session) {
         case .recovered(let frames, let now):
             if !frames.isEmpty { replay(room, frames) }
             return RoomRecovery(recovered: true, epoch: now.epoch, offset: now.offset)

@@ -22,12 +22,15 @@ public final class SessionRegistry: Sendable {
         var live: [ConnectionID: Live] = [:]
         var liveByToken: [String: ConnectionID] = [:]
         var parked: [String: ParkedSession] = [:]
+        /// The token of each parked session, by the connection that last held it.
+        var parkedByConnection: [ConnectionID: String] = [:]
         var lastSweep: Int64 = 0
 
         mutating func sweep(now: Int64) {
             guard now - lastSweep >= 1000 else { return }
             lastSweep = now
             parked = parked.filter { $0.value.expiresAt > now }
+            parkedByConnection = parkedByConnection.filter { parked[$0.value] != nil }
         }
     }
 
@@ -79,6 +82,16 @@ public final class SessionRegistry: Sendable {
         state.withLock { $0.live[id]?.greeting }
     }
 
+    /// The id of the session connection `id` holds, or held when it dropped if that session is
+    /// parked: what a push that leaves the connection out records (a resume of that session
+    /// does not replay the push).
+    public func sessionId(of id: ConnectionID) -> String? {
+        state.withLock { state in
+            if let live = state.live[id] { return live.greeting.sessionId }
+            return state.parkedByConnection[id].flatMap { state.parked[$0]?.sessionId }
+        }
+    }
+
     /// Keeps the session of a connection that dropped unexpectedly for the grace period.
     public func park(_ id: ConnectionID, rooms: [RoomName], isActive: Bool) {
         let now = clock()
@@ -86,6 +99,7 @@ public final class SessionRegistry: Sendable {
             state.sweep(now: now)
             guard let live = state.live.removeValue(forKey: id) else { return nil }
             state.liveByToken[live.greeting.resumeToken] = nil
+            state.parkedByConnection[id] = live.greeting.resumeToken
             let session = ParkedSession(
                 sessionId: live.greeting.sessionId, userId: live.userId, rooms: rooms, acks: live.acks,
                 isActive: isActive, expiresAt: now + graceMilliseconds
@@ -124,6 +138,7 @@ public final class SessionRegistry: Sendable {
             if let parked = state.parked[token], parked.expiresAt > now {
                 guard parked.userId == userId else { return .otherUser }
                 state.parked[token] = nil
+                state.parkedByConnection = state.parkedByConnection.filter { $0.value != token }
                 session = parked
             } else if let holder = state.liveByToken[token], holder != id, let live = state.live[holder] {
                 guard live.userId == userId else { return .otherUser }

@@ -1,13 +1,15 @@
 import Foundation
 
-/// The data of a SUBSCRIBE frame: `{"epoch":3,"offset":12,"room":"board-7"}`, the position
-/// of the room the request subscribed to (PROTOCOL.md §7).
+/// The data of a SUBSCRIBE frame: `{"epoch":3,"offset":12,"room":"board-7"}`, the connection's
+/// position in a room: the room a request subscribed to (id = the request's), or, with id 0,
+/// the room a reliable push left the connection out of (PROTOCOL.md §4, §7).
 public struct SubscribeNotice: Sendable, Hashable, Codable {
     /// The room.
     public var room: String
     /// Its epoch.
     public var epoch: UInt32
-    /// Its latest offset when the connection joined.
+    /// The offset the connection is at: the room's latest when it joined, or the offset of the
+    /// push it was left out of.
     public var offset: UInt64
 
     /// A notice.
@@ -17,8 +19,16 @@ public struct SubscribeNotice: Sendable, Hashable, Codable {
         self.offset = offset
     }
 
-    /// The notice as JSON, keys sorted.
-    public var json: [UInt8] { JSONShapes.encode(self) }
+    /// The notice as JSON, keys sorted (built directly: it is made for every excluded push).
+    public var json: [UInt8] {
+        Array("{\"epoch\":\(epoch),\"offset\":\(offset),\"room\":\(JSONText.string(room))}".utf8)
+    }
+
+    /// The SUBSCRIBE frame carrying the notice, with `id` (0: not the answer to a request).
+    public func encodedFrame(id: UInt32 = 0) -> [UInt8] {
+        // A control frame with an empty url cannot fail to encode.
+        (try? FrameCodec.encode(.control(ControlFrame(kind: .subscribe, id: id, data: json[...])))) ?? []
+    }
 }
 
 /// Encodes the session frames' JSON: keys sorted, slashes unescaped.

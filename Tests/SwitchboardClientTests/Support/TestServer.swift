@@ -66,11 +66,12 @@ final class TestServer: Sendable {
         try await launch(port: port)
     }
 
-    /// Pushes `body` to `room` at `url` (the room's default delivery class unless `delivery`).
+    /// Pushes `body` to `room` at `url` (the room's default delivery class unless `delivery`),
+    /// leaving out `excluded`.
     @discardableResult
-    func push(_ url: String, _ body: String = "{}", to room: RoomName, delivery: DeliveryClass? = nil) throws -> Int {
+    func push(_ url: String, _ body: String = "{}", to room: RoomName, delivery: DeliveryClass? = nil, excluding excluded: ConnectionID? = nil) throws -> Int {
         guard let server else { return 0 }
-        return try server.sendToGroup(room, PushMessage(url: url, body: Array(body.utf8), delivery: delivery)).count
+        return try server.sendToGroup(room, PushMessage(url: url, body: Array(body.utf8), delivery: delivery), excluding: excluded).count
     }
 
     /// Waits (bounded) until `condition` holds.

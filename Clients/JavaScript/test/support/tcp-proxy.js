@@ -31,6 +31,13 @@ export async function tcpProxy(targetPort) {
       refusing = true;
       for (const pair of [...pairs]) for (const socket of pair) socket.resetAndDestroy();
     },
+    /** Stops forwarding what the server sends (it waits in the proxy, lost by a cut); the client's frames still go through. */
+    holdDownstream() {
+      for (const [client, upstream] of pairs) {
+        upstream.unpipe(client);
+        upstream.pause();
+      }
+    },
     /** Lets connections through again. */
     restore() { refusing = false; },
     close() {

@@ -1,0 +1,116 @@
+// switchboard-publish-cost: the server-side work of publishing pushes of one class to a room
+// and writing each member's queue, without sockets, for instruction counts under callgrind.
+// See Benchmarks/DELIVERY.md.
+import Foundation
+import SwitchboardCore
+import Synchronization
+
+/// `switchboard-publish-cost`: the server-side work of publishing bursts of pushes to
+/// one room and writing each member's queue, in one process without sockets, for instruction
+/// counts under `valgrind --tool=callgrind` (stable on a loaded machine, unlike CPU time).
+///
+/// Each round publishes `pushes` pushes of one class to a room of `members` connections through
+/// `PushPublisher.publish` (the lock, the offset, the history, the members), queues the
+/// deliveries on a `SocketQueue` and flushes it: per member, the queue's ordering rule
+/// (`QueuedPush.ordered`) and one batch frame, as a server connection writes a burst. A run
+/// with `--rounds 0` does the same setup and nothing else: subtract its count.
+@main
+enum PublishCost {
+    static func main() {
+        do {
+            try run(try PublishCostOptions(parsing: Array(CommandLine.arguments.dropFirst())))
+        } catch {
+            FileHandle.standardError.write(Data("switchboard-publish-cost: \(error)\n\(PublishCostOptions.usage)\n".utf8))
+            exit(64)
+        }
+    }
+
+    static func run(_ options: PublishCostOptions) throws {
+        let connections = ConnectionRegistry<Int>()
+        let rooms = RoomRegistry()
+        let room = RoomName("board-1")
+        for index in 0..<options.members {
+            connections.add(id: ConnectionID("c\(index)"), handle: index)
+            rooms.join(room, ConnectionID("c\(index)"))
+        }
+        let publisher = PushPublisher(connections: connections, rooms: rooms)
+        let transport = CountingTransport()
+        let queue = SocketQueue(connections: connections, transport: transport)
+        let body = Array(#"{"id":7,"name":"Roadmap","updatedAt":1764676800000}"#.utf8)
+        for _ in 0..<options.rounds {
+            let pushes = (0..<options.pushes).map { _ in
+                Push(PushMessage(url: "/boards/1/updated", body: body, delivery: options.delivery), to: .room(room))
+            }
+            publisher.publish(pushes) { deliveries in
+                for delivery in deliveries { queue.enqueue(delivery) }
+            }
+            queue.flushNow()
+        }
+        let deliveries = options.rounds * options.pushes * options.members
+        print("publish-cost: \(options.rounds) rounds × \(options.pushes) \(options.deliveryName) pushes × \(options.members) members = \(deliveries) deliveries; \(transport.messages) messages, \(transport.bytes) bytes written")
+    }
+}
+
+/// Counts what a flush would write.
+private final class CountingTransport: PushTransport {
+    private let counts = Mutex((messages: 0, bytes: 0))
+
+    var messages: Int { counts.withLock { $0.messages } }
+    var bytes: Int { counts.withLock { $0.bytes } }
+
+    func deliver(_ deliveries: [PushDelivery<Int>]) {
+        counts.withLock { counts in
+            for delivery in deliveries {
+                counts.messages += delivery.recipients.count
+                counts.bytes += delivery.bytes.count * delivery.recipients.count
+            }
+        }
+    }
+}
+
+struct PublishCostOptions {
+    static let usage = """
+        usage: switchboard-publish-cost [--members N] [--pushes K] [--rounds R] [--delivery reliable|volatile]
+          --members   connections in the room (default 1000)
+          --pushes    pushes per round, coalesced per member (default 20)
+          --rounds    rounds (default 20; 0 = setup only)
+          --delivery  the pushes' class (default reliable)
+        """
+
+    var members = 1_000
+    var pushes = 20
+    var rounds = 20
+    var delivery: DeliveryClass = .reliable
+    var deliveryName = "reliable"
+
+    init(parsing arguments: [String]) throws {
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst() else { throw PublishCostOptions.Invalid(reason: "\(flag) needs a value") }
+            switch flag {
+            case "--members": members = try Self.int(value, flag, in: 1...1_000_000)
+            case "--pushes": pushes = try Self.int(value, flag, in: 1...10_000)
+            case "--rounds": rounds = try Self.int(value, flag, in: 0...1_000_000)
+            case "--delivery":
+                switch value {
+                case "reliable": delivery = .reliable
+                case "volatile": delivery = .volatile
+                default: throw PublishCostOptions.Invalid(reason: "--delivery is reliable or volatile")
+                }
+                deliveryName = value
+            default: throw PublishCostOptions.Invalid(reason: "unknown option \(flag)")
+            }
+        }
+    }
+
+    /// A bad command line.
+    struct Invalid: Error, CustomStringConvertible {
+        var reason: String
+        var description: String { reason }
+    }
+
+    static func int(_ text: String, _ flag: String, in range: ClosedRange<Int>) throws -> Int {
+        guard let value = Int(text), range.contains(value) else { throw Invalid(reason: "\(flag) must be an integer in \(range)") }
+        return value
+    }
+}
