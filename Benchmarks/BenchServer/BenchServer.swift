@@ -28,6 +28,9 @@ struct BenchServer: AsyncParsableCommand {
     @Option(help: "Maximum connections (the idle-memory run opens 10,000).")
     var maxConnections = 60_000
 
+    @Option(help: "Require token authentication at the handshake: `?token=<prefix>…` is accepted, the whole token being the user id (so each connection joins its client and user rooms).")
+    var tokenPrefix: String?
+
     mutating func run() async throws {
         var router = Router()
         router.post("/echo") { req, res in
@@ -40,7 +43,10 @@ struct BenchServer: AsyncParsableCommand {
         configuration.maxConnections = maxConnections
         var logger = Logger(label: "switchboard.bench")
         logger.logLevel = .warning
-        let server = Server(router: router, configuration: configuration, logger: logger)
+        let authentication = tokenPrefix.map { prefix in
+            TokenAuthentication { token in token.hasPrefix(prefix) ? Identity(userId: token) : nil }
+        }
+        let server = Server(router: router, configuration: configuration, authentication: authentication, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

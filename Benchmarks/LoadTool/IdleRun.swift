@@ -25,9 +25,11 @@ struct IdleRun: Sendable {
             makeHandler: { LoadConnectionHandler(template: [0, 0, 0, 0, 0, 0], inflight: 0, phase: phase) }
         )
         guard let before = ProcessStats.residentKiB(pid: serverPid) else { throw NoProcess(pid: serverPid) }
+        let cpuBefore = ProcessStats.cpuMicroseconds(pid: serverPid)
         let start = NIODeadline.now()
         let open = try await connector.open(count: count, parallel: 128)
         let opened = NIODeadline.now()
+        let cpuOpened = ProcessStats.cpuMicroseconds(pid: serverPid)
         try await Task.sleep(for: .seconds(settleSeconds))
         guard let with = ProcessStats.residentKiB(pid: serverPid) else { throw NoProcess(pid: serverPid) }
         phase.enter(.stopping)
@@ -49,7 +51,8 @@ struct IdleRun: Sendable {
             rssBeforeKib: before,
             rssWithConnectionsKib: with,
             rssAfterCloseKib: after,
-            kibPerConnection: Double(with - before) / Double(count)
+            kibPerConnection: Double(with - before) / Double(count),
+            serverCpuMicrosecondsPerConnection: cpuBefore.flatMap { before in cpuOpened.map { ($0 - before) / Double(count) } }
         )
     }
 }

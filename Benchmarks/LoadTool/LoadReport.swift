@@ -54,6 +54,8 @@ struct IdleReport: Codable, Sendable {
     var rssWithConnectionsKib: Int
     var rssAfterCloseKib: Int?
     var kibPerConnection: Double
+    /// Server CPU (user + system) from the first connect to the last upgrade, per connection.
+    var serverCpuMicrosecondsPerConnection: Double?
 
     /// Human-readable lines.
     var text: String {
@@ -62,6 +64,7 @@ struct IdleReport: Codable, Sendable {
             "idle        \(connections) WebSockets from \(sourceAddresses) source address(es), opened in \(fmt(secondsToOpen, 1)) s",
             "server RSS  before \(rssBeforeKib) KiB, with connections \(rssWithConnectionsKib) KiB, after closing \(rssAfterCloseKib.map(String.init) ?? "?") KiB (pid \(serverPid))",
             "per conn.   \(fmt(kibPerConnection, 2)) KiB",
+            "connect CPU \(serverCpuMicrosecondsPerConnection.map { fmt($0, 1) } ?? "?") µs of server CPU per opened connection",
         ].joined(separator: "\n")
     }
 }

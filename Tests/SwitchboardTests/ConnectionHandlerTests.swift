@@ -67,9 +67,9 @@ struct ConnectionHandlerTests {
     func pushesCoalescePerTick() throws {
         let (channel, counter) = try makeChannel()
         let allocator = ByteBufferAllocator()
-        func queued(_ url: String, at time: Int64, ephemeral: String? = nil) throws -> QueuedPush<ByteBuffer> {
+        func queued(_ url: String, at time: Int64, ephemeral: String? = nil) throws -> QueuedPush<ServerFrame> {
             let bytes = try FrameCodec.encode(.push(PushFrame(url: url, room: "board-7", data: [])))
-            return QueuedPush(payload: allocator.buffer(bytes: bytes), createdAt: time, sequence: 0, latestKey: ephemeral)
+            return QueuedPush(payload: ServerFrame(encoded: bytes, allocator: allocator), createdAt: time, sequence: 0, latestKey: ephemeral)
         }
         let handler = try channel.pipeline.syncOperations.handler(type: ConnectionHandler.self)
         handler.queuePush(try queued("/b", at: 20))

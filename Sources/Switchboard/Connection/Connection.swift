@@ -6,17 +6,6 @@ import Synchronization
 /// Safe to use from any thread or task. Its ``identity`` can change while it lives (in-band
 /// credential refresh); route handlers see it as the request's `connection`.
 public final class Connection: ConnectionContext, SubscribingConnection {
-    /// Pushes (and SUBSCRIBE frames) waiting to be written, queued from any thread in the
-    /// order they were published; written by the handler once per event-loop tick, or before
-    /// a response.
-    private struct Outbox {
-        var pushes: [QueuedPush<ByteBuffer>] = []
-        var sequence: UInt64 = 0
-        /// Whether a write task is scheduled on the event loop.
-        var scheduled = false
-        var closed = false
-    }
-
     /// The connection's id, unique across the cluster.
     public let id: ConnectionID
     /// The client app instance's effective id, decided at the handshake (by the upgrade hook,
@@ -27,9 +16,11 @@ public final class Connection: ConnectionContext, SubscribingConnection {
     public let remoteAddress: SocketAddress?
     private let state: Mutex<Identity?>
     private let channel: any Channel
+    /// The event loop the connection's channel runs on.
+    let eventLoop: any EventLoop
     private let outbound: NIOLoopBoundBox<ConnectionHandler?>
     private let components: ServerComponents
-    private let outbox = Mutex(Outbox())
+    private let outbox = Mutex(PushOutbox())
 
     init(id: ConnectionID, clientId: String?, identity: Identity?, channel: any Channel, components: ServerComponents) {
         self.id = id
@@ -37,6 +28,7 @@ public final class Connection: ConnectionContext, SubscribingConnection {
         self.remoteAddress = channel.remoteAddress
         self.state = Mutex(identity)
         self.channel = channel
+        self.eventLoop = channel.eventLoop
         self.outbound = NIOLoopBoundBox(nil, eventLoop: channel.eventLoop)
         self.components = components
     }
@@ -51,9 +43,27 @@ public final class Connection: ConnectionContext, SubscribingConnection {
 
     /// Who the connection belongs to; `nil` when anonymous. Its `expiresAt` may have passed:
     /// check `isExpired` (auth middleware answers 401 then, and the client refreshes).
-    public var identity: Identity? {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
+    /// Changed only by ``changeIdentity(to:)``.
+    public var identity: Identity? { state.withLock { $0 } }
+
+    /// Changes who the connection belongs to (in-band credential refresh): the one path that
+    /// does, keeping the connection, its registry entry (user index, expiry, so auth-gated
+    /// pushes reach it again) and its user room together. An anonymous connection signing in
+    /// joins its user's room.
+    func changeIdentity(to identity: Identity) {
+        let previous = state.withLock { state in
+            defer { state = identity }
+            return state
+        }
+        let registry = components.registry
+        if registry.get(id)?.userId == nil {
+            registry.add(id: id, handle: self, userId: identity.userId)
+        }
+        if previous?.userId != identity.userId {
+            if let user = previous?.userId { _ = components.rooms.leave(.user(user), id) }
+            _ = components.rooms.join(.user(identity.userId), id)
+        }
+        registry.refresh(id, expiresAt: identity.expiresAt)
     }
 
     /// Whether the connection is still open.
@@ -63,19 +73,15 @@ public final class Connection: ConnectionContext, SubscribingConnection {
     /// may share a batch with other pushes of the same event-loop tick).
     /// - Throws: `FrameError` when the frame cannot be encoded (e.g. an invalid url).
     public func send(_ frame: Frame) throws(FrameError) {
-        let bytes = try FrameCodec.encode(frame)
-        send(encodedFrame: bytes)
+        let encoded = try ServerFrame(encoding: frame, allocator: channel.allocator)
+        queue(QueuedPush(payload: encoded, createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, latestKey: nil))
     }
 
-    /// Sends bytes already encoded by `FrameCodec`.
+    /// Sends bytes already encoded by `FrameCodec` (framed for the socket once per call: to send
+    /// one push to many connections, publish it, e.g. `Server/push(_:to:)`, which frames it
+    /// once for all of them).
     public func send(encodedFrame bytes: [UInt8]) {
-        send(encodedFrame: channel.allocator.buffer(bytes: bytes))
-    }
-
-    /// Sends a frame already encoded by `FrameCodec` into a buffer: encode once, then pass
-    /// the same buffer to every recipient (buffers share their storage, nothing is copied).
-    public func send(encodedFrame buffer: ByteBuffer) {
-        queue(QueuedPush(payload: buffer, createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, latestKey: nil))
+        queue(QueuedPush(payload: ServerFrame(encoded: bytes, allocator: channel.allocator), createdAt: RoomRegistry.millisecondsSince1970(), sequence: 0, latestKey: nil))
     }
 
     /// Joins `room` (checked by the access policy) and queues a SUBSCRIBE frame carrying
@@ -85,8 +91,8 @@ public final class Connection: ConnectionContext, SubscribingConnection {
         try components.publisher.subscribe(self, to: room) { position in
             let notice = SubscribeNotice(room: room.rawValue, epoch: position.epoch, offset: position.offset)
             let frame = Frame.control(ControlFrame(kind: .subscribe, id: requestId, data: notice.json[...]))
-            guard let bytes = try? FrameCodec.encode(frame) else { return }
-            queue(QueuedPush(payload: channel.allocator.buffer(bytes: bytes), createdAt: 0, sequence: 0, latestKey: nil, historyRoom: room.rawValue))
+            guard let encoded = try? ServerFrame(encoding: frame, allocator: channel.allocator) else { return }
+            queue(QueuedPush(payload: encoded, createdAt: 0, sequence: 0, latestKey: nil, historyRoom: room.rawValue))
         }
     }
 
@@ -122,30 +128,22 @@ public final class Connection: ConnectionContext, SubscribingConnection {
 }
 
 extension Connection {
-    /// The event loop the connection's channel runs on.
-    var eventLoop: any EventLoop { channel.eventLoop }
 
-    /// Queues an encoded push from any thread, keeping the order of calls; `true` when the
-    /// caller must make sure ``writeQueuedPushes()`` runs on ``eventLoop`` (the first push
-    /// since the last scheduled write).
-    func enqueue(_ push: QueuedPush<ByteBuffer>) -> Bool {
-        outbox.withLock { outbox in
-            guard !outbox.closed else {
-                components.observer.metrics.pushesDropped.increment()
-                return false
-            }
-            var push = push
-            outbox.sequence &+= 1
-            push.sequence = outbox.sequence
-            outbox.pushes.append(push)
-            guard !outbox.scheduled else { return false }
-            outbox.scheduled = true
-            return true
+    /// Queues a push from any thread, keeping the order of calls; `true` when the caller must
+    /// make sure ``writeQueuedPushes()`` runs on ``eventLoop`` (the first push since the last
+    /// scheduled write).
+    func enqueue(_ push: QueuedPush<ServerFrame>) -> Bool {
+        switch outbox.withLock({ $0.enqueue(push) }) {
+        case .queuedFirst: return true
+        case .queued: return false
+        case .dropped:
+            components.observer.metrics.pushesDropped.increment()
+            return false
         }
     }
 
-    /// Queues an encoded push and schedules its write.
-    func queue(_ push: QueuedPush<ByteBuffer>) {
+    /// Queues a push and schedules its write.
+    func queue(_ push: QueuedPush<ServerFrame>) {
         guard enqueue(push) else { return }
         let connection = self
         channel.eventLoop.execute { connection.writeQueuedPushes() }
@@ -156,28 +154,21 @@ extension Connection {
         if let handler = outbound.value {
             handler.writePushes()
         } else {
-            components.observer.metrics.pushesDropped.increment(by: takePushes(scheduled: true).count)
+            var dropped: [QueuedPush<ServerFrame>] = []
+            takePushes(into: &dropped, scheduled: true)
+            components.observer.metrics.pushesDropped.increment(by: dropped.count)
         }
     }
 
-    /// Takes everything queued; `scheduled` when called by the scheduled write (a later push
-    /// then schedules a new one).
-    func takePushes(scheduled: Bool) -> [QueuedPush<ByteBuffer>] {
-        outbox.withLock { outbox in
-            if scheduled { outbox.scheduled = false }
-            defer { outbox.pushes.removeAll(keepingCapacity: outbox.pushes.count <= 64) }
-            return outbox.pushes
-        }
+    /// Moves everything queued into `taken` (empty); `scheduled` when called by the scheduled
+    /// write (a later push then schedules a new one).
+    func takePushes(into taken: inout [QueuedPush<ServerFrame>], scheduled: Bool) {
+        outbox.withLock { $0.take(into: &taken, scheduled: scheduled) }
     }
 
     /// Drops what is queued and refuses later pushes: the connection has closed.
     func closeOutbox() {
-        let dropped = outbox.withLock { outbox in
-            outbox.closed = true
-            defer { outbox.pushes = [] }
-            return outbox.pushes.count
-        }
-        components.observer.metrics.pushesDropped.increment(by: dropped)
+        components.observer.metrics.pushesDropped.increment(by: outbox.withLock { $0.close() })
     }
 
     /// Closes the TCP connection at once, without a close handshake.

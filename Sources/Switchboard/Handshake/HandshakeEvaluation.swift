@@ -44,7 +44,7 @@ enum HandshakeEvaluation {
             return eventLoop.makeSucceededFuture(upgradeHeaders(clientId: nil, components: components))
         }
         let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
-        switch components.connections.reserve() {
+        switch components.slots.reserve() {
         case .success:
             break
         case .failure(.atCapacity(let limit)):
@@ -78,7 +78,7 @@ enum HandshakeEvaluation {
         let accepted = decision.flatMap { identity, hookClientId in
             ClientIdAssignment.clientId(requested: request.query["clientId"], identity: identity, decidedByHook: hookClientId).map { (identity, $0) }
         }
-        let connections = components.connections
+        let connections = components.slots
         switch accepted {
         case .success(let (identity, clientId)):
             let features = Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }

@@ -3,47 +3,51 @@ import NIOCore
 /// Writes push deliveries to the server's WebSocket connections: the `PushTransport` of
 /// ``Server``.
 ///
-/// Each delivery's bytes go into one `ByteBuffer` shared by all its recipients (no copy per
-/// recipient), queued on each recipient at once (a lock per connection), so the order of
-/// calls is the order each connection writes in; recipients with nothing queued before are
-/// grouped by event loop and get one write task per loop. On its loop, each connection
-/// writes everything queued as one WebSocket message (a batch in created-time order, each
-/// room's history frames in offset order, when there are several) with one write and one
-/// flush. A delivery's position notice goes to its one connection the same way. A recipient
-/// whose connection has closed is skipped.
+/// Each delivery becomes one complete WebSocket frame (header and payload), built once and
+/// shared by all its recipients: each recipient's queue gets a reference to it (a lock per
+/// connection), so the order of calls is the order each connection writes in; recipients with
+/// nothing queued before are grouped by event loop and get one write task per loop. On its
+/// loop, each connection writes everything queued as one WebSocket message (the shared frame
+/// itself when alone; a batch in created-time order, each room's history frames in offset
+/// order, when there are several) with one write and one flush. A recipient whose connection
+/// has closed is skipped. A delivery's position notice goes to its one connection the same way.
 public struct ConnectionPushTransport: PushTransport {
     /// A transport.
     public init() {}
 
-    /// Queues each delivery's bytes on each of its recipients, in the order given (call it
+    /// Queues each delivery's frame on each of its recipients, in the order given (call it
     /// under the publisher's lock to keep offsets in order), then schedules one write task per
     /// event loop for the connections that had nothing queued.
     public func deliver(_ deliveries: [PushDelivery<Connection>]) {
-        var byLoop: [ObjectIdentifier: (loop: any EventLoop, connections: [Connection])] = [:]
+        var byLoop: [(loop: any EventLoop, connections: [Connection])] = []
         let allocator = ByteBufferAllocator()
-        func queue(_ push: QueuedPush<ByteBuffer>, on connection: Connection) {
+        func queue(_ push: QueuedPush<ServerFrame>, on connection: Connection) {
             guard connection.enqueue(push) else { return }
-            byLoop[ObjectIdentifier(connection.eventLoop), default: (connection.eventLoop, [])].connections.append(connection)
+            let loop = connection.eventLoop
+            if let index = byLoop.firstIndex(where: { $0.loop === loop }) {
+                byLoop[index].connections.append(connection)
+            } else {
+                byLoop.append((loop, [connection]))
+            }
         }
         for delivery in deliveries {
             if !delivery.recipients.isEmpty {
                 let queued = QueuedPush(
-                    payload: allocator.buffer(bytes: delivery.bytes), createdAt: delivery.createdAt, sequence: 0,
+                    payload: ServerFrame(encoded: delivery.bytes, allocator: allocator), createdAt: delivery.createdAt, sequence: 0,
                     latestKey: delivery.latestKey, historyRoom: delivery.historyRoom
                 )
                 for recipient in delivery.recipients { queue(queued, on: recipient.handle) }
             }
             if let notice = delivery.positionNotice {
                 let queued = QueuedPush(
-                    payload: allocator.buffer(bytes: notice.bytes), createdAt: delivery.createdAt, sequence: 0, latestKey: nil,
-                    historyRoom: delivery.historyRoom
+                    payload: ServerFrame(encoded: notice.bytes, allocator: allocator), createdAt: delivery.createdAt, sequence: 0,
+                    latestKey: nil, historyRoom: delivery.historyRoom
                 )
                 queue(queued, on: notice.recipient.handle)
             }
         }
-        for (_, group) in byLoop {
-            let connections = group.connections
-            group.loop.execute {
+        for (loop, connections) in byLoop {
+            loop.execute {
                 for connection in connections { connection.writeQueuedPushes() }
             }
         }

@@ -17,7 +17,7 @@ public enum CredentialRefresh {
 
     /// Verifies the token in `request`'s body and, when valid, replaces the connection's
     /// identity.
-    static func refresh(_ request: Request, authentication: TokenAuthentication?, registry: ConnectionRegistry<Connection>) async -> Reply {
+    static func refresh(_ request: Request, authentication: TokenAuthentication?) async -> Reply {
         guard let authentication else {
             return ReservedRoutes.errorReply(.notFound, "credential refresh is not enabled on this server")
         }
@@ -33,13 +33,7 @@ public enum CredentialRefresh {
         if let current = connection.identity, current.userId != identity.userId {
             return ReservedRoutes.errorReply(.forbidden, "the token belongs to another user; open a new connection to switch users")
         }
-        connection.identity = identity
-        if registry.get(connection.id)?.userId == nil {
-            // An anonymous connection signing in: index it under its user, in its user room.
-            registry.add(id: connection.id, handle: connection, userId: identity.userId)
-            connection.roomRegistry.join(.user(identity.userId), connection.id)
-        }
-        registry.refresh(connection.id, expiresAt: identity.expiresAt)
+        connection.changeIdentity(to: identity)
         let expiry = identity.expiresAt.map { String(Int64(($0.timeIntervalSince1970 * 1000).rounded())) } ?? "null"
         let body = "{\"userId\":\(JSONText.string(identity.userId)),\"expiresAt\":\(expiry)}"
         return Reply(status: .ok, body: ArraySlice(body.utf8))

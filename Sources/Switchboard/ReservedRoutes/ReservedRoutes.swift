@@ -82,7 +82,7 @@ public enum ReservedRoutes {
     static func router(authentication: TokenAuthentication?, registry: ConnectionRegistry<Connection>, rooms: RoomRegistry, features: FeatureSet) -> Router {
         var router = Router()
         router.post(CredentialRefresh.path) { req, res async in
-            let reply = await CredentialRefresh.refresh(req, authentication: authentication, registry: registry)
+            let reply = await CredentialRefresh.refresh(req, authentication: authentication)
             res.status(reply.status).send(reply.body)
         }
         router.post(join) { req, res in

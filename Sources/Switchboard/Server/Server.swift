@@ -98,7 +98,7 @@ public final class Server: Service, Sendable {
     public var features: FeatureSet { components.features }
 
     /// Turns pushes into deliveries over ``registry`` and ``rooms`` (hand them to
-    /// ``pushTransport``, or enqueue them on a `SocketQueue` built over both).
+    /// ``pushTransport``).
     public var publisher: PushPublisher<Connection> { components.publisher }
 
     /// Writes deliveries to the connections.
@@ -113,10 +113,7 @@ public final class Server: Service, Sendable {
     /// - Throws: `FrameError` when the message's url is not a valid frame url.
     @discardableResult
     public func push(_ message: PushMessage, to target: PushTarget) throws(FrameError) -> [ConnectionID] {
-        var recipients: [ConnectionID] = []
-        let failed = components.publishReturningFailures([Push(message, to: target)]) { deliveries in
-            recipients = deliveries.flatMap(\.recipientIDs)
-        }
+        let (recipients, failed) = components.publish([Push(message, to: target)], logsFailures: false)
         if let (_, error) = failed.first { throw error }
         return recipients
     }
@@ -164,10 +161,10 @@ public final class Server: Service, Sendable {
     }
 
     /// The open connections.
-    public var connections: [Connection] { components.connections.all }
+    public var connections: [Connection] { components.registry.allRecipients().map(\.handle) }
 
     /// The open connection with `id`, if any.
-    public func connection(_ id: ConnectionID) -> Connection? { components.connections.connection(id) }
+    public func connection(_ id: ConnectionID) -> Connection? { components.registry.get(id)?.handle }
 
     /// Serves until the task is cancelled or a graceful shutdown is signalled, then shuts down
     /// gracefully and returns.
@@ -226,17 +223,18 @@ public final class Server: Service, Sendable {
 
     /// Closes every connection gracefully, then forcibly once the deadline has passed.
     private func drain() async {
-        let open = components.connections.stopAccepting()
+        components.slots.stopAccepting()
+        let open = connections
         components.pending.closeAll()
         components.logger.info("shutting down", metadata: ["connections": "\(open.count)"])
         for connection in open { connection.beginShutdown() }
         let deadline = NIODeadline.now() + configuration.shutdownDeadline
         let eventLoop = eventLoopGroup.any()
-        while components.connections.count > 0 && NIODeadline.now() < deadline {
+        while components.slots.count > 0 && NIODeadline.now() < deadline {
             // Not `Task.sleep`: this runs after cancellation, which would cut it short.
             try? await eventLoop.scheduleTask(in: .milliseconds(20)) {}.futureResult.get()
         }
-        let remaining = components.connections.all
+        let remaining = connections
         if !remaining.isEmpty {
             components.logger.warning("shutdown deadline passed; closing connections", metadata: ["connections": "\(remaining.count)"])
             for connection in remaining { connection.forceClose() }

@@ -1,7 +1,8 @@
 import Logging
 
 /// The parts of a server every connection uses: settings, hooks, the responder, the table of
-/// open connections and the registries pushes go through. Immutable once the server starts.
+/// connection slots and the registries pushes go through (the ``registry`` is the one map of
+/// open connections). Immutable once the server starts.
 final class ServerComponents: Sendable {
     let configuration: Configuration
     let responder: any Responder
@@ -10,7 +11,8 @@ final class ServerComponents: Sendable {
     let authentication: TokenAuthentication?
     let upgradeHook: UpgradeHook?
     let messageHandler: MessageHandler?
-    let connections: ConnectionTable
+    /// Connection slots (the bound on connections), whether new ones are accepted, and ids.
+    let slots: ConnectionSlots
     /// The accepted connections that are not open WebSockets.
     let pending: PendingConnections
     let registry: ConnectionRegistry<Connection>
@@ -44,7 +46,7 @@ final class ServerComponents: Sendable {
         self.authentication = authentication
         self.upgradeHook = upgradeHook
         self.messageHandler = messageHandler
-        self.connections = ConnectionTable(maxConnections: configuration.maxConnections, nodePrefix: cluster?.nodeId)
+        self.slots = ConnectionSlots(maxConnections: configuration.maxConnections, nodePrefix: cluster?.nodeId)
         self.pending = PendingConnections(limit: configuration.maxPendingConnections)
         let registry = ConnectionRegistry<Connection>()
         self.registry = registry
@@ -79,27 +81,30 @@ final class ServerComponents: Sendable {
         return entries.map(\.id)
     }
 
-    /// Publishes pushes in one go: each encoded once (with its room offset), and every
-    /// recipient connection gets what this call holds for it in one message; queued under the
-    /// publisher's lock, so each connection gets every room's pushes in offset order. A push
-    /// whose url cannot go on the wire is logged and skipped.
-    func publish(_ pushes: [Push]) {
-        let failed = publishReturningFailures(pushes)
-        for (push, error) in failed {
+    /// Publishes pushes in one go, the server's one publish path: each encoded once (with its
+    /// room offset), and every recipient connection gets what this call holds for it in one
+    /// message; queued under the publisher's lock, so each connection gets every room's pushes
+    /// in offset order. With a cluster bus, they go through the bus (recipients: none known yet). A push whose url cannot go on the wire is skipped (and logged when
+    /// `logsFailures`; ``Server/push(_:to:)`` throws instead).
+    /// - Returns: the recipients, and the pushes that could not be encoded.
+    @discardableResult
+    func publish(_ pushes: [Push], logsFailures: Bool = true) -> (recipients: [ConnectionID], failed: [(Push, FrameError)]) {
+        var recipients: [ConnectionID] = []
+        let failed: [(Push, FrameError)]
+        if let cluster {
+            // Placed by the bus; this node's members get them when its answer arrives.
+            failed = cluster.publish(pushes)
+        } else {
+            let transport = pushTransport
+            failed = publisher.publish(pushes) { deliveries in
+                for delivery in deliveries { recipients += delivery.recipientIDs }
+                transport.deliver(deliveries)
+            }
+        }
+        for (push, error) in failed where logsFailures {
             logger.error("push not sent", metadata: ["url": "\(push.message.url)", "error": "\(error)"])
         }
-    }
-
-    /// Publishes pushes through the cluster bus when there is one, else through the publisher
-    /// straight to this node's sockets.
-    /// - Returns: the pushes that could not be encoded, with the reason.
-    func publishReturningFailures(_ pushes: [Push], delivered: (([PushDelivery<Connection>]) -> Void)? = nil) -> [(Push, FrameError)] {
-        if let cluster { return cluster.publish(pushes) }
-        let transport = pushTransport
-        return publisher.publish(pushes) { deliveries in
-            delivered?(deliveries)
-            transport.deliver(deliveries)
-        }
+        return (recipients, failed)
     }
 
     /// Carries out feature hooks' actions (joins, leaves, pushes) and delivers their pushes,
@@ -123,8 +128,7 @@ final class ServerComponents: Sendable {
         }
         publisher.inOrder {
             do {
-                let deliveries = try features.perform(actions, with: publisher)
-                if !deliveries.isEmpty { pushTransport.deliver(deliveries) }
+                pushTransport.deliver(try features.perform(actions, with: publisher))
             } catch {
                 logger.error("feature push not sent", metadata: ["error": "\(error)"])
             }

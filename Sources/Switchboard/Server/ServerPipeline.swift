@@ -96,7 +96,7 @@ enum ServerPipeline {
             return
         }
         // ConnectionHandler joins fragmented messages itself: no aggregator on the per-frame path.
-        let connection = Connection(id: components.connections.nextID(), clientId: clientId, identity: identity, channel: channel, components: components)
+        let connection = Connection(id: components.slots.nextID(), clientId: clientId, identity: identity, channel: channel, components: components)
         try pipeline.addHandler(ConnectionHandler(connection: connection, components: components, features: features))
     }
 }

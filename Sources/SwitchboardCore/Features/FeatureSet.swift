@@ -128,7 +128,7 @@ public final class FeatureSet: Sendable {
 
     /// Carries out actions: joins and leaves on the publisher's rooms (trusted: the policy was
     /// checked at ``open(_:for:rooms:)``), pushes through the publisher.
-    /// - Returns: the deliveries, for a ``PushTransport`` or a ``SocketQueue``.
+    /// - Returns: the deliveries, for a ``PushTransport``.
     /// - Throws: ``FrameError`` for a push whose url cannot go on the wire; earlier actions
     ///   have been carried out.
     public func perform<Handle: Sendable>(_ actions: [FeatureAction], with publisher: PushPublisher<Handle>) throws(FrameError) -> [PushDelivery<Handle>] {

@@ -1,6 +1,5 @@
 /// Bytes to write, as one binary WebSocket message, to each of a list of recipients: the
-/// outcome of one push (encoded once, whatever the number of recipients) or of one
-/// ``SocketQueue`` flush.
+/// outcome of one push (encoded once, whatever the number of recipients).
 public struct PushDelivery<Handle: Sendable>: Sendable {
     /// One complete frame (a push, or a batch of pushes); identical for every recipient.
     public var bytes: [UInt8]

@@ -4,9 +4,9 @@ import Foundation
 /// a reliable push), and the live recipients with their transport handles. Members found dead
 /// on the way are pruned from every room.
 ///
-/// It does not write anything: hand the delivery to a ``PushTransport`` now, or enqueue it on
-/// a ``SocketQueue`` to coalesce it with other pushes. See ``RoomRegistry`` for how a
-/// transport plugs in.
+/// It does not write anything: hand the delivery to a ``PushTransport``, which queues it on
+/// each recipient (the server's coalesces each connection's pushes per event-loop tick). See
+/// ``RoomRegistry`` for how a transport plugs in.
 ///
 /// **Order.** A reliable push takes its room's next offset, goes into the room's history and
 /// snapshots the room's members in one step. For every connection to receive a room's

@@ -1,6 +1,6 @@
 /// One encoded push waiting in a queue for a connection, with what the queue's ordering rule
-/// needs. `Payload` is the bytes (`[UInt8]` in ``SocketQueue``, a shared `ByteBuffer` in the
-/// server's per-connection queue).
+/// needs. `Payload` is the encoded bytes (in the server's per-connection queue, a frame
+/// built once and shared by every recipient).
 public struct QueuedPush<Payload> {
     /// The encoded frame.
     public var payload: Payload

@@ -140,48 +140,72 @@ public enum FrameCodec {
         return out
     }
 
-    /// Appends the frame's bytes to `buffer`; no allocation when `buffer` has the capacity.
-    public static func encode(_ frame: Frame, into buffer: inout [UInt8]) throws(FrameError) {
+    /// Appends the frame's bytes to `sink` (an array, or the server's outbound buffer); no
+    /// allocation when `sink` has the capacity.
+    public static func encode<Sink: ByteSink>(_ frame: Frame, into sink: inout Sink) throws(FrameError) {
         switch frame {
         case .request(let f):
-            try appendRequestHeader(f.method.rawValue, 0, f.id, url: f.url, to: &buffer)
-            buffer.append(contentsOf: f.data)
+            try appendRequestHeader(f.method.rawValue, 0, f.id, url: f.url, to: &sink)
+            sink.appendWireBytes(contentsOf: f.data)
         case .response(let f):
-            try appendRequestHeader(FrameKind.response.byte, f.status.wireByte, f.id, url: f.url, to: &buffer)
-            buffer.append(contentsOf: f.data)
+            try appendRequestHeader(FrameKind.response.byte, f.status.wireByte, f.id, url: f.url, to: &sink)
+            sink.appendWireBytes(contentsOf: f.data)
         case .error(let f):
-            try appendRequestHeader(FrameKind.error.byte, f.status.wireByte, f.id, url: f.url, to: &buffer)
-            buffer.append(contentsOf: f.data)
+            try appendRequestHeader(FrameKind.error.byte, f.status.wireByte, f.id, url: f.url, to: &sink)
+            sink.appendWireBytes(contentsOf: f.data)
         case .message(let f):
-            try appendRequestHeader(FrameKind.message.byte, 0, f.id, url: f.url, to: &buffer)
-            buffer.append(contentsOf: f.data)
+            try appendRequestHeader(FrameKind.message.byte, 0, f.id, url: f.url, to: &sink)
+            sink.appendWireBytes(contentsOf: f.data)
         case .control(let f):
-            try appendRequestHeader(f.kind.rawValue, 0, f.id, url: f.url, to: &buffer)
-            buffer.append(contentsOf: f.data)
+            try appendRequestHeader(f.kind.rawValue, 0, f.id, url: f.url, to: &sink)
+            sink.appendWireBytes(contentsOf: f.data)
         case .push(let f):
-            appendPushHeader(FrameKind.push.byte, f.epoch, f.offset, to: &buffer)
-            try appendText("url", f.url, max: maxURLLength, to: &buffer)
-            try appendText("room", f.room, max: maxRoomLength, to: &buffer)
-            buffer.append(pipe)
-            buffer.append(contentsOf: f.data)
+            appendPushHeader(FrameKind.push.byte, f.epoch, f.offset, to: &sink)
+            try appendText("url", f.url, max: maxURLLength, to: &sink)
+            try appendText("room", f.room, max: maxRoomLength, to: &sink)
+            sink.appendWireByte(pipe)
+            sink.appendWireBytes(contentsOf: f.data)
         case .ack(let f):
-            appendPushHeader(FrameKind.ack.byte, f.epoch, f.offset, to: &buffer)
-            try appendText("room", f.room, max: maxRoomLength, to: &buffer)
-            buffer.append(pipe)
+            appendPushHeader(FrameKind.ack.byte, f.epoch, f.offset, to: &sink)
+            try appendText("room", f.room, max: maxRoomLength, to: &sink)
+            sink.appendWireByte(pipe)
         case .batch(let frames):
-            buffer.append(FrameKind.batch.byte)
-            buffer.append(0)
-            Schema.appendBigEndian(UInt64(frames.count), size: 4, to: &buffer)
+            appendBatchHeader(count: frames.count, to: &sink)
             for (index, inner) in frames.enumerated() {
                 if case .batch = inner { throw .nestedBatch }
-                Schema.appendBigEndian(UInt64(encodedSize(of: inner)), size: 4, to: &buffer)
+                sink.appendBigEndian(UInt64(encodedSize(of: inner)), size: 4)
                 do {
-                    try encode(inner, into: &buffer)
+                    try encode(inner, into: &sink)
                 } catch {
                     throw .invalidFrameInBatch(index: index, error)
                 }
             }
         }
+    }
+
+    /// Appends a BATCH header announcing `count` inner frames; each inner frame follows as its
+    /// length (u32) and bytes (``appendBatchEntry(_:to:)`` for an encoded one).
+    public static func appendBatchHeader<Sink: ByteSink>(count: Int, to sink: inout Sink) {
+        sink.appendWireByte(FrameKind.batch.byte)
+        sink.appendWireByte(0)
+        sink.appendBigEndian(UInt64(count), size: 4)
+    }
+
+    /// Appends an already encoded frame to a batch being written: its length and bytes, or,
+    /// for a batch (batches do not nest), its inner frames (count them with
+    /// ``batchedFrameCount(_:)`` in the header).
+    public static func appendBatchEntry<Sink: ByteSink>(_ encoded: UnsafeRawBufferPointer, to sink: inout Sink) {
+        if isBatch(encoded) {
+            sink.appendWireBytes(UnsafeRawBufferPointer(rebasing: encoded[batchSchema.fixedSize...]))
+        } else {
+            sink.appendBigEndian(UInt64(encoded.count), size: 4)
+            sink.appendWireBytes(encoded)
+        }
+    }
+
+    /// The size of the batch entry ``appendBatchEntry(_:to:)`` writes for `encoded`.
+    public static func batchEntrySize<Bytes: Collection<UInt8>>(_ encoded: Bytes) -> Int {
+        isBatch(encoded) ? encoded.count - batchSchema.fixedSize : encoded.count + 4
     }
 
     /// The number of bytes ``encode(_:)`` produces for `frame`.
@@ -198,26 +222,26 @@ public enum FrameCodec {
         }
     }
 
-    private static func appendRequestHeader(_ kind: UInt8, _ status: UInt8, _ id: UInt32, url: String, to buffer: inout [UInt8]) throws(FrameError) {
-        buffer.append(kind)
-        buffer.append(status)
-        Schema.appendBigEndian(UInt64(id), size: 4, to: &buffer)
-        try appendText("url", url, max: maxURLLength, to: &buffer)
-        buffer.append(pipe)
+    private static func appendRequestHeader<Sink: ByteSink>(_ kind: UInt8, _ status: UInt8, _ id: UInt32, url: String, to sink: inout Sink) throws(FrameError) {
+        sink.appendWireByte(kind)
+        sink.appendWireByte(status)
+        sink.appendBigEndian(UInt64(id), size: 4)
+        try appendText("url", url, max: maxURLLength, to: &sink)
+        sink.appendWireByte(pipe)
     }
 
-    private static func appendPushHeader(_ kind: UInt8, _ epoch: UInt32, _ offset: UInt64, to buffer: inout [UInt8]) {
-        buffer.append(kind)
-        buffer.append(0)
-        Schema.appendBigEndian(UInt64(epoch), size: 4, to: &buffer)
-        Schema.appendBigEndian(offset, size: 8, to: &buffer)
+    private static func appendPushHeader<Sink: ByteSink>(_ kind: UInt8, _ epoch: UInt32, _ offset: UInt64, to sink: inout Sink) {
+        sink.appendWireByte(kind)
+        sink.appendWireByte(0)
+        sink.appendBigEndian(UInt64(epoch), size: 4)
+        sink.appendBigEndian(offset, size: 8)
     }
 
     /// Appends `|text` after checking it.
-    private static func appendText(_ name: String, _ text: String, max: Int, to buffer: inout [UInt8]) throws(FrameError) {
+    private static func appendText<Sink: ByteSink>(_ name: String, _ text: String, max: Int, to sink: inout Sink) throws(FrameError) {
         try validate(name, text, max: max)
-        buffer.append(pipe)
-        buffer.append(contentsOf: text.utf8)
+        sink.appendWireByte(pipe)
+        sink.appendWireText(text)
     }
 
     /// Throws unless `text` is a valid url or room field: at most `max` bytes, each in `!`…`~`

@@ -1,8 +1,12 @@
 import Synchronization
 
-/// The server's open WebSocket connections, and the count of slots reserved by handshakes in
-/// progress, bounded by the maximum number of connections.
-final class ConnectionTable: Sendable {
+/// The server's connection slots: one reserved by each handshake in progress and held by each
+/// open WebSocket connection until its channel closes, bounded by
+/// ``Configuration/maxConnections``; whether new connections are accepted; and connection ids.
+///
+/// It keeps no connections: the one map of open connections is the server's
+/// `ConnectionRegistry` (``Server/registry``).
+final class ConnectionSlots: Sendable {
     /// Why a slot could not be reserved.
     enum ReservationFailure: Error, Equatable {
         case atCapacity(Int)
@@ -13,14 +17,13 @@ final class ConnectionTable: Sendable {
         var reserved = 0
         var accepting = true
         var nextNumber: UInt64 = 0
-        var open: [ConnectionID: Connection] = [:]
     }
 
     private let maxConnections: Int
     private let nodePrefix: String
     private let state = Mutex(State())
 
-    /// A table whose connection ids start with `nodePrefix` (a cluster node's id), or with a
+    /// Slots whose connection ids start with `nodePrefix` (a cluster node's id), or with a
     /// random `n…` prefix when it is `nil`.
     init(maxConnections: Int, nodePrefix: String? = nil) {
         self.maxConnections = maxConnections
@@ -51,38 +54,16 @@ final class ConnectionTable: Sendable {
         return ConnectionID("\(nodePrefix)-\(number)")
     }
 
-    /// Adds an open connection; returns `false` when the server is shutting down (the
-    /// connection should then close at once).
-    func add(_ connection: Connection) -> Bool {
-        state.withLock { state in
-            state.open[connection.id] = connection
-            return state.accepting
-        }
-    }
-
-    /// Removes a closed connection.
-    func remove(_ id: ConnectionID) {
-        _ = state.withLock { $0.open.removeValue(forKey: id) }
-    }
-
-    /// The open connection with `id`.
-    func connection(_ id: ConnectionID) -> Connection? {
-        state.withLock { $0.open[id] }
-    }
-
-    /// Every open connection.
-    var all: [Connection] {
-        state.withLock { Array($0.open.values) }
-    }
+    /// Whether the server still accepts connections. A connection checks it after entering
+    /// the registry, and shutdown reads the registry after ``stopAccepting()``: each connection
+    /// is either among those shut down or sees `false` and shuts itself down.
+    var isAccepting: Bool { state.withLock { $0.accepting } }
 
     /// The number of reserved slots: open connections plus handshakes in progress.
     var count: Int { state.withLock { $0.reserved } }
 
-    /// Refuses further reservations and returns the connections open now.
-    func stopAccepting() -> [Connection] {
-        state.withLock { state in
-            state.accepting = false
-            return Array(state.open.values)
-        }
+    /// Refuses further reservations.
+    func stopAccepting() {
+        state.withLock { $0.accepting = false }
     }
 }

@@ -1,7 +1,9 @@
 import Synchronization
+@testable import SwitchboardCore
 
-/// Collects pushes and delivers them coalesced: one WebSocket message per connection per
-/// flush.
+/// A test harness: an in-memory transport's queue that collects pushes and delivers them
+/// coalesced, one WebSocket message per connection per flush (the server queues per connection
+/// instead, with the same ``QueuedPush/ordered(_:)`` rule).
 ///
 /// On ``drain()`` (and so on ``flush()``), everything queued for one connection — its own
 /// pushes, group pushes it is a recipient of, and global pushes — becomes one batch frame,
@@ -12,9 +14,8 @@ import Synchronization
 /// created time. Connections that received only global pushes share one delivery. Pushes for
 /// connections that are gone by flush time are dropped.
 ///
-/// The server can use one queue per handler invocation (flush when the handler returns) or
-/// one per event loop (``flushNow()`` once per tick); ``drain()`` is the synchronous core.
-public final class SocketQueue<Handle: Sendable>: Sendable {
+/// ``drain()`` is the synchronous core.
+final class SocketQueue<Handle: Sendable>: Sendable {
     private typealias Queued = QueuedPush<[UInt8]>
 
     private struct State {
@@ -33,13 +34,13 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     private let transport: any PushTransport<Handle>
 
     /// A queue that resolves connections in `connections` and delivers through `transport`.
-    public init(connections: ConnectionRegistry<Handle>, transport: any PushTransport<Handle>) {
+    init(connections: ConnectionRegistry<Handle>, transport: any PushTransport<Handle>) {
         self.connections = connections
         self.transport = transport
     }
 
     /// Whether nothing is queued.
-    public var isEmpty: Bool {
+    var isEmpty: Bool {
         state.withLock { $0.perConnection.isEmpty && $0.global.isEmpty }
     }
 
@@ -47,7 +48,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     /// in any history and carries offset 0: publish through ``PushPublisher`` and
     /// ``enqueue(_:)`` for that.
     /// - Throws: ``FrameError`` when the url or room cannot go on the wire.
-    public func send(connectionId: ConnectionID, message: PushMessage, room: RoomName? = nil) throws(FrameError) {
+    func send(connectionId: ConnectionID, message: PushMessage, room: RoomName? = nil) throws(FrameError) {
         let bytes = try message.encodedFrame(room: room)
         state.withLock { state in
             let queued = Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), latestKey: message.delivery.flatMap { message.queueKey(of: $0, room: room) })
@@ -57,7 +58,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
 
     /// Queues a push for every connection open at flush time.
     /// - Throws: ``FrameError`` when the url cannot go on the wire.
-    public func sendGlobal(_ message: PushMessage) throws(FrameError) {
+    func sendGlobal(_ message: PushMessage) throws(FrameError) {
         let bytes = try message.encodedFrame()
         state.withLock { state in
             state.global.append(Queued(payload: bytes, createdAt: message.createdAt, sequence: state.next(), latestKey: message.delivery.flatMap { message.queueKey(of: $0, room: nil) }))
@@ -66,7 +67,7 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
 
     /// Queues an already-encoded push (from ``PushPublisher``) for each of its recipients, and
     /// its position notice for the connection it left out; the bytes are shared, not copied.
-    public func enqueue(_ delivery: PushDelivery<Handle>) {
+    func enqueue(_ delivery: PushDelivery<Handle>) {
         state.withLock { state in
             let queued = Queued(payload: delivery.bytes, createdAt: delivery.createdAt, sequence: state.next(), latestKey: delivery.latestKey, historyRoom: delivery.historyRoom)
             for recipient in delivery.recipients {
@@ -82,14 +83,14 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
     }
 
     /// Drops everything queued.
-    public func clear() {
+    func clear() {
         state.withLock { $0 = State() }
     }
 
     /// Takes everything queued and returns what to write: one delivery per connection (one
     /// shared delivery for connections that only get global pushes). Synchronous; empties
     /// the queue.
-    public func drain() -> [PushDelivery<Handle>] {
+    func drain() -> [PushDelivery<Handle>] {
         let taken = state.withLock { state in
             let taken = (state.perConnection, state.global)
             state.perConnection = [:]
@@ -123,13 +124,13 @@ public final class SocketQueue<Handle: Sendable>: Sendable {
 
     /// Drains the queue and hands the deliveries to the transport, synchronously (e.g. once
     /// per event-loop tick).
-    public func flushNow() {
+    func flushNow() {
         let deliveries = drain()
         if !deliveries.isEmpty { transport.deliver(deliveries) }
     }
 
     /// Drains the queue and hands the deliveries to the transport.
-    public func flush() async {
+    func flush() async {
         flushNow()
     }
 

@@ -4,19 +4,10 @@ extension FrameCodec {
     /// A frame that is itself a batch contributes its inner frames (batches do not nest).
     public static func batch(ofEncoded frames: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(frames.reduce(batchSchema.fixedSize) { $0 + 4 + $1.count })
-        out.append(FrameKind.batch.byte)
-        out.append(0)
-        var count: UInt64 = 0
-        for frame in frames { count += UInt64(batchedFrameCount(frame)) }
-        Schema.appendBigEndian(count, size: 4, to: &out)
+        out.reserveCapacity(frames.reduce(batchSchema.fixedSize) { $0 + batchEntrySize($1) })
+        appendBatchHeader(count: frames.reduce(0) { $0 + batchedFrameCount($1) }, to: &out)
         for frame in frames {
-            if isBatch(frame) {
-                out.append(contentsOf: frame[batchSchema.fixedSize...])
-            } else {
-                Schema.appendBigEndian(UInt64(frame.count), size: 4, to: &out)
-                out.append(contentsOf: frame)
-            }
+            frame.withUnsafeBytes { appendBatchEntry($0, to: &out) }
         }
         return out
     }

@@ -1,0 +1,118 @@
+import NIOCore
+import NIOWebSocket
+
+/// The outbound side of one connection, on its event loop: writes ``ServerFrame``s, holds them
+/// while the channel is not writable, and coalesces flushes.
+///
+/// A frame's bytes (header included) are written below NIO's frame encoder, through the
+/// encoder's own context, so a buffer shared by every member of a push is written as it is:
+/// one write of one buffer. On a compressed connection (or without an encoder, in unit tests)
+/// the frame's payload goes through the pipeline as a `WebSocketFrame`, for
+/// ``PerMessageDeflateHandler`` to compress. While the channel is not writable, frames wait in
+/// a queue of the writer's own, in order; ``write(_:)`` reports when they and the channel's
+/// buffer exceed ``Configuration/maxOutboundBufferSize``, so the connection can be closed as a
+/// slow consumer.
+final class FrameWriter {
+    private let context: ChannelHandlerContext
+    /// The context of NIO's `WebSocketFrameEncoder`; `nil` on a compressed connection or without
+    /// that encoder.
+    private let frameOutput: ChannelHandlerContext?
+    private let metrics: ServerMetrics
+    private let maxOutboundBufferSize: Int
+    private var held = CircularBuffer<ServerFrame>()
+    private var needsFlush = false
+    private var flushScheduled = false
+    /// The bytes of the frames held.
+    private(set) var heldBytes = 0 { didSet { metrics.heldBytesChanged(from: oldValue, to: heldBytes) } }
+
+    init(context: ChannelHandlerContext, metrics: ServerMetrics, maxOutboundBufferSize: Int) {
+        self.context = context
+        self.metrics = metrics
+        self.maxOutboundBufferSize = maxOutboundBufferSize
+        let pipeline = context.pipeline.syncOperations
+        let compressed = (try? pipeline.handler(type: PerMessageDeflateHandler.self)) != nil
+        self.frameOutput = compressed ? nil : try? pipeline.context(handlerType: WebSocketFrameEncoder.self)
+    }
+
+    /// Writes `frame` (no flush), or holds it while the channel is not writable or others are
+    /// held (to keep the order). Returns `false` when the bytes waiting for the peer now exceed
+    /// ``Configuration/maxOutboundBufferSize``.
+    func write(_ frame: ServerFrame) -> Bool {
+        guard held.isEmpty && context.channel.isWritable else {
+            held.append(frame)
+            heldBytes += frame.bytes.readableBytes
+            return isWithinBound
+        }
+        emit(frame)
+        return context.channel.isWritable || isWithinBound
+    }
+
+    /// Writes a control frame (ping, pong) at once: it may pass held frames.
+    func writeControl(_ frame: WebSocketFrame) {
+        context.write(NIOAny(frame), promise: nil)
+        needsFlush = true
+    }
+
+    /// Writes held frames, in order, while the channel takes them; flushes.
+    func writeHeld() {
+        while context.channel.isWritable, let next = held.popFirst() {
+            heldBytes -= next.bytes.readableBytes
+            emit(next)
+        }
+        flushIfNeeded()
+    }
+
+    /// Writes every held frame whatever the writability (the close frame follows them) and
+    /// forgets any pending flush: the caller flushes.
+    func writeAllHeld() {
+        while let next = held.popFirst() { emit(next) }
+        heldBytes = 0
+        needsFlush = false
+    }
+
+    /// Drops the held frames (a slow consumer's, or a closed connection's).
+    func dropHeld() {
+        held.removeAll()
+        heldBytes = 0
+    }
+
+    /// Flushes when something was written since the last flush.
+    func flushIfNeeded() {
+        guard needsFlush else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    /// Flushes once every write already queued on the event loop has run.
+    func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let writer = NIOLoopBound(self, eventLoop: context.eventLoop)
+        context.eventLoop.execute {
+            writer.value.flushScheduled = false
+            writer.value.flushIfNeeded()
+        }
+    }
+
+    private func emit(_ frame: ServerFrame) {
+        if let frameOutput {
+            frameOutput.write(NIOAny(frame.bytes), promise: nil)
+        } else {
+            context.write(NIOAny(WebSocketFrame(fin: true, opcode: .binary, data: frame.payload)), promise: nil)
+        }
+        needsFlush = true
+    }
+
+    private var isWithinBound: Bool {
+        let buffered = (try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        return buffered + heldBytes <= maxOutboundBufferSize
+    }
+
+    /// The bytes waiting for the peer: in the channel, and held here.
+    var waitingBytes: (buffered: Int, held: Int) {
+        ((try? context.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0, heldBytes)
+    }
+}
+
+@available(*, unavailable)
+extension FrameWriter: Sendable {}
