@@ -97,10 +97,16 @@ struct PlacedPush: Sendable {
         default:
             recipients = publisher.connections.allRecipients(excluding: excludedID)
         }
-        guard !recipients.isEmpty else { return nil }
+        // A member left out of a reliable room push gets its position instead, as on one node.
+        var notice: PositionNotice<Handle>?
+        if kind == UInt8(ascii: "r"), deliveryClass == UInt8(ascii: "r"), let excludedID {
+            notice = publisher.positionNotice(for: excludedID, in: roomName, at: RoomPosition(epoch: epoch, offset: offset))
+        }
+        guard !recipients.isEmpty || notice != nil else { return nil }
         let latestKey = deliveryClass == UInt8(ascii: "l") ? room + "|" + key : nil
         return PushDelivery(
-            bytes: frame, recipients: recipients, createdAt: createdAt, latestKey: latestKey, historyRoom: isKept ? room : nil
+            bytes: frame, recipients: recipients, createdAt: createdAt, latestKey: latestKey, historyRoom: isKept ? room : nil,
+            positionNotice: notice
         )
     }
 }
