@@ -10,8 +10,8 @@
 # AddressSanitizer: leak detection is off (ASAN_OPTIONS=detect_leaks=0) because XCTest itself
 #   leaks at exit on Linux; any other report stops the run and fails it.
 # ThreadSanitizer: reports are collected for the whole run (halt_on_error=0) and fail it at the
-#   end. Scripts/tsan-suppressions.txt suppresses exactly the known false reports of
-#   `Synchronization.Mutex` on this toolchain (see that file); nothing else is suppressed.
+#   end. Scripts/tsan-suppressions.txt is only for false reports of `Synchronization.Mutex` on
+#   this toolchain, each entry naming its frame (see that file); nothing else is suppressed.
 #
 # Tests that start external programs (redis-server, openssl) run as usual: the child processes
 # are not instrumented, only our test process is. No test is filtered out.
