@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOWebSocket
+import SwitchboardDeflate
 
 /// The per-frame path of one WebSocket connection, on its event loop: decode, dispatch to the
 /// responder, encode, write.

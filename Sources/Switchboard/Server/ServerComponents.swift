@@ -1,4 +1,5 @@
 import Logging
+import SwitchboardDeflate
 
 /// The parts of a server every connection uses: settings, hooks, the responder, the table of
 /// open connections and the registries pushes go through. Immutable once the server starts.
