@@ -36,9 +36,18 @@ let package = Package(
         .testTarget(name: "SwitchboardTestingTests", dependencies: ["SwitchboardTesting", "SwitchboardCore"]),
 
         .target(
+            name: "SwitchboardDeflate",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
+        .target(
             name: "Switchboard",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardDeflate",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -55,6 +64,7 @@ let package = Package(
             name: "SwitchboardTests",
             dependencies: [
                 "Switchboard",
+                "SwitchboardDeflate",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -64,10 +74,16 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        .target(
+            name: "TLSTestSupport",
+            dependencies: ["Switchboard", .product(name: "NIOSSL", package: "swift-nio-ssl")],
+            path: "Tests/TLSTestSupport"
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "Switchboard",
+                "TLSTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -88,10 +104,13 @@ let package = Package(
             name: "SwitchboardClient",
             dependencies: [
                 "SwitchboardCore",
+                "SwitchboardDeflate",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         .testTarget(
@@ -99,6 +118,9 @@ let package = Package(
             dependencies: [
                 "SwitchboardClient",
                 "Switchboard",
+                "TLSTestSupport",
+                "SwitchboardDeflate",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -6,9 +6,10 @@
 # With --client, kosoku is the server (fuzzingserver mode) and the Swift client's WebSocket
 # layer (Examples/AutobahnClient, RawWebSocketConnection) runs the same cases against it.
 # With --compression, runs the permessage-deflate cases 12.* and 13.* instead, against the
-# echo endpoint with Configuration.compression on (about ten minutes here, so not in test.sh).
+# echo endpoint with Configuration.compression on, or with --client --compression against the
+# client with ClientConfiguration.compression on (about ten minutes here, so not in test.sh).
 # A run is stopped after 15 minutes (30 with --compression).
-# Usage: bash Scripts/autobahn.sh [--client | --compression] [extra kosoku -i/-x options]
+# Usage: bash Scripts/autobahn.sh [--client] [--compression] [extra kosoku -i/-x options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +17,14 @@ mode=server
 limit=900
 cases=(-i '1.*' -i '2.*' -i '3.*' -i '4.*' -i '5.*' -i '6.*' -i '7.*' -i '9.*' -i '10.*')
 echo_options=()
-case "${1:-}" in
-    --client) mode=client; shift ;;
-    --compression) shift; cases=(-i '12.*' -i '13.*'); echo_options=(--compression); limit=1800 ;;
-esac
+client_options=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --client) mode=client; shift ;;
+        --compression) shift; cases=(-i '12.*' -i '13.*'); echo_options=(--compression); client_options=(--compression); limit=1800 ;;
+        *) break ;;
+    esac
+done
 
 venv=.build/autobahn-venv
 if [ ! -x "$venv/bin/kosoku" ]; then
@@ -66,7 +71,7 @@ else
     url=$(grep -o 'ws://[^ ]*' "$log" | head -1)
     [ -n "$url" ] || { echo "autobahn.sh: kosoku did not start" >&2; cat "$log" >&2; exit 1; }
 
-    if timeout "$limit" .build/debug/switchboard-autobahn-client "$url" switchboard; then
+    if timeout "$limit" .build/debug/switchboard-autobahn-client "$url" switchboard "${client_options[@]}"; then
         wait "$server" || status=$?
     else
         status=1

@@ -15,8 +15,8 @@ final class BareFanoutServer: FanoutServer {
     private let listener = Mutex<(any Channel)?>(nil)
     private let byLoop = Mutex<[(loop: any EventLoop, channels: [any Channel])]>([])
 
-    init(payload: Int) {
-        let push = Frame.push(PushFrame(url: FanoutPush.url, room: FanoutPush.room.rawValue, data: FanoutPush.body(size: payload)[...]))
+    init(payload: Int, body kind: BodyKind) {
+        let push = Frame.push(PushFrame(url: FanoutPush.url, room: FanoutPush.room.rawValue, data: FanoutPush.body(size: payload, kind: kind)[...]))
         let bytes = (try? FrameCodec.encode(push)) ?? []
         self.frame = ByteBuffer(bytes: bytes)
         self.frameSize = bytes.count

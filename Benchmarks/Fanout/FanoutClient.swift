@@ -10,21 +10,24 @@ struct FanoutClient {
 
     /// Opens `count` connections to 127.0.0.1:`port`, from 127.0.0.1 … 127.0.0.`sources`,
     /// and waits until every handshake is done.
-    static func connect(port: Int, count: Int, sources: Int, counter: DeliveryCounter, timeout: TimeAmount) throws -> FanoutClient {
+    /// With `offersDeflate`, each handshake offers permessage-deflate.
+    static func connect(port: Int, count: Int, sources: Int, offersDeflate: Bool, counter: DeliveryCounter, timeout: TimeAmount) throws -> FanoutClient {
         let group = MultiThreadedEventLoopGroup.singleton
         var channels: [any Channel] = []
         channels.reserveCapacity(count)
         while channels.count < count {
             let first = channels.count
             let batch = (first..<min(count, first + window)).map { index in
-                open(index: index, port: port, sources: sources, counter: counter, group: group, timeout: timeout)
+                open(index: index, port: port, sources: sources, offersDeflate: offersDeflate, counter: counter, group: group, timeout: timeout)
             }
             for future in batch { channels.append(try future.wait()) }
         }
         return FanoutClient(channels: channels)
     }
 
-    private static func open(index: Int, port: Int, sources: Int, counter: DeliveryCounter, group: MultiThreadedEventLoopGroup, timeout: TimeAmount) -> EventLoopFuture<any Channel> {
+    private static func open(
+        index: Int, port: Int, sources: Int, offersDeflate: Bool, counter: DeliveryCounter, group: MultiThreadedEventLoopGroup, timeout: TimeAmount
+    ) -> EventLoopFuture<any Channel> {
         let loop = group.next()
         let upgraded = loop.makePromise(of: Void.self)
         let expiry = loop.scheduleTask(in: timeout) { upgraded.fail(ChannelError.connectTimeout(timeout)) }
@@ -34,7 +37,7 @@ struct FanoutClient {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        MemberHandler(counter: counter, upgraded: upgraded, host: "127.0.0.1", port: port)
+                        MemberHandler(counter: counter, upgraded: upgraded, host: "127.0.0.1", port: port, offersDeflate: offersDeflate)
                     )
                 }
             }

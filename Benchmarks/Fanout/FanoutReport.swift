@@ -49,10 +49,18 @@ struct FanoutReport {
                 lines.append("\(label) ÷ bare: 1× deliveries/s \(Self.fixed(switchboard.single / bare.single, 2)), burst deliveries/s \(Self.fixed(switchboard.burst / bare.burst, 2)); server CPU per delivery 1× \(Self.fixed(switchboard.cpu1 / bare.cpu1, 2)), burst \(Self.fixed(switchboard.cpuBurst / bare.cpuBurst, 2))")
             }
         }
+        for delivery in FanoutDelivery.allCases {
+            guard let plain = medians["switchboard/\(delivery.rawValue)"], let deflate = medians["switchboard-deflate/\(delivery.rawValue)"] else { continue }
+            let bytes = { (mode: ServerMode) -> Double in
+                let runs = measurements.filter { $0.label == "\(mode.rawValue)/\(delivery.rawValue)" }
+                return median(runs.map { Double($0.payloadBytes) / Double(max(1, $0.deliveries)) })
+            }
+            lines.append("deflate ÷ plain (\(delivery.rawValue)): server CPU per delivery 1× \(Self.fixed(deflate.cpu1 / plain.cpu1, 2)), burst \(Self.fixed(deflate.cpuBurst / plain.cpuBurst, 2)); bytes received per delivery \(Self.fixed(bytes(.switchboardDeflate), 0)) vs \(Self.fixed(bytes(.switchboard), 0)) (\(Self.fixed(bytes(.switchboardDeflate) / bytes(.switchboard), 2)))")
+        }
         if let reliable = medians["switchboard/reliable"], let volatile = medians["switchboard/volatile"] {
             lines.append("reliable ÷ volatile (same server and connections): server CPU per delivery 1× \(Self.fixed(reliable.cpu1 / volatile.cpu1, 2)), burst \(Self.fixed(reliable.cpuBurst / volatile.cpuBurst, 2)); deliveries/s 1× \(Self.fixed(reliable.single / volatile.single, 2)), burst \(Self.fixed(reliable.burst / volatile.burst, 2))")
         }
-        if let switchboard = measurements.last(where: { $0.mode == .switchboard }) {
+        if let switchboard = measurements.last(where: { $0.mode != .bare }) {
             let a = switchboard.account
             lines.append("Switchboard encodings: \(a.encodings) for \(a.broadcasts) broadcasts, \(a.bytesEncoded) bytes encoded = \(Self.fixed(switchboard.bytesEncodedPerBroadcast, 0)) per broadcast (one \(a.frameSize)-byte frame), written to \(a.recipients) recipients")
         }

@@ -25,7 +25,7 @@ struct FanoutRun {
     /// The delivery classes measured for `mode` in `round`, in order: every other round
     /// reversed, so neither class always runs first on a fresh server.
     private func classes(for mode: ServerMode, round: Int) -> [FanoutDelivery?] {
-        guard mode == .switchboard else { return [nil] }
+        guard mode != .bare else { return [nil] }
         return round % 2 == 1 ? options.deliveries : options.deliveries.reversed()
     }
 
@@ -34,14 +34,16 @@ struct FanoutRun {
     private func measure(_ mode: ServerMode, round: Int) throws -> [FanoutMeasurement] {
         let members = options.connections
         let timeout = options.timeoutSeconds
-        let server = try ServerChild(mode: mode, connections: members, payload: options.payload)
+        let server = try ServerChild(mode: mode, connections: members, payload: options.payload, body: options.body)
         defer { server.stop() }
         let listening = try server.expectLine("listening ", timeout: timeout)
         guard let port = Int(listening.dropFirst("listening ".count)) else { throw UsageError(description: "bad answer: \(listening)") }
 
         let counter = DeliveryCounter(perBroadcast: members)
         let connectStart = Clock.nanoseconds()
-        let client = try FanoutClient.connect(port: port, count: members, sources: options.sources, counter: counter, timeout: .seconds(Int64(timeout)))
+        let client = try FanoutClient.connect(
+            port: port, count: members, sources: options.sources, offersDeflate: mode.compresses, counter: counter, timeout: .seconds(Int64(timeout))
+        )
         defer { client.close() }
         let connectSeconds = Self.seconds(Clock.nanoseconds() - connectStart)
 

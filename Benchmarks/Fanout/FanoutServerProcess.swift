@@ -12,8 +12,9 @@ enum FanoutServerProcess {
     static func run(_ options: ServerOptions) async throws {
         try OpenFiles.raiseLimit(atLeast: options.connections + 200)
         let server: any FanoutServer = switch options.mode {
-        case .bare: BareFanoutServer(payload: options.payload)
-        case .switchboard: SwitchboardFanoutServer(connections: options.connections, payload: options.payload)
+        case .bare: BareFanoutServer(payload: options.payload, body: options.body)
+        case .switchboard, .switchboardDeflate:
+            SwitchboardFanoutServer(connections: options.connections, payload: options.payload, body: options.body, compression: options.mode.compresses)
         }
         let port = try await server.start()
         answer("listening \(port)")

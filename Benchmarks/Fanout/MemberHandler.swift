@@ -1,3 +1,4 @@
+import CompressNIO
 import NIOCore
 
 /// One room member on the client side: writes the WebSocket handshake, then counts the pushes
@@ -5,7 +6,9 @@ import NIOCore
 ///
 /// Server frames are unmasked; the parser reads the WebSocket header (RFC 6455 §5.2) straight
 /// from the bytes, without NIO's frame decoder, so the client spends as little of the shared
-/// CPU as it can.
+/// CPU as it can. With `offersDeflate` the handshake offers permessage-deflate, and of a
+/// compressed message (RSV1) only the first bytes are inflated, with a fresh inflater each
+/// time: the server compresses without context takeover in that mode.
 final class MemberHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -19,15 +22,19 @@ final class MemberHandler: ChannelInboundHandler {
     private var isUpgraded = false
     private var settled = false
     private var pending: ByteBuffer?
+    private var inflater: ZlibDecompressor?
+    private var head = ByteBuffer()
     /// Pushes this member received.
     private(set) var received = 0
 
-    init(counter: DeliveryCounter, upgraded: EventLoopPromise<Void>, host: String, port: Int) {
+    init(counter: DeliveryCounter, upgraded: EventLoopPromise<Void>, host: String, port: Int, offersDeflate: Bool) {
         self.counter = counter
         self.upgraded = upgraded
         self.request = "GET /ws HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-            + "Sec-WebSocket-Protocol: switchboard.v1\r\n\r\n"
+            + "Sec-WebSocket-Protocol: switchboard.v1\r\n"
+            + (offersDeflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") + "\r\n"
+        self.inflater = offersDeflate ? try? ZlibDecompressor(algorithm: .deflate, windowSize: 15) : nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -112,7 +119,11 @@ final class MemberHandler: ChannelInboundHandler {
             if second & 0x80 != 0 { header += 4 }
             guard buffer.readableBytes >= header + length else { break }
             let opcode = first & 0x0F
-            if opcode == 0x2, length > 0, let kind = buffer.getInteger(at: start + header, as: UInt8.self) {
+            if first & 0x40 != 0, opcode == 0x2, length > 0, let payload = buffer.getSlice(at: start + header, length: length), let (kind, inner) = peek(payload) {
+                messages += 1
+                bytes += length
+                deliveries += kind == Self.pushKind ? 1 : (kind == Self.batchKind ? inner : 0)
+            } else if opcode == 0x2, length > 0, let kind = buffer.getInteger(at: start + header, as: UInt8.self) {
                 messages += 1
                 bytes += length
                 if kind == Self.pushKind {
@@ -125,6 +136,23 @@ final class MemberHandler: ChannelInboundHandler {
         }
         received += deliveries
         counter.add(deliveries: deliveries, messages: messages, payloadBytes: bytes)
+    }
+
+    /// The kind byte and the batch count (bytes 2…5) of a compressed message, inflating only
+    /// its first bytes.
+    private func peek(_ payload: ByteBuffer) -> (UInt8, Int)? {
+        guard let inflater else { return nil }
+        var input = payload
+        input.writeBytes([0x00, 0x00, 0xFF, 0xFF])
+        head.clear(minimumCapacity: 8)
+        defer { try? inflater.reset() }
+        do {
+            try inflater.inflate(from: &input, to: &head)
+        } catch {
+            // Output full (we asked for 8 bytes only) or input used up: both leave `head` usable.
+        }
+        guard let kind = head.getInteger(at: head.readerIndex, as: UInt8.self) else { return nil }
+        return (kind, head.getInteger(at: head.readerIndex + 2, as: UInt32.self).map(Int.init) ?? 0)
     }
 
     private func settle(_ result: Result<Void, any Error>) {

@@ -12,6 +12,20 @@ enum ServerMode: String, Sendable, CaseIterable {
     case bare
     /// Switchboard's `Server`, pushing to a room through `PushPublisher` and its transport.
     case switchboard
+    /// The same with permessage-deflate (`Configuration.compression`, `serverNoContextTakeover`,
+    /// so a push is compressed once for all members), offered by every member.
+    case switchboardDeflate = "switchboard-deflate"
+
+    /// Whether the members offer permessage-deflate.
+    var compresses: Bool { self == .switchboardDeflate }
+}
+
+/// What a push body holds.
+enum BodyKind: String, Sendable, CaseIterable {
+    /// `0123456789abcdef` repeated (compresses to almost nothing).
+    case hex
+    /// A JSON array of small objects, like a list of cards (compresses like typical JSON).
+    case json
 }
 
 /// The delivery class of Switchboard's broadcasts (`PushMessage.delivery`); the bare server
@@ -37,10 +51,13 @@ struct RunOptions {
         usage: switchboard-fanout run [--connections N] [--broadcasts K] [--payload BYTES]
                                       [--modes bare,switchboard] [--rounds R] [--sources S]
                                       [--delivery reliable|volatile|both] [--timeout SECONDS]
+                                      [--body hex|json]
           --connections  members of the room, one WebSocket connection each (default 10000)
           --broadcasts   K: broadcasts one at a time, then K back to back (default 20)
           --payload      push body bytes (default 64)
-          --modes        servers to measure, in order (default bare,switchboard)
+          --modes        servers to measure, in order (default bare,switchboard); also
+                         switchboard-deflate: Switchboard with permessage-deflate negotiated
+          --body         push body: hex (a repeated alphabet) or json (default hex)
           --rounds       repeat the modes, alternating, and report medians (default 1)
           --sources      spread client connections over 127.0.0.1 ... 127.0.0.S (default 1)
           --delivery     class of Switchboard's pushes; both: each class in turn on the same
@@ -56,6 +73,7 @@ struct RunOptions {
     var sources = 1
     var timeoutSeconds = 30.0
     var deliveries: [FanoutDelivery] = [.reliable]
+    var body = BodyKind.hex
 
     init(parsing arguments: [String]) throws {
         var rest = arguments[...]
@@ -79,10 +97,13 @@ struct RunOptions {
                     }
                     deliveries = [delivery]
                 }
+            case "--body":
+                guard let kind = BodyKind(rawValue: value) else { throw UsageError(description: "--body takes hex or json, got \(value)") }
+                body = kind
             case "--modes":
                 modes = try value.split(separator: ",").map { name in
                     guard let mode = ServerMode(rawValue: String(name)) else {
-                        throw UsageError(description: "unknown mode \(name); use bare and/or switchboard")
+                        throw UsageError(description: "unknown mode \(name); use bare, switchboard and/or switchboard-deflate")
                     }
                     return mode
                 }
@@ -104,13 +125,15 @@ struct ServerOptions {
     var mode: ServerMode
     var connections: Int
     var payload: Int
+    var body: BodyKind
 
     init(parsing arguments: [String]) throws {
-        guard let name = arguments.first, let mode = ServerMode(rawValue: name), arguments.count == 3 else {
-            throw UsageError(description: "usage: switchboard-fanout server bare|switchboard <connections> <payload-bytes>")
+        guard let name = arguments.first, let mode = ServerMode(rawValue: name), arguments.count == 4, let body = BodyKind(rawValue: arguments[3]) else {
+            throw UsageError(description: "usage: switchboard-fanout server bare|switchboard|switchboard-deflate <connections> <payload-bytes> hex|json")
         }
         self.mode = mode
         self.connections = try RunOptions.int(arguments[1], "connections", in: 1...60_000)
         self.payload = try RunOptions.int(arguments[2], "payload", in: 0...60_000)
+        self.body = body
     }
 }

@@ -8,10 +8,10 @@ final class ServerChild {
     private let output = Pipe()
     private var buffered: [UInt8] = []
 
-    init(mode: ServerMode, connections: Int, payload: Int) throws {
+    init(mode: ServerMode, connections: Int, payload: Int, body: BodyKind) throws {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["server", mode.rawValue, String(connections), String(payload)]
+        process.arguments = ["server", mode.rawValue, String(connections), String(payload), body.rawValue]
         process.standardInput = input
         process.standardOutput = output
         try process.run()

@@ -14,15 +14,22 @@ final class SwitchboardFanoutServer: FanoutServer {
     private let frameSize: Int
     private let task = Mutex<Task<Void, any Error>?>(nil)
 
-    init(connections: Int, payload: Int) {
+    /// With `compression`, permessage-deflate is on without server context takeover, so each
+    /// push is compressed once and the same bytes go to every member.
+    init(connections: Int, payload: Int, body kind: BodyKind, compression: Bool) {
         var configuration = Configuration(host: "127.0.0.1", port: 0)
         configuration.maxConnections = connections + 100
         configuration.pingInterval = nil
+        if compression {
+            var settings = CompressionSettings()
+            settings.serverNoContextTakeover = true
+            configuration.compression = settings
+        }
         var logger = Logger(label: "switchboard.fanout")
         logger.logLevel = .warning
         self.server = Server(router: Router(), configuration: configuration, logger: logger)
-        self.body = FanoutPush.body(size: payload)
-        self.frameSize = FanoutPush.frameSize(payload: payload)
+        self.body = FanoutPush.body(size: payload, kind: kind)
+        self.frameSize = FanoutPush.frameSize(payload: payload, kind: kind)
     }
 
     func start() async throws -> Int {

@@ -5,11 +5,13 @@ import Synchronization
 // A raw WebSocket echo client for RFC 6455 conformance runs (Autobahn|Testsuite's client
 // cases, see Scripts/autobahn.sh --client): asks the fuzzing server for its case count, runs
 // every case echoing each message back with its opcode, then asks it to write the reports.
-// Usage: switchboard-autobahn-client ws://127.0.0.1:9001 [agent]   (agent defaults to switchboard)
+// --compression offers permessage-deflate (ClientConfiguration.compression), for cases 12.* and 13.*.
+// Usage: switchboard-autobahn-client ws://127.0.0.1:9001 [agent] [--compression]   (agent defaults to switchboard)
 
-let arguments = CommandLine.arguments.dropFirst()
+let compression = CommandLine.arguments.contains("--compression")
+let arguments = CommandLine.arguments.dropFirst().filter { $0 != "--compression" }
 guard let base = arguments.first else {
-    FileHandle.standardError.write(Data("usage: switchboard-autobahn-client ws://HOST:PORT [agent]\n".utf8))
+    FileHandle.standardError.write(Data("usage: switchboard-autobahn-client ws://HOST:PORT [agent] [--compression]\n".utf8))
     exit(2)
 }
 let agent = arguments.dropFirst().first ?? "switchboard"
@@ -19,6 +21,7 @@ var configuration = ClientConfiguration()
 configuration.maxMessageSize = 16 << 20
 configuration.maxFragmentsPerMessage = 1 << 20
 configuration.heartbeatInterval = nil
+if compression { configuration.compression = ClientCompressionSettings() }
 
 /// The case count the server sends as one text message.
 final class CaseCount: Sendable {

@@ -2,10 +2,20 @@ import ArgumentParser
 import Foundation
 import SwitchboardClient
 
-/// The options every subcommand shares: where to connect, the token, timeouts and logging.
+/// The options every subcommand shares: where to connect (TLS trust and compression
+/// included), the token, timeouts and logging.
 struct ConnectionOptions: ParsableArguments {
-    @Argument(help: "The server's WebSocket url, e.g. ws://127.0.0.1:8080/ws.")
+    @Argument(help: "The server's WebSocket url, e.g. ws://127.0.0.1:8080/ws (or wss:// for TLS).")
     var url: String
+
+    @Option(help: ArgumentHelp("For wss:// urls: trust only the certificate authorities in this PEM file instead of the system's.", valueName: "file"))
+    var ca: String?
+
+    @Option(help: ArgumentHelp("For wss:// urls: the host name the server's certificate must be valid for (default: the url's host).", valueName: "name"))
+    var serverName: String?
+
+    @Flag(help: "Offer permessage-deflate compression (used when the server accepts it).")
+    var compress = false
 
     @Option(help: "A bearer token, sent as 'Authorization: Bearer <token>'.")
     var token: String?
@@ -24,6 +34,7 @@ struct ConnectionOptions: ParsableArguments {
         configuration.connectTimeout = .milliseconds(timeout)
         configuration.reconnect = reconnect
         if let token { configuration.tokenProvider = { token } }
+        if compress { configuration.compression = ClientCompressionSettings() }
         if verbose {
             configuration.frameObserver = { direction, frame in
                 let mark = direction == .sent ? ">" : "<"
@@ -33,6 +44,8 @@ struct ConnectionOptions: ParsableArguments {
             }
         }
         do {
+            if let ca { configuration.tls = try ClientTLSSettings(trustingAuthorityFile: ca) }
+            if let serverName { configuration.tls.serverHostname = serverName }
             let client = try SwitchboardClient(url: url, configuration: configuration)
             try await client.connect()
             return client

@@ -3,7 +3,7 @@ import NIOPosix
 import SwitchboardCore
 
 /// The settings of a ``SwitchboardClient``: timeouts, the send queue, reconnection, heartbeat,
-/// credentials and retries. Every limit has a documented default.
+/// credentials, retries, TLS and compression. Every limit has a documented default.
 public struct ClientConfiguration: Sendable {
     /// How long a request may wait for its response once written. Default 10 s; override per
     /// call with ``RequestOptions/timeout``. Expiry fails the call with ``SwitchboardClientError/timedOut``.
@@ -56,6 +56,12 @@ public struct ClientConfiguration: Sendable {
     /// The source of randomness for the reconnect jitter: a value in `0..<1`. Default
     /// `Double.random(in: 0..<1)`; tests inject a fixed one.
     public var random: @Sendable () -> Double = { Double.random(in: 0..<1) }
+    /// permessage-deflate: offered at every handshake when set, see ``ClientCompressionSettings``.
+    /// Default `nil`: not offered, and a server answer with any extension fails the connection.
+    public var compression: ClientCompressionSettings? = nil
+    /// How `wss://` urls are connected: trust roots, host name, the full NIOSSL configuration.
+    /// Default: the system's trust roots with full certificate and host name verification.
+    public var tls = ClientTLSSettings()
     /// The event loops the client runs on (it uses one). Default: NIO's shared singleton group.
     public var eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
 

@@ -31,13 +31,16 @@ public final class SwitchboardClient: Sendable {
     let core = Mutex(ClientCore())
     let listeners: PushListeners
 
-    /// A client for the server at `url` (`ws://host:port/path`, query allowed, e.g.
-    /// `?features=…`); nothing is opened until ``connect()``.
-    /// - Throws: ``SwitchboardClientError/invalidRequest(_:)`` when `url` is not a `ws://` url.
+    /// A client for the server at `url` (`ws://host:port/path`, or `wss://` for TLS with
+    /// ``ClientConfiguration/tls``; query allowed, e.g. `?features=…`); nothing is opened until
+    /// ``connect()``.
+    /// - Throws: ``SwitchboardClientError/invalidRequest(_:)`` when `url` is not a `ws://` or
+    ///   `wss://` url, ``SwitchboardClientError/invalidTLSConfiguration(_:)`` when a `wss://`
+    ///   url's TLS context cannot be made from ``ClientConfiguration/tls``.
     public init(url: String, configuration: ClientConfiguration = ClientConfiguration()) throws(SwitchboardClientError) {
         self.configuration = configuration
         self.eventLoop = configuration.eventLoopGroup.next()
-        self.connector = Connector(address: try ServerAddress(url), configuration: configuration, eventLoop: eventLoop)
+        self.connector = try Connector(address: try ServerAddress(url), configuration: configuration, eventLoop: eventLoop)
         self.listeners = PushListeners(bufferSize: configuration.pushBufferSize)
     }
 

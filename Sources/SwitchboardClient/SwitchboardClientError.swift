@@ -24,6 +24,13 @@ public enum SwitchboardClientError: Error, Sendable, Hashable, CustomStringConve
     /// The connection could not be opened and the ``ReconnectPolicy`` allows no more attempts;
     /// the text is the last failure.
     case connectionFailed(String)
+    /// The TLS handshake of a `wss://` connection failed: the text says why (the server's
+    /// certificate is not trusted, is not valid for the host, …). Raised when the
+    /// ``ReconnectPolicy`` allows no more attempts, like ``connectionFailed(_:)``.
+    case tlsHandshakeFailed(String)
+    /// ``ClientConfiguration/tls`` cannot be used (an unreadable certificate authority file,
+    /// an invalid NIOSSL configuration); the text says why.
+    case invalidTLSConfiguration(String)
     /// The request could not be encoded (e.g. an invalid url or room name); the text says why.
     case invalidRequest(String)
     /// A body did not decode as the expected type; the text is the decoder's explanation.
@@ -43,6 +50,8 @@ public enum SwitchboardClientError: Error, Sendable, Hashable, CustomStringConve
         case .queueTimedOut(let milliseconds): "the socket did not open within \(milliseconds) ms while the item was queued"
         case .notConnected: "the socket is not open and queuing was turned off for this call"
         case .connectionFailed(let reason): "could not connect, no attempts left: \(reason)"
+        case .tlsHandshakeFailed(let reason): "the TLS handshake failed, no attempts left: \(reason)"
+        case .invalidTLSConfiguration(let reason): "invalid TLS configuration: \(reason)"
         case .invalidRequest(let reason): "invalid request: \(reason)"
         case .decodingFailed(let reason): "the body did not decode: \(reason)"
         case .cancelled: "the calling task was cancelled"

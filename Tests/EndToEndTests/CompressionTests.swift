@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOWebSocket
 import Switchboard
+import TLSTestSupport
 import Testing
 
 /// permessage-deflate (RFC 7692) over real sockets: negotiation, compressed answers and pushes,

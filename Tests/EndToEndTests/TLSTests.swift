@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOSSL
 import Switchboard
+import TLSTestSupport
 import Testing
 
 /// `wss://`: the server with ``Configuration/tls``, certificates made by `openssl` at test time.

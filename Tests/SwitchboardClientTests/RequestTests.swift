@@ -104,7 +104,7 @@ struct RequestTests {
         await #expect(throws: SwitchboardClientError.invalidRequest("invalid byte 0x20 in url at offset 2 (allowed: '!'...'~' except '|'; percent-encode the rest)")) {
             try await client.get("/a b")
         }
-        #expect(throws: SwitchboardClientError.invalidRequest("the url must start with ws:// (wss:// is not supported): http://x")) {
+        #expect(throws: SwitchboardClientError.invalidRequest("the url must start with ws:// or wss://: http://x")) {
             try SwitchboardClient(url: "http://x")
         }
     }

@@ -2,6 +2,7 @@ import CompressNIO
 import NIOCore
 import NIOEmbedded
 import NIOWebSocket
+import SwitchboardDeflate
 import Testing
 
 @testable import Switchboard

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOWebSocket
+import SwitchboardDeflate
 
 /// The per-frame path of one WebSocket connection, on its event loop: it wires the parts that
 /// do the work and carries out the actions they answer with.

@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import SwitchboardDeflate
 
 /// The raw echo endpoint used for RFC 6455 conformance runs: echoes text and binary messages,
 /// answers pings, validates UTF-8 and close frames, and performs the close handshake.

@@ -1,4 +1,5 @@
 import Logging
+import SwitchboardDeflate
 
 /// The parts of a server every connection uses: settings, hooks, the responder, the table of
 /// connection slots and the registries pushes go through (the ``registry`` is the one map of

@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOSSL
 import NIOWebSocket
+import SwitchboardDeflate
 
 /// Sets up the pipeline of an accepted TCP connection: TLS first when configured
 /// (``Configuration/tls``), HTTP/1.1 with the WebSocket upgrader, then either the WebSocket

@@ -6,8 +6,10 @@ enum ConnectOutcome: Sendable {
     case open(any Channel)
     /// The server answered the upgrade with an HTTP status and no WebSocket.
     case refused(status: Int, reason: String)
-    /// No answer: connect failure, timeout, or a protocol mistake; the text says which.
-    case failed(String)
+    /// No answer: connect failure, timeout, TLS failure or a protocol mistake: the error the
+    /// client ends with when no attempts are left (``SwitchboardClientError/connectionFailed(_:)``
+    /// or ``SwitchboardClientError/tlsHandshakeFailed(_:)``).
+    case failed(SwitchboardClientError)
 }
 
 /// What the upgrade step of the pipeline produced.
@@ -17,6 +19,9 @@ enum UpgradeResult: Sendable {
     /// Switched protocols without selecting the offered subprotocol (or selecting one when none
     /// was offered).
     case wrongSubprotocol(String?)
+    /// Switched protocols with a `Sec-WebSocket-Extensions` answer the client cannot accept: the
+    /// connection is to be failed with a close frame with `code`; `reason` says why.
+    case extensionRefused(reason: String, code: UInt16)
     /// Not upgraded: the refused answer, once its body is read.
     case notUpgraded(EventLoopFuture<(status: Int, reason: String)>)
 }

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOWebSocket
 import SwitchboardCore
+import SwitchboardDeflate
 
 /// The per-connection frame path, on the event loop: decodes each binary WebSocket message
 /// into a ``Frame`` (unpacking batches in order), answers pings, echoes the server's close, and
@@ -88,7 +89,17 @@ final class FrameHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        context.close(promise: nil)
+        // A compressed message that inflates too far (1009) or is corrupt (1007) is failed with
+        // a close frame saying so; anything else just drops the connection.
+        guard let error = error as? PerMessageDeflateError, !closeSent else {
+            context.close(promise: nil)
+            return
+        }
+        closeSent = true
+        var code = context.channel.allocator.buffer(capacity: 2)
+        code.write(webSocketErrorCode: error.closeCode)
+        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: code)))
+            .assumeIsolated().whenComplete { _ in context.close(promise: nil) }
     }
 
     private func deliver(_ buffer: ByteBuffer) {

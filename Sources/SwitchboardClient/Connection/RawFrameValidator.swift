@@ -2,7 +2,8 @@ import NIOCore
 import NIOWebSocket
 
 /// The RFC 6455 checks NIO leaves to the application, on each frame of a raw connection before
-/// its fragments are joined: no reserved bits (no extension is negotiated), no reserved opcodes,
+/// its fragments are joined: no reserved bits (a compressed message's RSV1 was cleared by
+/// ``PerMessageDeflateHandler`` below when permessage-deflate was agreed), no reserved opcodes,
 /// no masked frames from a server (§5.1), and text that is UTF-8, checked fragment by fragment so
 /// a bad byte fails the connection at once (§8.1). A violation is passed on as a
 /// ``RawFrameValidator/Violation`` error and every later frame is dropped.

@@ -1,6 +1,7 @@
 import NIOCore
 import SwitchboardCore
 import NIOWebSocket
+import SwitchboardDeflate
 
 /// The message path of a ``RawWebSocketConnection``, on the event loop after fragment
 /// aggregation: hands each complete message to `respond` and writes its answers back (masked,
@@ -62,6 +63,8 @@ final class RawMessageHandler: ChannelInboundHandler {
         switch error {
         case let violation as RawFrameValidator.Violation:
             sendClose(context, violation.code)
+        case let error as PerMessageDeflateError:
+            sendClose(context, error.closeCode)
         case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge, NIOWebSocketFrameAggregator.Error.tooManyFragments:
             sendClose(context, .messageTooLarge)
         case is NIOWebSocketFrameAggregator.Error:

@@ -33,7 +33,7 @@ public struct RawWebSocketMessage: Sendable, Hashable {
 /// ``SwitchboardClient``; the heartbeat, reconnection and tokens are not used.
 @_spi(Conformance)
 public enum RawWebSocketConnection {
-    /// Connects to `url` (`ws://host:port/path?query`) and runs the connection until it closes.
+    /// Connects to `url` (`ws://` or `wss://host:port/path?query`) and runs the connection until it closes.
     ///
     /// `respond` is called on the connection's event loop with each complete message; the
     /// messages it returns are written back at once, masked, each in one frame. Pings are
@@ -45,14 +45,16 @@ public enum RawWebSocketConnection {
     /// - Returns: the code of the server's close frame; `nil` when it sent none, or no code.
     /// - Throws: ``SwitchboardClientError/handshakeRefused(status:reason:)`` when the server
     ///   answers the upgrade with an HTTP status, ``SwitchboardClientError/connectionFailed(_:)``
-    ///   when it cannot be reached or the handshake fails, ``SwitchboardClientError/invalidRequest(_:)``
+    ///   when it cannot be reached or the handshake fails, ``SwitchboardClientError/tlsHandshakeFailed(_:)``
+    ///   when the TLS handshake fails, ``SwitchboardClientError/invalidTLSConfiguration(_:)``
+    ///   when ``ClientConfiguration/tls`` cannot be used, ``SwitchboardClientError/invalidRequest(_:)``
     ///   for a malformed `url`.
     public static func run(
         url: String, configuration: ClientConfiguration = ClientConfiguration(),
         respond: @escaping @Sendable (RawWebSocketMessage) -> [RawWebSocketMessage]
     ) async throws(SwitchboardClientError) -> Int? {
         let eventLoop = configuration.eventLoopGroup.next()
-        let connector = Connector(address: try ServerAddress(url), configuration: configuration, eventLoop: eventLoop)
+        let connector = try Connector(address: try ServerAddress(url), configuration: configuration, eventLoop: eventLoop)
         let closed = eventLoop.makePromise(of: Int?.self)
         let outcome = await connector.connect(token: nil, subprotocol: nil) {
             [RawFrameValidator(), Connector.aggregator(configuration), RawMessageHandler(respond: respond, closed: closed)]
@@ -66,9 +68,9 @@ public enum RawWebSocketConnection {
         case .refused(let status, let reason):
             closed.succeed(nil)
             throw .handshakeRefused(status: status, reason: reason)
-        case .failed(let text):
+        case .failed(let error):
             closed.succeed(nil)
-            throw .connectionFailed(text)
+            throw error
         }
     }
 }

@@ -9,11 +9,11 @@ extension SwitchboardClient {
         let policy = configuration.reconnect
         var attempt = 0
         var refusedWithFreshToken = false
-        var lastFailure = "no attempt made"
+        var lastFailure = SwitchboardClientError.connectionFailed("no attempt made")
         while !Task.isCancelled {
             if attempt > 0 {
                 guard policy.allows(attempt: attempt) else {
-                    return end(.connectionFailed(lastFailure))
+                    return end(lastFailure)
                 }
                 guard enter(.reconnecting(attempt: attempt)) else { return }
                 do {
@@ -27,7 +27,7 @@ extension SwitchboardClient {
             do {
                 token = try await configuration.tokenProvider?()
             } catch {
-                lastFailure = "the token provider failed: \(error)"
+                lastFailure = .connectionFailed("the token provider failed: \(error)")
                 attempt += 1
                 continue
             }
@@ -40,10 +40,10 @@ extension SwitchboardClient {
                 }
                 return end(.handshakeRefused(status: status, reason: reason))
             case .refused(let status, let reason):
-                lastFailure = "the server refused the handshake with \(status): \(reason)"
+                lastFailure = .connectionFailed("the server refused the handshake with \(status): \(reason)")
                 attempt += 1
-            case .failed(let reason):
-                lastFailure = reason
+            case .failed(let failure):
+                lastFailure = failure
                 attempt += 1
             case .open(let channel):
                 refusedWithFreshToken = false
@@ -53,11 +53,11 @@ extension SwitchboardClient {
                 }
                 let openedAt = ContinuousClock.now
                 try? await channel.closeFuture.get()
-                lastFailure = "the connection closed"
+                lastFailure = .connectionFailed("the connection closed")
                 attempt = ContinuousClock.now - openedAt >= policy.resetAfter ? 1 : attempt + 1
                 if !policy.allows(attempt: attempt) {
                     disconnected(generation: generation, next: .closed)
-                    return end(.connectionFailed(lastFailure))
+                    return end(lastFailure)
                 }
                 disconnected(generation: generation, next: .reconnecting(attempt: attempt))
             }

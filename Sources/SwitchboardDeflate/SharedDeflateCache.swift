@@ -8,7 +8,7 @@ import Synchronization
 /// Without context takeover a message compresses to the same bytes for the same window (level
 /// and memory level are the server's), so an entry is reused only for a payload equal byte
 /// for byte to the one it was made from.
-final class SharedDeflateCache: Sendable {
+package final class SharedDeflateCache: Sendable {
     private struct Entry {
         var payload: ByteBuffer
         var windowBits: Int
@@ -16,19 +16,22 @@ final class SharedDeflateCache: Sendable {
     }
 
     /// How many compressed messages are kept.
-    static let capacity = 8
+    package static let capacity = 8
+
+    /// An empty cache.
+    package init() {}
 
     private let state = Mutex<(entries: [Entry], next: Int, compressions: Int)>(([], 0, 0))
 
     /// The compressed bytes of `payload` for `windowBits`, when one of the last messages.
-    func compressed(_ payload: ByteBuffer, windowBits: Int) -> ByteBuffer? {
+    package func compressed(_ payload: ByteBuffer, windowBits: Int) -> ByteBuffer? {
         state.withLock { state in
             state.entries.first { $0.windowBits == windowBits && $0.payload == payload }?.compressed
         }
     }
 
     /// Keeps `compressed` as the compressed bytes of `payload`, in place of the oldest entry.
-    func store(_ compressed: ByteBuffer, for payload: ByteBuffer, windowBits: Int) {
+    package func store(_ compressed: ByteBuffer, for payload: ByteBuffer, windowBits: Int) {
         let entry = Entry(payload: payload, windowBits: windowBits, compressed: compressed)
         state.withLock { state in
             state.compressions += 1
@@ -42,5 +45,5 @@ final class SharedDeflateCache: Sendable {
     }
 
     /// How many messages were compressed into the cache since the server started.
-    var compressions: Int { state.withLock { $0.compressions } }
+    package var compressions: Int { state.withLock { $0.compressions } }
 }

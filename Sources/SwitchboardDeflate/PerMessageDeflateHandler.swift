@@ -3,27 +3,30 @@ import NIOCore
 import NIOWebSocket
 
 /// permessage-deflate (RFC 7692) for one connection, between NIO's WebSocket frame codec and
-/// the connection's handler.
+/// the connection's handler; the same handler serves the server and the client (``DeflateRole``).
 ///
 /// Inbound, a message whose first frame has RSV1 set is inflated fragment by fragment; each
 /// fragment goes on with RSV1 clear, so the handler above joins and checks messages as if they
-/// had come uncompressed. Inflated frames carry an all-zero masking key: the payload is already
-/// unmasked, and the frame still reads as a client's masked frame (unmasked client frames pass
-/// through untouched, for the handler above to refuse). A message that inflates beyond
-/// ``Configuration/maxMessageSize`` bytes, or is not valid DEFLATE data, is reported with a
-/// ``PerMessageDeflateError`` through `errorCaught` (1009 and 1007).
+/// had come uncompressed. On the server, inflated frames carry an all-zero masking key: the
+/// payload is already unmasked, and the frame still reads as a client's masked frame (unmasked
+/// client frames pass through untouched, for the handler above to refuse); on the client,
+/// masked frames from the server pass through untouched the same way. A message that inflates
+/// beyond `maxMessageSize` bytes, or is not valid DEFLATE data, is reported with a
+/// ``PerMessageDeflateError`` through `errorCaught` (1009 and 1007). The inflater keeps its
+/// window across messages unless the peer's no-context-takeover parameter was agreed.
 ///
-/// Outbound, every final text or binary frame of at least
-/// ``CompressionSettings/minimumMessageSize`` bytes is compressed into one frame with RSV1 set;
-/// control frames, smaller messages and fragmented ones go out as they are. With
-/// `server_no_context_takeover` the compressor is reset after each message, so the same input
-/// always compresses to the same bytes: those are shared through ``SharedDeflateCache`` by
-/// every connection with the same window.
-final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
-    typealias InboundOut = WebSocketFrame
-    typealias OutboundIn = WebSocketFrame
-    typealias OutboundOut = WebSocketFrame
+/// Outbound, every final text or binary frame of at least `minimumMessageSize` bytes is
+/// compressed into one frame with RSV1 set (keeping its masking key); control frames, smaller
+/// messages and fragmented ones go out as they are, and nothing is compressed when the agreed
+/// window for this end is 8 bits (zlib cannot compress with it). With this end's
+/// no-context-takeover the compressor is reset after each message, so the same input always
+/// compresses to the same bytes: given a ``SharedDeflateCache``, those are shared by every
+/// connection with the same window.
+package final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    package typealias InboundIn = WebSocketFrame
+    package typealias InboundOut = WebSocketFrame
+    package typealias OutboundIn = WebSocketFrame
+    package typealias OutboundOut = WebSocketFrame
 
     /// Where the inbound side stands between frames.
     private enum Inbound {
@@ -41,8 +44,16 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
     private static let streamTail: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
     private static let unmaskedKey: WebSocketMaskingKey = [0, 0, 0, 0]
 
-    private let parameters: DeflateParameters
-    private let settings: CompressionSettings
+    private let role: DeflateRole
+    /// The window this end compresses with; below 9 nothing is compressed.
+    private let windowBits: Int
+    /// This end resets its compressor after every message.
+    private let ownNoContextTakeover: Bool
+    /// The peer resets its compressor after every message, so the inflater may too.
+    private let peerNoContextTakeover: Bool
+    private let minimumMessageSize: Int
+    private let level: Int32
+    private let memoryLevel: Int32
     private let maxMessageSize: Int
     private let cache: SharedDeflateCache?
     private var inbound = Inbound.betweenMessages
@@ -50,18 +61,33 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
     private var inflater: ZlibDecompressor?
     private var deflater: ZlibCompressor?
 
-    init(parameters: DeflateParameters, settings: CompressionSettings, maxMessageSize: Int, cache: SharedDeflateCache) {
-        self.parameters = parameters
-        self.settings = settings
+    /// A handler for `role` with the agreed `parameters`: messages of at least
+    /// `minimumMessageSize` bytes are compressed at zlib `level` and `memoryLevel` (each
+    /// clamped to 1…9), inflated messages may reach `maxMessageSize` bytes, and `cache` (used
+    /// only with this end's no-context-takeover) shares compressed bytes between connections.
+    package init(
+        role: DeflateRole, parameters: DeflateParameters, minimumMessageSize: Int, level: Int, memoryLevel: Int, maxMessageSize: Int,
+        cache: SharedDeflateCache? = nil
+    ) {
+        self.role = role
+        switch role {
+        case .server:
+            (windowBits, ownNoContextTakeover, peerNoContextTakeover) = (parameters.serverMaxWindowBits, parameters.serverNoContextTakeover, parameters.clientNoContextTakeover)
+        case .client:
+            (windowBits, ownNoContextTakeover, peerNoContextTakeover) = (parameters.clientMaxWindowBits, parameters.clientNoContextTakeover, parameters.serverNoContextTakeover)
+        }
+        self.minimumMessageSize = minimumMessageSize
+        self.level = Int32(min(max(level, 1), 9))
+        self.memoryLevel = Int32(min(max(memoryLevel, 1), 9))
         self.maxMessageSize = maxMessageSize
-        self.cache = parameters.serverNoContextTakeover ? cache : nil
+        self.cache = ownNoContextTakeover ? cache : nil
     }
 
     // MARK: Inbound
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = Self.unwrapInboundIn(data)
-        guard frame.maskKey != nil, !frame.rsv2, !frame.rsv3 else {
+        guard (frame.maskKey != nil) == (role == .server), !frame.rsv2, !frame.rsv3 else {
             return context.fireChannelRead(data)
         }
         switch (frame.opcode, inbound) {
@@ -98,14 +124,14 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
                 throw PerMessageDeflateError.messageTooLarge(limit: maxMessageSize)
             }
             output = inflated
-            if frame.fin && parameters.clientNoContextTakeover { try inflater.reset() }
+            if frame.fin && peerNoContextTakeover { try inflater.reset() }
         } catch let error as PerMessageDeflateError {
             return fail(error, context: context)
         } catch {
             return fail(.corruptData, context: context)
         }
         inbound = frame.fin ? .betweenMessages : .compressedMessage(inflated: inflatedSoFar + output.readableBytes)
-        let inflated = WebSocketFrame(fin: frame.fin, opcode: frame.opcode, maskKey: Self.unmaskedKey, data: output)
+        let inflated = WebSocketFrame(fin: frame.fin, opcode: frame.opcode, maskKey: role == .server ? Self.unmaskedKey : nil, data: output)
         context.fireChannelRead(Self.wrapInboundOut(inflated))
     }
 
@@ -140,32 +166,27 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
 
     // MARK: Outbound
 
-    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+    package func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let frame = Self.unwrapOutboundIn(data)
-        guard frame.fin, frame.opcode == .binary || frame.opcode == .text, frame.maskKey == nil, frame.reservedBits.isEmpty,
-            frame.data.readableBytes >= settings.minimumMessageSize
+        guard frame.fin, frame.opcode == .binary || frame.opcode == .text, frame.reservedBits.isEmpty, windowBits >= 9,
+            frame.data.readableBytes >= minimumMessageSize
         else {
             return context.write(data, promise: promise)
         }
         guard let compressed = compress(frame.data) else {
             return context.write(data, promise: promise)
         }
-        let out = WebSocketFrame(fin: true, rsv1: true, opcode: frame.opcode, data: compressed)
+        let out = WebSocketFrame(fin: true, rsv1: true, opcode: frame.opcode, maskKey: frame.maskKey, data: compressed)
         context.write(Self.wrapOutboundOut(out), promise: promise)
     }
 
     /// The message's deflated bytes without the stream tail, or `nil` to send it as it is.
     private func compress(_ payload: ByteBuffer) -> ByteBuffer? {
-        let windowBits = parameters.serverMaxWindowBits
         if let cache, let shared = cache.compressed(payload, windowBits: windowBits) { return shared }
         do {
             let deflater = try self.deflater ?? ZlibCompressor(
                 algorithm: .deflate,
-                configuration: ZlibConfiguration(
-                    windowSize: Int32(windowBits),
-                    compressionLevel: Int32(min(max(settings.level, 1), 9)),
-                    memoryLevel: Int32(min(max(settings.memoryLevel, 1), 9))
-                )
+                configuration: ZlibConfiguration(windowSize: Int32(windowBits), compressionLevel: level, memoryLevel: memoryLevel)
             )
             self.deflater = deflater
             var input = payload
@@ -176,7 +197,7 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
                 throw CompressNIOError.internalError
             }
             output.moveWriterIndex(to: output.writerIndex - 4)
-            guard parameters.serverNoContextTakeover else { return output }
+            guard ownNoContextTakeover else { return output }
             try deflater.reset()
             // Without shared history the message may as well go uncompressed when that is
             // no larger.
@@ -185,7 +206,7 @@ final class PerMessageDeflateHandler: ChannelDuplexHandler, RemovableChannelHand
             return output
         } catch {
             // The compressor's state is unknown: the next message starts a new one (a fresh
-            // window is always valid for the client's inflater).
+            // window is always valid for the peer's inflater).
             self.deflater = nil
             return nil
         }

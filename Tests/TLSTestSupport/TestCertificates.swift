@@ -3,12 +3,16 @@ import NIOSSL
 import Switchboard
 
 /// A certificate authority and a server certificate it signed (for `localhost` and
-/// `127.0.0.1`), made with the `openssl` command in a temporary folder when a test asks for
-/// them: no key material lives in the repository.
-struct TestCertificates: Sendable {
-    enum Failure: Error, CustomStringConvertible {
+/// `127.0.0.1` unless told otherwise), made with the `openssl` command in a temporary folder
+/// when a test asks for them: no key material lives in the repository. Shared by the server's
+/// and the client's test targets.
+public struct TestCertificates: Sendable {
+    /// An `openssl` command that failed, with its output.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The command's arguments and output.
         case openssl(arguments: [String], output: String)
-        var description: String {
+        /// The command and its output.
+        public var description: String {
             switch self {
             case .openssl(let arguments, let output): "openssl \(arguments.joined(separator: " ")) failed: \(output)"
             }
@@ -16,16 +20,17 @@ struct TestCertificates: Sendable {
     }
 
     /// The folder holding every file below.
-    let folder: URL
+    public let folder: URL
     /// The CA's certificate (PEM): what a client trusts.
-    var authorityCertificate: String { folder.appendingPathComponent("ca.pem").path }
+    public var authorityCertificate: String { folder.appendingPathComponent("ca.pem").path }
     /// The server's certificate chain (PEM): its own certificate, then the CA's.
-    var serverCertificateChain: String { folder.appendingPathComponent("server-chain.pem").path }
+    public var serverCertificateChain: String { folder.appendingPathComponent("server-chain.pem").path }
     /// The server's private key (PEM).
-    var serverPrivateKey: String { folder.appendingPathComponent("server.key").path }
+    public var serverPrivateKey: String { folder.appendingPathComponent("server.key").path }
 
-    /// Makes a new CA and server certificate, valid for a day.
-    static func make() throws -> TestCertificates {
+    /// Makes a new CA and a server certificate valid for a day for `subjectAltName` (OpenSSL's
+    /// syntax, e.g. `DNS:localhost, IP:127.0.0.1`).
+    public static func make(subjectAltName: String = "DNS:localhost, IP:127.0.0.1") throws -> TestCertificates {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let path = { (name: String) in folder.appendingPathComponent(name).path }
@@ -33,7 +38,7 @@ struct TestCertificates: Sendable {
             basicConstraints = critical, CA:FALSE
             keyUsage = critical, digitalSignature
             extendedKeyUsage = serverAuth
-            subjectAltName = DNS:localhost, IP:127.0.0.1
+            subjectAltName = \(subjectAltName)
             """.write(toFile: path("server.ext"), atomically: true, encoding: .utf8)
         let curve = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         try openssl(["req", "-x509"] + curve + [
@@ -51,13 +56,13 @@ struct TestCertificates: Sendable {
     }
 
     /// The server's ``TLSSettings`` from the PEM files.
-    func serverSettings() throws -> TLSSettings {
+    public func serverSettings() throws -> TLSSettings {
         try TLSSettings(certificateChainFile: serverCertificateChain, privateKeyFile: serverPrivateKey)
     }
 
     /// A client context trusting this CA only (or the system's roots when `trustingAuthority`
     /// is `false`, which do not include it).
-    func clientContext(trustingAuthority: Bool = true) throws -> NIOSSLContext {
+    public func clientContext(trustingAuthority: Bool = true) throws -> NIOSSLContext {
         var configuration = TLSConfiguration.makeClientConfiguration()
         if trustingAuthority {
             configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(authorityCertificate))
@@ -66,7 +71,7 @@ struct TestCertificates: Sendable {
     }
 
     /// Deletes the folder.
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(at: folder)
     }
 
