@@ -1,5 +1,6 @@
 import NIOCore
 import NIOWebSocket
+import SwitchboardDeflate
 
 /// The outbound side of one connection, on its event loop: writes ``ServerFrame``s, holds them
 /// while the channel is not writable, and coalesces flushes.
