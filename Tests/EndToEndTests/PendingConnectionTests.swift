@@ -48,7 +48,9 @@ struct PendingConnectionTests {
             let clock = ContinuousClock()
             let start = clock.now
             let connection = try await RawTCPConnection.connect(port: running.port)
-            try await connection.send(request)
+            // On a loaded machine the deadline may pass before the request is written: the
+            // socket is then already closed, which the checks below still hold to.
+            try? await connection.send(request)
             #expect(await connection.waitUntilClosed(timeout: .seconds(5)), "\(request)")
             #expect(clock.now - start >= .milliseconds(290), "\(request)")
         }
