@@ -137,10 +137,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "RedisTestSupport",
+            dependencies: [
+                "SwitchboardRedis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/RedisTestSupport"
+        ),
         .testTarget(
             name: "SwitchboardRedisTests",
             dependencies: [
                 "SwitchboardRedis",
+                "RedisTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -161,6 +171,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: [
                 "SwitchboardCluster",
+                "RedisTestSupport",
                 "SwitchboardClient",
                 "SwitchboardRedis",
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
+import RedisTestSupport
 import SwitchboardClient
 import SwitchboardRedis
+import Testing
 
 /// Nodes and Redis going away under traffic.
 @Suite("Cluster failover", .serialized, .enabled(if: RedisServerProcess.isAvailableOrRequired))

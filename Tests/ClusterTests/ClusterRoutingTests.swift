@@ -1,7 +1,8 @@
 import Foundation
-import Testing
+import RedisTestSupport
 import SwitchboardClient
 import SwitchboardRedis
+import Testing
 
 /// Two and three real node processes (Examples/Cluster) joined by a real `redis-server`.
 @Suite("Cluster routing", .serialized, .enabled(if: RedisServerProcess.isAvailableOrRequired))

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
+import RedisTestSupport
 import SwitchboardClient
 import SwitchboardRedis
+import Testing
 
 /// Users, single connections, everyone, and sessions across nodes.
 @Suite("Cluster targets", .serialized, .enabled(if: RedisServerProcess.isAvailableOrRequired))

@@ -1,7 +1,8 @@
 import NIOCore
 import NIOPosix
-import Testing
+import RedisTestSupport
 import SwitchboardRedis
+import Testing
 
 @Suite(
     "Redis connection against a real redis-server",

@@ -1,6 +1,7 @@
 import NIOCore
-import Testing
+import RedisTestSupport
 import SwitchboardRedis
+import Testing
 
 @Suite(
     "Redis subscriber against a real redis-server",

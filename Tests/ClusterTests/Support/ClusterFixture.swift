@@ -1,7 +1,8 @@
 import Foundation
-import Synchronization
+import RedisTestSupport
 import SwitchboardClient
 import SwitchboardRedis
+import Synchronization
 
 /// A Redis server and the nodes a test starts against it; everything is stopped at the end.
 final class ClusterFixture: Sendable {

@@ -4,28 +4,28 @@ import NIOPosix
 import Synchronization
 import SwitchboardRedis
 
-/// A `redis-server` child process on a free loopback port, for tests.
+/// A `redis-server` child process on a free loopback port, for the Redis and cluster tests.
 ///
 /// Tests that need one are enabled by ``isAvailableOrRequired``: without `redis-server` on this
 /// machine they are skipped with a loud message, unless the environment variable `CI` is set:
 /// then they run and fail, so a CI machine without Redis can never pass silently.
-final class RedisServerProcess: Sendable {
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+public final class RedisServerProcess: Sendable {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     /// The path of `redis-server`, from `PATH` or the usual folders; `nil` when not installed.
-    static let executable: String? = {
+    public static let executable: String? = {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         let folders = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
         return folders.map { "\($0)/redis-server" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }()
 
-    static let missingMessage = "redis-server is not installed: the Redis tests need it (apt-get install -y redis-server)"
+    public static let missingMessage = "redis-server is not installed: the Redis tests need it (apt-get install -y redis-server)"
 
     /// Whether the Redis tests run: when `redis-server` is installed, or when `CI` is set (then
     /// they fail without it). Prints a loud notice when they are skipped.
-    static let isAvailableOrRequired: Bool = {
+    public static let isAvailableOrRequired: Bool = {
         if executable != nil { return true }
         if ProcessInfo.processInfo.environment["CI"] != nil { return true }
         FileHandle.standardError.write(Data("""
@@ -40,7 +40,7 @@ final class RedisServerProcess: Sendable {
     }()
 
     /// The port it listens on (127.0.0.1), the same across ``restart()``.
-    let port: Int
+    public let port: Int
     private let arguments: [String]
     private let password: String?
     private let folder: URL
@@ -60,7 +60,7 @@ final class RedisServerProcess: Sendable {
 
     /// Starts a server with the extra `arguments` (e.g. `["--requirepass", "secret"]`; pass the
     /// same password as `password` so readiness can be checked) and waits until it answers PING.
-    static func start(arguments: [String] = [], password: String? = nil) async throws -> RedisServerProcess {
+    public static func start(arguments: [String] = [], password: String? = nil) async throws -> RedisServerProcess {
         guard executable != nil else { throw Failure(description: missingMessage) }
         // A port free when probed may be taken before redis-server binds it (tests run in
         // parallel): then it exits at once, and another port is tried.
@@ -80,7 +80,7 @@ final class RedisServerProcess: Sendable {
     }
 
     /// Runs `body` with a started server, stopping it afterwards whatever happens.
-    static func with<T>(
+    public static func with<T>(
         arguments: [String] = [],
         password: String? = nil,
         _ body: (RedisServerProcess) async throws -> T
@@ -91,7 +91,7 @@ final class RedisServerProcess: Sendable {
     }
 
     /// A configuration reaching this server.
-    func configuration(_ protocolVersion: RedisConfiguration.ProtocolVersion = .resp2) -> RedisConfiguration {
+    public func configuration(_ protocolVersion: RedisConfiguration.ProtocolVersion = .resp2) -> RedisConfiguration {
         var configuration = RedisConfiguration(host: "127.0.0.1", port: port)
         configuration.password = password
         configuration.protocolVersion = protocolVersion
@@ -101,7 +101,7 @@ final class RedisServerProcess: Sendable {
     /// Stops the server and waits for it to exit. SIGKILL, because the test runner's blocked
     /// signals are inherited by the child, which then never sees SIGTERM; nothing is stored
     /// anyway.
-    func stop() {
+    public func stop() {
         let running = process.withLock { process in
             defer { process = nil }
             return process
@@ -112,7 +112,7 @@ final class RedisServerProcess: Sendable {
     }
 
     /// Stops the server and starts it again on the same port, with nothing stored.
-    func restart() async throws {
+    public func restart() async throws {
         stop()
         try await launch()
     }
@@ -170,18 +170,20 @@ final class RedisServerProcess: Sendable {
 }
 
 /// Events reported by a subscriber, for a test to wait on.
-final class EventLog<Event: Sendable>: Sendable {
+public final class EventLog<Event: Sendable>: Sendable {
     private let events = Mutex<[Event]>([])
 
-    func append(_ event: Event) {
+    public init() {}
+
+    public func append(_ event: Event) {
         events.withLock { $0.append(event) }
     }
 
-    var all: [Event] { events.withLock { $0 } }
+    public var all: [Event] { events.withLock { $0 } }
 
     /// Waits until `condition` holds for the events so far, or `timeout` passes; returns them.
     @discardableResult
-    func wait(
+    public func wait(
         timeout: Duration = .seconds(10),
         until condition: ([Event]) -> Bool
     ) async throws -> [Event] {
