@@ -66,7 +66,9 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         }
         while let out = try? channel.readInbound(as: WebSocketFrame.self) {
             let isData = out.opcode == .text || out.opcode == .binary || out.opcode == .continuation
-            precondition(!(failed && isData && out.maskKey != clientKey), "a data frame was inflated after the error")
+            // Unmasked frames pass through untouched, for the connection's handler to refuse.
+            precondition(!(failed && isData && out.maskKey == clientKey), "a data frame was passed on after the error")
+            precondition(!(failed && isData && out.maskKey == [0, 0, 0, 0]), "a data frame was inflated after the error")
             guard out.maskKey == [0, 0, 0, 0] else { continue }
             // An inflated fragment: join it to its message.
             let bytes = Array(out.unmaskedData.readableBytesView)

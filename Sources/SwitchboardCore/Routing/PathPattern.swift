@@ -4,7 +4,8 @@
 /// are ignored, so `/a//b/` is `/a/b`. A segment is
 /// - static text, matched byte for byte (case-sensitive, compared with the still
 ///   percent-encoded request segment);
-/// - `:name`, a parameter matching one non-empty segment, read as `req.params["name"]`;
+/// - `:name`, a parameter matching one non-empty segment, read as `req.params["name"]` (the
+///   names `*` and `**` are reserved for the wildcard and the catch-all);
 /// - `*`, a wildcard matching one non-empty segment, read as `req.params["*"]`;
 /// - `**`, a catch-all matching one or more remaining segments, only as the last segment, read
 ///   as `req.params.catchAll` (or `req.params["**"]`);
@@ -108,6 +109,10 @@ struct PathPattern: Sendable, Hashable, CustomStringConvertible {
         var lastIsOptional = false
         func named(_ name: String) -> PatternError? {
             guard !name.isEmpty else { return PatternError("a parameter needs a name after `:`") }
+            // `*` and `**` are the names the wildcard and the catch-all are read by.
+            guard name != "*" && name != "**" else {
+                return PatternError("parameter name `:\(name)` is reserved: `params[\"*\"]` and `params[\"**\"]` read the wildcard and the catch-all")
+            }
             guard names.insert(name).inserted else { return PatternError("parameter `:\(name)` appears twice") }
             return nil
         }
