@@ -90,8 +90,7 @@ public final class Connection: ConnectionContext, SubscribingConnection {
     public func subscribe(to room: RoomName, requestId: UInt32) throws(RoomJoinRefusal) -> RoomPosition {
         try components.publisher.subscribe(self, to: room) { position in
             let notice = SubscribeNotice(room: room.rawValue, epoch: position.epoch, offset: position.offset)
-            let frame = Frame.control(ControlFrame(kind: .subscribe, id: requestId, data: notice.json[...]))
-            guard let encoded = try? ServerFrame(encoding: frame, allocator: channel.allocator) else { return }
+            guard let encoded = try? ServerFrame(encoding: notice.frame(id: requestId), allocator: channel.allocator) else { return }
             queue(QueuedPush(payload: encoded, createdAt: 0, sequence: 0, latestKey: nil, historyRoom: room.rawValue))
         }
     }

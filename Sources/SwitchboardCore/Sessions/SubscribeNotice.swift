@@ -25,9 +25,14 @@ public struct SubscribeNotice: Sendable, Hashable, Codable {
     }
 
     /// The SUBSCRIBE frame carrying the notice, with `id` (0: not the answer to a request).
+    public func frame(id: UInt32 = 0) -> Frame {
+        .control(ControlFrame(kind: .subscribe, id: id, data: json[...]))
+    }
+
+    /// ``frame(id:)``, encoded.
     public func encodedFrame(id: UInt32 = 0) -> [UInt8] {
         // A control frame with an empty url cannot fail to encode.
-        (try? FrameCodec.encode(.control(ControlFrame(kind: .subscribe, id: id, data: json[...])))) ?? []
+        (try? FrameCodec.encode(frame(id: id))) ?? []
     }
 }
 
