@@ -553,6 +553,11 @@ function errorReason(response) {
  * JSON.parse that keeps `offset` members exact: integers of 16 digits or more become BigInt
  * (offsets are u64; a JSON number above 2^53 would lose digits as a double).
  */
+/** Whether `room` is the client room of a random client id (`client-~…`, `client-<userId>.~…`): new on every connection, never resumed. */
+function isRandomClientRoom(room) {
+  return room.startsWith('client-') && room.includes('~');
+}
+
 function parseWithOffsets(text) {
   const quoted = text.replace(/("offset"\s*:\s*)(\d{16,})/g, '$1"$2"');
   return JSON.parse(quoted, (key, value) => (key === 'offset' && typeof value === 'string' && /^\d+$/.test(value) ? BigInt(value) : value));
@@ -793,12 +798,19 @@ export class SwitchboardClient {
     const link = this.#link;
     let hello;
     try {
-      hello = JSON.parse(utf8Decoder.decode(frame.data));
+      hello = parseWithOffsets(utf8Decoder.decode(frame.data));
     } catch (error) {
       this.#options.onError(new FrameError(`HELLO data is not JSON: ${error.message}`), { frame });
       return;
     }
     const { sessionId, resumeToken, clientId, connectionId, sessionGraceMs } = hello ?? {};
+    // The rooms the connection was put in at connect: kept where the client has no position
+    // yet (one it already has may still be resumed from).
+    for (const [room, position] of Object.entries(hello?.rooms ?? {})) {
+      if (this.#positions.has(room) || isRandomClientRoom(room) || !Number.isInteger(position?.epoch) || position.epoch === 0) continue;
+      if (typeof position.offset !== 'number' && typeof position.offset !== 'bigint') continue;
+      this.#positions.set(room, { epoch: position.epoch, offset: BigInt(position.offset) });
+    }
     if (link?.resume) {
       // The session and its token stay those being resumed until the RESUME is answered: were
       // this socket to drop first, the next RESUME presents them again.
@@ -812,6 +824,10 @@ export class SwitchboardClient {
 
   /** RESUME, the first frame of a reconnect: the session's token and the last position per room. */
   #sendResume(link) {
+    // A random client id (`~…`) is new on every connection: the old client room is gone.
+    for (const room of [...this.#positions.keys()]) {
+      if (isRandomClientRoom(room)) this.#positions.delete(room);
+    }
     const rooms = [...this.#positions].map(([room, { epoch, offset }]) => `${JSON.stringify(room)}:{"epoch":${epoch},"offset":${offset}}`);
     const data = `{"resumeToken":${JSON.stringify(this.#session.resumeToken)},"rooms":{${rooms.join(',')}}}`;
     const id = this.#takeId();

@@ -193,6 +193,49 @@ struct ResumeTests {
         try await running.stop()
     }
 
+    @Test("HELLO gives the positions of the client and user rooms; resuming from them replays what those rooms missed, recovered")
+    func helloPositions() async throws {
+        let running = try await Self.start()
+        let (alice, hello, position) = try await Self.aliceInRooms(running)
+        let rooms = try #require(hello.rooms)
+        #expect(Set(rooms.keys) == ["user-alice", "client-" + hello.clientId])
+        #expect(rooms.values.allSatisfy { $0.epoch != 0 && $0.offset == 0 })
+        await Self.cut(alice, running)
+        try running.server.sendToGroup(.user("alice"), PushMessage(url: "/notes", body: Array("for alice".utf8)))
+        let again = try await WebSocketTestClient.connect(port: running.port, headers: Self.bearer("alice-token"))
+        let resumed = try await again.resume(token: hello.resumeToken, rooms: rooms.filter { !$0.key.contains("~") }.merging(["board-7": position]) { $1 })
+        #expect(resumed.room("user-alice")["recovered"] as? Bool == true)
+        #expect(resumed.room("board-7")["recovered"] as? Bool == true)
+        #expect(Self.bodies(resumed.replayed) == ["for alice"])
+        #expect(resumed.replayed.map(\.room) == ["user-alice"])
+        try await running.stop()
+    }
+
+    @Test("a RESUME that comes before the server saw the old socket close takes the live session over: every room recovered, the old connection closed 1000")
+    func resumeBeforeCutSeen() async throws {
+        let running = try await Self.start()
+        let (alice, hello, position) = try await Self.aliceInRooms(running)
+        // alice's socket is still open on the server: the new connection claims a live session.
+        for (key, values) in [("cursor-a", 1...4), ("cursor-b", 1...3)] {
+            for value in values {
+                try running.server.sendToGroup(Self.board, PushMessage(url: "/cursor", body: Array("\(key)=\(value)".utf8), delivery: .latest(key: key)))
+            }
+        }
+        // As a client does: no position for a random client id's room (it is new on every connection).
+        let rooms = try #require(hello.rooms).filter { !$0.key.contains("~") }.merging(["board-7": position]) { $1 }
+        let again = try await WebSocketTestClient.connect(port: running.port, headers: Self.bearer("alice-token"))
+        let resumed = try await again.resume(token: hello.resumeToken, rooms: rooms)
+        #expect(resumed.body["resumed"] as? Bool == true)
+        #expect(resumed.body["sessionId"] as? String == hello.sessionId)
+        let answered = try #require(resumed.body["rooms"] as? [String: [String: Any]])
+        #expect(Set(answered.keys) == Set(rooms.keys))
+        #expect(answered.values.allSatisfy { $0["recovered"] as? Bool == true }, "\(answered)")
+        #expect(Self.bodies(resumed.replayed) == ["cursor-a=4", "cursor-b=3"])
+        #expect(await alice.waitUntilDisconnected())
+        #expect(await running.eventually { running.server.connections.count == 1 })
+        try await running.stop()
+    }
+
     @Test("a GET that subscribes sends SUBSCRIBE before its RESPONSE; after a cut, resuming from it gives exactly the 10 changes since")
     func subscribeThenResume() async throws {
         let running = try await Self.start()

@@ -71,12 +71,20 @@ struct ResumeTests {
         #expect(await TestServer.eventually { recorder.offsets(in: rooms[0]).count == initial })
     }
 
-    /// Cuts the client's TCP connection (no close frame) and waits until it resumed.
-    static func cutAndWaitForResume(_ recorder: Recorder, during: () throws -> Void = {}) async throws {
+    /// Cuts the client's TCP connection (no close frame), waits until the server saw the cut
+    /// (the old connection is gone from it, its session parked), runs `during`, and waits until
+    /// the client resumed. The resume of a session whose old connection the server still thinks
+    /// open has tests of its own.
+    static func cutAndWaitForResume(_ recorder: Recorder, _ server: TestServer, during: () throws -> Void = {}) async throws {
         let reports = recorder.reports.count
+        let old = try #require(recorder.client.session?.connectionId)
         await recorder.client.cutConnection()
+        #expect(await TestServer.eventually { server.server?.connections.contains { $0.id.rawValue == old } == false })
         try during()
-        #expect(await TestServer.eventually { recorder.reports.count == reports + 1 })
+        #expect(
+            await TestServer.eventually { recorder.reports.all.contains { $0.cause == .resume } && recorder.reports.count > reports },
+            "no RESUME report; reports: \(recorder.reports.all)"
+        )
     }
 
     @Test("after a TCP cut with 100 pushes meanwhile the client resumes the same session: exactly those 100, in order, then live pushes")
@@ -87,7 +95,7 @@ struct ResumeTests {
         let before = try #require(recorder.client.session)
         let joins = recorder.joinsSent
 
-        try await Self.cutAndWaitForResume(recorder) { try Self.publish(server, 6...105) }
+        try await Self.cutAndWaitForResume(recorder, server) { try Self.publish(server, 6...105) }
         #expect(await TestServer.eventually { recorder.offsets().count == 105 })
         try Self.publish(server, 106...106)
         #expect(await TestServer.eventually { recorder.offsets().count == 106 })
@@ -138,12 +146,12 @@ struct ResumeTests {
         configuration.delivery.set(.prefix("board-small-"), limits: HistoryLimits(maxPushes: 10))
         let server = try await TestServer.start(configuration: configuration)
         let small = RoomName("board-small-1")
-        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        let recorder = try await Recorder(server, reconnectDelay: .seconds(1))
         try await Self.prepare(recorder, server, rooms: [Self.board, small])
         try Self.publish(server, 1...2, to: small)
         #expect(await TestServer.eventually { recorder.offsets(in: small) == [1, 2] })
 
-        try await Self.cutAndWaitForResume(recorder) {
+        try await Self.cutAndWaitForResume(recorder, server) {
             try Self.publish(server, 3...20, to: small)
             try Self.publish(server, 6...8)
         }
@@ -215,10 +223,10 @@ struct ResumeTests {
     @Test("pushes that left the client out are not replayed after a cut: the next one follows, recovered, no gap")
     func excludedThenResume() async throws {
         let server = try await TestServer.start()
-        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        let recorder = try await Recorder(server, reconnectDelay: .seconds(1))
         try await Self.prepare(recorder, server, initial: 2)
         let excluded = ConnectionID(try #require(recorder.client.session).connectionId)
-        try await Self.cutAndWaitForResume(recorder) {
+        try await Self.cutAndWaitForResume(recorder, server) {
             for index in 3...5 { try server.push("/boards/updated", "\(index)", to: Self.board, excluding: excluded) }
             try Self.publish(server, 6...6)
         }
@@ -236,11 +244,11 @@ struct ResumeTests {
     @Test("a joined quiet room has a position: after a cut with 3 pushes meanwhile exactly those 3 are replayed, recovered")
     func quietJoinedRoom() async throws {
         let server = try await TestServer.start()
-        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        let recorder = try await Recorder(server, reconnectDelay: .seconds(1))
         try await recorder.client.join(Self.board)
         let position = try #require(recorder.client.roomPositions["board-1"])
         #expect(position.epoch != 0 && position.offset == 0)
-        try await Self.cutAndWaitForResume(recorder) { try Self.publish(server, 1...3) }
+        try await Self.cutAndWaitForResume(recorder, server) { try Self.publish(server, 1...3) }
         #expect(await TestServer.eventually { recorder.offsets() == [1, 2, 3] })
         try await Task.sleep(for: .milliseconds(50))
         #expect(recorder.bodies() == ["1", "2", "3"])
@@ -251,13 +259,30 @@ struct ResumeTests {
         try await server.stop()
     }
 
+    @Test("a signed-in user's room has a position from HELLO: after a cut, the push to the user meanwhile is replayed and every room is recovered")
+    func userRoomFromHello() async throws {
+        let server = try await TestServer.start(authentication: TokenAuthentication { $0 == "good" ? Identity(userId: "alice") : nil })
+        let recorder = try await Recorder(server, reconnectDelay: .seconds(1)) { $0.tokenProvider = { "good" } }
+        let user = RoomName.user("alice")
+        #expect(recorder.client.roomPositions[user.rawValue].map { $0.epoch != 0 && $0.offset == 0 } == true)
+        #expect(!recorder.client.roomPositions.keys.contains { $0.hasPrefix("client-") }, "a random client id's room is never resumed")
+        try await Self.prepare(recorder, server)
+        try await Self.cutAndWaitForResume(recorder, server) { try Self.publish(server, 1...1, to: user) }
+        #expect(await TestServer.eventually { recorder.offsets(in: user) == [1] })
+        let report = try #require(recorder.reports.all.last)
+        #expect(report.sessionResumed && report.notRecovered.isEmpty, "\(report)")
+        #expect(Set(report.rooms.map(\.room)) == ["board-1", "user-alice"])
+        await recorder.close()
+        try await server.stop()
+    }
+
     @Test("a joined quiet room cut with nothing published meanwhile is recovered with no push")
     func quietJoinedRoomNothingMissed() async throws {
         let server = try await TestServer.start()
-        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        let recorder = try await Recorder(server, reconnectDelay: .seconds(1))
         try await recorder.client.join(Self.board)
         let position = try #require(recorder.client.roomPositions["board-1"])
-        try await Self.cutAndWaitForResume(recorder)
+        try await Self.cutAndWaitForResume(recorder, server)
         let report = try #require(recorder.reports.all.last)
         #expect(report.rooms.first { $0.room == "board-1" }?.recovered == true && report.notRecovered.isEmpty)
         #expect(recorder.offsets().isEmpty)
@@ -275,7 +300,7 @@ struct ResumeTests {
         try Self.publish(server, 1...2, to: other)
         #expect(await TestServer.eventually { recorder.offsets(in: other) == [1, 2] })
         try await recorder.client.leave(other)
-        try await Self.cutAndWaitForResume(recorder)
+        try await Self.cutAndWaitForResume(recorder, server)
         #expect(recorder.reports.all.last?.rooms.map(\.room) == ["board-1"])
         #expect(server.server?.rooms.members(of: other).isEmpty == true)
         await recorder.close()
@@ -285,9 +310,9 @@ struct ResumeTests {
     @Test("volatile pushes are not replayed; latest pushes replay only the newest per key")
     func deliveryClasses() async throws {
         let server = try await TestServer.start()
-        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        let recorder = try await Recorder(server, reconnectDelay: .seconds(1))
         try await Self.prepare(recorder, server)
-        try await Self.cutAndWaitForResume(recorder) {
+        try await Self.cutAndWaitForResume(recorder, server) {
             try Self.publish(server, 100...104, delivery: .volatile)
             for (key, values) in [("cursor-a", 1...4), ("cursor-b", 1...3)] {
                 for value in values { try server.push("/cursor", "\(key)=\(value)", to: Self.board, delivery: .latest(key: key)) }
@@ -304,7 +329,7 @@ struct ResumeTests {
     @Test("a GET that subscribes exposes the room's position; after a cut exactly the 10 changes since arrive")
     func subscribeThenResume() async throws {
         let server = try await TestServer.start()
-        let recorder = try await Recorder(server, reconnectDelay: .milliseconds(300))
+        let recorder = try await Recorder(server, reconnectDelay: .seconds(1))
         try Self.publish(server, 1...3)
         let response = try await recorder.client.get("/rooms/board-1/read")
         #expect(response.text == "state")
@@ -313,7 +338,7 @@ struct ResumeTests {
         #expect(recorder.client.roomPositions["board-1"] == RoomPosition(epoch: subscription.epoch, offset: 3))
         #expect(try await recorder.client.get("/echo").subscription == nil)
 
-        try await Self.cutAndWaitForResume(recorder) { try Self.publish(server, 4...13) }
+        try await Self.cutAndWaitForResume(recorder, server) { try Self.publish(server, 4...13) }
         try await Task.sleep(for: .milliseconds(50))
         #expect(recorder.offsets() == Array(4...13))
         #expect(recorder.bodies() == (4...13).map(String.init))

@@ -269,3 +269,17 @@ test('a reconnect that drops before its RESUME is answered presents the same tok
   assert.equal(client.session.resumeToken, 'token-2');
   client.close();
 });
+
+test("HELLO's room positions are kept where the client has none (not a random client id's room) and resumed from", async () => {
+  const { client, latest, reconnect, push } = await openClient();
+  // The first HELLO had no rooms (as from an older server); the second has three.
+  push('user-alice', 2, 5);
+  await reconnect({ hello: { rooms: { 'user-alice': { epoch: 5, offset: 9 }, 'client-alice.~0a': { epoch: 6, offset: 0 }, 'client-alice.tab': { epoch: 4, offset: 3 } } } });
+  assert.deepEqual(latest().resumeRequest.rooms, { 'user-alice': { epoch: 5, offset: 2 } }, 'sent before HELLO, from what the client had');
+  await reconnect();
+  assert.deepEqual(latest().resumeRequest.rooms, {
+    'client-alice.tab': { epoch: 4, offset: 3 },
+    'user-alice': { epoch: 5, offset: 2 },
+  }, "the user room keeps its own position; the fixed client room's comes from HELLO; the random one is never kept");
+  client.close();
+});

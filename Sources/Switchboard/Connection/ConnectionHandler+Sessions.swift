@@ -3,11 +3,13 @@ import NIOWebSocket
 
 /// Sessions and features: the HELLO, a RESUME, and the features asked for at the handshake.
 extension ConnectionHandler {
-    /// The HELLO frame, the first frame on every connection (PROTOCOL.md §7).
+    /// The HELLO frame, the first frame on every connection (PROTOCOL.md §7), with the
+    /// positions of the rooms it was put in at connect (`liveSince`).
     func writeHello(_ greeting: SessionGreeting) {
         let hello = HelloNotice(
             connectionId: connection.id.rawValue, clientId: connection.clientId ?? connection.id.rawValue,
-            sessionId: greeting.sessionId, resumeToken: greeting.resumeToken, sessionGraceMs: components.sessions.graceMilliseconds
+            sessionId: greeting.sessionId, resumeToken: greeting.resumeToken, sessionGraceMs: components.sessions.graceMilliseconds,
+            rooms: Dictionary(uniqueKeysWithValues: liveSince.map { ($0.key.rawValue, $0.value.position) })
         )
         encodeAndWrite(.control(ControlFrame(kind: .hello, id: 0, data: hello.json[...])))
         writer?.flushIfNeeded()

@@ -76,12 +76,17 @@ extension SwitchboardClient {
         }
     }
 
-    /// HELLO: the connection's session.
+    /// HELLO: the connection's session, and the positions of the rooms it was put in at
+    /// connect, kept for the rooms the client has no position for yet (a room it already
+    /// follows keeps its own: a RESUME sent from it may still replay what it missed).
     func greeted(_ frame: ControlFrame, generation: Int) {
         guard let hello = ResumeMessages.decode(HelloNotice.self, from: frame.data) else { return }
         core.withLock { core in
             guard core.generation == generation else { return }
             core.session = (ClientSession(hello), generation)
+            for (room, position) in hello.rooms ?? [:] where position.epoch != 0 && core.delivery.positions[room] == nil && !Self.isRandomClientRoom(room) {
+                core.delivery.settle(room: room, epoch: position.epoch, offset: position.offset)
+            }
         }
     }
 
@@ -107,11 +112,17 @@ extension SwitchboardClient {
         }
     }
 
+    /// Whether `room` is the client room of a random client id (`client-~…`,
+    /// `client-<userId>.~…`): new on every connection, so never resumed.
+    static func isRandomClientRoom(_ room: String) -> Bool {
+        room.hasPrefix("client-") && room.contains("~")
+    }
+
     /// The RESUME to send first on a new connection: the last session's token and every room's
     /// position; `nil` when there is neither (the first connection). Called with the lock held.
     func resumeItem(core: inout ClientCore) -> PendingItem? {
         // A random client id (`~…`) is new on every connection: the old client room is gone.
-        for room in core.delivery.positions.keys where room.hasPrefix("client-") && room.contains("~") {
+        for room in core.delivery.positions.keys where Self.isRandomClientRoom(room) {
             core.delivery.forget(room)
         }
         let token = core.resumable?.resumeToken

@@ -1,5 +1,5 @@
 /// The data of the HELLO frame a server sends first on every connection:
-/// `{"clientId":"…","connectionId":"…","resumeToken":"…","sessionGraceMs":120000,"sessionId":"…"}`.
+/// `{"clientId":"…","connectionId":"…","resumeToken":"…","rooms":{"client-…":{"epoch":3,"offset":0}},"sessionGraceMs":120000,"sessionId":"…"}`.
 public struct HelloNotice: Sendable, Hashable, Codable {
     /// The connection's id.
     public var connectionId: String
@@ -11,14 +11,23 @@ public struct HelloNotice: Sendable, Hashable, Codable {
     public var resumeToken: String
     /// How long the session waits for a resume after an unexpected drop, in milliseconds.
     public var sessionGraceMs: Int64
+    /// The positions of the rooms the connection was put in at connect (its client room, and
+    /// its user room when it has an identity): pushes to them with higher offsets reach it. A
+    /// client keeps them like a SUBSCRIBE's, so it can resume those rooms too. Absent from
+    /// servers that predate it: decode it as optional.
+    public var rooms: [String: RoomPosition]?
 
     /// A notice.
-    public init(connectionId: String, clientId: String, sessionId: String, resumeToken: String, sessionGraceMs: Int64) {
+    public init(
+        connectionId: String, clientId: String, sessionId: String, resumeToken: String, sessionGraceMs: Int64,
+        rooms: [String: RoomPosition]? = nil
+    ) {
         self.connectionId = connectionId
         self.clientId = clientId
         self.sessionId = sessionId
         self.resumeToken = resumeToken
         self.sessionGraceMs = sessionGraceMs
+        self.rooms = rooms
     }
 
     /// The notice as JSON, keys sorted.
