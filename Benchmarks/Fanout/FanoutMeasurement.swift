@@ -16,6 +16,9 @@ struct FanoutMeasurement {
     var burstLatenciesMs: [Double] = []
     var burstSeconds = 0.0
     var serverMicrosSequential = 0.0
+    /// The user-space part of `serverMicrosSequential` (the rest is the kernel's: the write
+    /// system calls and, on loopback, the receiving side's TCP work).
+    var serverUserMicrosSequential = 0.0
     var clientMicrosSequential = 0.0
     var serverMicrosBurst = 0.0
     var clientMicrosBurst = 0.0
@@ -39,6 +42,7 @@ struct FanoutMeasurement {
     var burstRate: Double { Double(measuredDeliveries) / burstSeconds }
     var serverMicrosPerDeliverySequential: Double { serverMicrosSequential / Double(measuredDeliveries) }
     var serverMicrosPerDeliveryBurst: Double { serverMicrosBurst / Double(measuredDeliveries) }
+    var serverUserMicrosPerDeliverySequential: Double { serverUserMicrosSequential / Double(measuredDeliveries) }
     var clientMicrosPerDelivery: Double { (clientMicrosSequential + clientMicrosBurst) / Double(2 * measuredDeliveries) }
     var bytesEncodedPerBroadcast: Double { Double(account.bytesEncoded) / Double(max(1, account.broadcasts)) }
     var encodingsPerBroadcast: Double { Double(account.encodings) / Double(max(1, account.broadcasts)) }

@@ -25,20 +25,21 @@ struct FanoutReport {
 
         var labels: [String] = []
         for m in measurements where !labels.contains(m.label) { labels.append(m.label) }
-        var medians: [String: (single: Double, burst: Double, cpu1: Double, cpuBurst: Double)] = [:]
-        var summary: [[String]] = [["mode (median of \(options.rounds))", "1× p50 ms", "1× deliv/s", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst"]]
+        var medians: [String: (single: Double, burst: Double, cpu1: Double, cpuBurst: Double, user1: Double)] = [:]
+        var summary: [[String]] = [["mode (median of \(options.rounds))", "1× p50 ms", "1× deliv/s", "burst deliv/s", "srv µs/d 1×", "user µs/d 1×", "srv µs/d burst"]]
         for label in labels {
             let runs = measurements.filter { $0.label == label }
             let value = (
                 single: median(runs.map(\.singleRate)),
                 burst: median(runs.map(\.burstRate)),
                 cpu1: median(runs.map(\.serverMicrosPerDeliverySequential)),
-                cpuBurst: median(runs.map(\.serverMicrosPerDeliveryBurst))
+                cpuBurst: median(runs.map(\.serverMicrosPerDeliveryBurst)),
+                user1: median(runs.map(\.serverUserMicrosPerDeliverySequential))
             )
             medians[label] = value
             summary.append([
                 label, Self.fixed(median(runs.map { median($0.latenciesMs) }), 1), Self.grouped(value.single),
-                Self.grouped(value.burst), Self.fixed(value.cpu1, 2), Self.fixed(value.cpuBurst, 2),
+                Self.grouped(value.burst), Self.fixed(value.cpu1, 2), Self.fixed(value.user1, 2), Self.fixed(value.cpuBurst, 2),
             ])
         }
         lines.append(contentsOf: Self.format(summary))
@@ -46,7 +47,7 @@ struct FanoutReport {
         if let bare = medians[ServerMode.bare.rawValue] {
             for label in labels where label != ServerMode.bare.rawValue {
                 guard let switchboard = medians[label] else { continue }
-                lines.append("\(label) ÷ bare: 1× deliveries/s \(Self.fixed(switchboard.single / bare.single, 2)), burst deliveries/s \(Self.fixed(switchboard.burst / bare.burst, 2)); server CPU per delivery 1× \(Self.fixed(switchboard.cpu1 / bare.cpu1, 2)), burst \(Self.fixed(switchboard.cpuBurst / bare.cpuBurst, 2))")
+                lines.append("\(label) ÷ bare: 1× deliveries/s \(Self.fixed(switchboard.single / bare.single, 2)), burst deliveries/s \(Self.fixed(switchboard.burst / bare.burst, 2)); server CPU per delivery 1× \(Self.fixed(switchboard.cpu1 / bare.cpu1, 2)) (user space \(Self.fixed(switchboard.user1 / bare.user1, 2))), burst \(Self.fixed(switchboard.cpuBurst / bare.cpuBurst, 2))")
             }
         }
         for delivery in FanoutDelivery.allCases {

@@ -76,6 +76,7 @@ struct FanoutRun {
                 last = done
             }
             result.sequentialSeconds = Self.seconds(last - first)
+            result.serverUserMicrosSequential = cpu.serverUserSinceLast
             (result.serverMicrosSequential, result.clientMicrosSequential) = cpu.take()
 
             // K broadcasts back to back, from one command.
@@ -146,21 +147,24 @@ struct FanoutRun {
 /// CPU time of the server process and of this (client) process since the last sample.
 struct CPUSample {
     let server: Int32
-    private var serverMicros: Double
+    private var serverMicros: (user: Double, system: Double)
     private var clientMicros: Double
 
     init(server: Int32) {
         self.server = server
-        self.serverMicros = ProcessCPU.microseconds(pid: server) ?? 0
+        self.serverMicros = ProcessCPU.times(pid: server) ?? (0, 0)
         self.clientMicros = ProcessCPU.microseconds(pid: nil) ?? 0
     }
 
+    /// The server's user time (µs) since the last sample, without taking the sample.
+    var serverUserSinceLast: Double { (ProcessCPU.times(pid: server)?.user ?? 0) - serverMicros.user }
+
     /// (server µs, client µs) since the last sample.
     mutating func take() -> (Double, Double) {
-        let serverNow = ProcessCPU.microseconds(pid: server) ?? 0
+        let serverNow = ProcessCPU.times(pid: server) ?? (0, 0)
         let clientNow = ProcessCPU.microseconds(pid: nil) ?? 0
         defer { (serverMicros, clientMicros) = (serverNow, clientNow) }
-        return (serverNow - serverMicros, clientNow - clientMicros)
+        return (serverNow.user + serverNow.system - serverMicros.user - serverMicros.system, clientNow - clientMicros)
     }
 }
 

@@ -81,12 +81,18 @@ final class ServerChild {
 enum ProcessCPU {
     /// User plus system time in microseconds; `nil` when it cannot be read.
     static func microseconds(pid: Int32?) -> Double? {
+        times(pid: pid).map { $0.user + $0.system }
+    }
+
+    /// User and system time in microseconds; `nil` when they cannot be read.
+    static func times(pid: Int32?) -> (user: Double, system: Double)? {
         let path = pid.map { "/proc/\($0)/stat" } ?? "/proc/self/stat"
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let close = text.lastIndex(of: ")") else { return nil }
         // After the command name: state is field 3, utime field 14, stime field 15.
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) * 1_000_000 / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let tick = 1_000_000 / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (user * tick, system * tick)
     }
 }

@@ -3,15 +3,15 @@
 // See Benchmarks/DELIVERY.md.
 import Foundation
 import SwitchboardCore
-import Synchronization
 
 /// `switchboard-publish-cost`: the server-side work of publishing bursts of pushes to
 /// one room and writing each member's queue, in one process without sockets, for instruction
 /// counts under `valgrind --tool=callgrind` (stable on a loaded machine, unlike CPU time).
 ///
 /// Each round publishes `pushes` pushes of one class to a room of `members` connections through
-/// `PushPublisher.publish` (the lock, the offset, the history, the members), queues the
-/// deliveries on a `SocketQueue` and flushes it: per member, the queue's ordering rule
+/// `PushPublisher.publish` (the lock, the offset, the history, the members), queues each
+/// delivery in its member's queue (a reference to the one encoded frame, as the server's
+/// per-connection outbox does) and flushes every queue: per member, the queue's ordering rule
 /// (`QueuedPush.ordered`) and one batch frame, as a server connection writes a burst. A run
 /// with `--rounds 0` does the same setup and nothing else: subtract its count.
 @main
@@ -34,37 +34,35 @@ enum PublishCost {
             rooms.join(room, ConnectionID("c\(index)"))
         }
         let publisher = PushPublisher(connections: connections, rooms: rooms)
-        let transport = CountingTransport()
-        let queue = SocketQueue(connections: connections, transport: transport)
+        var queues = [[QueuedPush<[UInt8]>]](repeating: [], count: options.members)
+        var written = (messages: 0, bytes: 0)
         let body = Array(#"{"id":7,"name":"Roadmap","updatedAt":1764676800000}"#.utf8)
         for _ in 0..<options.rounds {
             let pushes = (0..<options.pushes).map { _ in
                 Push(PushMessage(url: "/boards/1/updated", body: body, delivery: options.delivery), to: .room(room))
             }
             publisher.publish(pushes) { deliveries in
-                for delivery in deliveries { queue.enqueue(delivery) }
+                for delivery in deliveries {
+                    let queued = QueuedPush(
+                        payload: delivery.bytes, createdAt: delivery.createdAt, sequence: 0, latestKey: delivery.latestKey, historyRoom: delivery.historyRoom
+                    )
+                    for recipient in delivery.recipients {
+                        var item = queued
+                        item.sequence = UInt64(queues[recipient.handle].count + 1)
+                        queues[recipient.handle].append(item)
+                    }
+                }
             }
-            queue.flushNow()
+            for member in queues.indices where !queues[member].isEmpty {
+                let ordered = QueuedPush.ordered(queues[member])
+                let frame = ordered.count == 1 ? ordered[0].payload : FrameCodec.batch(ofEncoded: ordered.map(\.payload))
+                written.messages += ordered.count
+                written.bytes += frame.count
+                queues[member].removeAll(keepingCapacity: true)
+            }
         }
         let deliveries = options.rounds * options.pushes * options.members
-        print("publish-cost: \(options.rounds) rounds × \(options.pushes) \(options.deliveryName) pushes × \(options.members) members = \(deliveries) deliveries; \(transport.messages) messages, \(transport.bytes) bytes written")
-    }
-}
-
-/// Counts what a flush would write.
-private final class CountingTransport: PushTransport {
-    private let counts = Mutex((messages: 0, bytes: 0))
-
-    var messages: Int { counts.withLock { $0.messages } }
-    var bytes: Int { counts.withLock { $0.bytes } }
-
-    func deliver(_ deliveries: [PushDelivery<Int>]) {
-        counts.withLock { counts in
-            for delivery in deliveries {
-                counts.messages += delivery.recipients.count
-                counts.bytes += delivery.bytes.count * delivery.recipients.count
-            }
-        }
+        print("publish-cost: \(options.rounds) rounds × \(options.pushes) \(options.deliveryName) pushes × \(options.members) members = \(deliveries) deliveries; \(written.messages) messages, \(written.bytes) bytes written")
     }
 }
 
