@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Switchboard
 import SwitchboardCluster
+import Synchronization
 
 // One node of a Switchboard cluster joined through Redis: the node the cluster tests run
 // (two or three at once) and Examples/Cluster/run.sh starts twice.
@@ -12,8 +13,10 @@ import SwitchboardCluster
 // Routes (requests over the WebSocket at /ws): `POST /push/room/:room`, `POST /push/user/:user`,
 // `POST /push/connection/:id`, `POST /push/everyone` push the request body (the push url is
 // `/pushes/<room or target>`); `POST /disconnect/:user` closes a user's connections on every
-// node. Clients may join any room. A bearer token `user:<id>` signs in as user `<id>`; no token
-// is anonymous. Plain HTTP: `GET /health` answers the node's
+// node; `POST /once[?delayMs=N]` (behind the `Idempotency` middleware, keys in Redis) answers
+// `<node> run <n>`, n counting the node's runs. Clients may join any room. A bearer token
+// `user:<id>` signs in as user `<id>`; no token is anonymous. The presence feature is offered
+// (`/ws?features=presence@board:1:presence`). Plain HTTP: `GET /health` answers the node's
 // ``ClusterHealth`` (503 while degraded). It prints `listening <port>` once it listens.
 
 struct Options {
@@ -83,6 +86,17 @@ router.post("/push/everyone") { req, res in
     res.push(PushMessage(url: "/pushes/everyone", body: Array(req.body)), to: .everyone())
     return "ok"
 }
+let idempotency = Idempotency(store: RedisIdempotencyStore(bus: bus))
+let runs = Mutex(0)
+router.post("/once", idempotency.middleware) { req, _ in
+    let delay = Int((try req.query["delayMs"]) ?? "0") ?? 0
+    if delay > 0 { try await Task.sleep(for: .milliseconds(delay)) }
+    let run = runs.withLock { runs in
+        runs += 1
+        return runs
+    }
+    return "\(bus.nodeId) run \(run)"
+}
 router.post("/disconnect/:user") { req, _ in
     bus.disconnect(user: try req.params.require("user"), reason: "signed out everywhere").count
 }
@@ -90,7 +104,8 @@ let authentication = TokenAuthentication(isRequired: false) { token in
     token.hasPrefix("user:") ? Identity(userId: String(token.dropFirst("user:".count))) : nil
 }
 let server = Server(
-    router: router, configuration: configuration, authentication: authentication, rooms: RoomRegistry(policy: .everyRoom), cluster: bus,
+    router: router, configuration: configuration, authentication: authentication, rooms: RoomRegistry(policy: .everyRoom),
+    features: FeatureSet([Presence()]), cluster: bus,
     logger: Logger(label: "switchboard.cluster-node")
 )
 let running = Task { try await server.run() }

@@ -108,7 +108,7 @@ public enum ReservedRoutes {
             guard registry.update(req.connection.id, isActive: isActive) else { throw HTTPError(.gone, "the connection is closed") }
             try res.json(ClientState(connectionId: req.connection.id.rawValue, isActive: isActive))
         }
-        router.get(prefix + "presence/:stream") { req, res in
+        router.get(prefix + "presence/:stream") { req, res async throws in
             guard let presence = features.feature(named: "presence") as? Presence else {
                 throw HTTPError(.notFound, "this server does not offer the presence feature")
             }
@@ -120,7 +120,7 @@ public enum ReservedRoutes {
                 throw HTTPError(.badRequest, "invalid stream '\(text)': \(error)")
             }
             try requireAccess(to: stream.room, req, rooms: rooms)
-            try res.json(presence.list(stream))
+            try res.json(await presence.currentList(stream))
         }
         return router
     }

@@ -66,6 +66,7 @@ final class ServerComponents: Sendable {
         self.reservedRoutes = ReservedRoutes.router(authentication: authentication, registry: registry, rooms: rooms, features: features)
         self.logger = logger
         self.observer = RequestObserver(configuration: configuration)
+        if let cluster, let presence = features.feature(named: "presence") as? Presence { presence.share(through: cluster) }
         cluster?.attach(ClusterAttachment(
             publisher: publisher, sessions: sessions, deliver: { transport.deliver($0) },
             disconnectLocally: { [registry] userId, reason in Self.disconnectLocally(userId, reason: reason, registry: registry, rooms: rooms) }

@@ -5,9 +5,9 @@
 /// A bus delivers this node's recipients of each push itself, through the
 /// ``ClusterAttachment`` the server gives it, and carries each push to the other nodes that
 /// hold recipients. It also gives rooms' shared histories (``loadHistory(of:)``), so that
-/// offsets and epochs are the same on every node, and keeps parked sessions where every node
-/// can claim them (``SharedSessions``).
-public protocol ClusterBus<Handle>: SharedSessions {
+/// offsets and epochs are the same on every node, keeps parked sessions where every node
+/// can claim them (``SharedSessions``), and shares presence counts (``SharedPresence``).
+public protocol ClusterBus<Handle>: SharedSessions, SharedPresence {
     /// The server's per-connection handle.
     associatedtype Handle: Sendable
 

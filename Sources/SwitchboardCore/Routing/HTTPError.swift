@@ -20,7 +20,7 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(status.code) \(message)" }
 
     /// The reply body: `{"error": message}`.
-    var body: ArraySlice<UInt8> { ArraySlice(JSONText.object(["error": message]).utf8) }
+    public var body: ArraySlice<UInt8> { ArraySlice(JSONText.object(["error": message]).utf8) }
 
     /// The message used when none is given.
     static func defaultMessage(for status: Status) -> String {
