@@ -6,7 +6,8 @@ import NIOCore
 /// Each delivery becomes one complete WebSocket frame (header and payload), built once and
 /// shared by all its recipients: each recipient's queue gets a reference to it (a lock per
 /// connection), so the order of calls is the order each connection writes in; recipients with
-/// nothing queued before are grouped by event loop and get one write task per loop. On its
+/// nothing queued before are grouped by event loop and get one write task per loop (per 256
+/// connections, so a loop starts writing to a large room before all is queued). On its
 /// loop, each connection writes everything queued as one WebSocket message (the shared frame
 /// itself when alone; a batch in created-time order, each room's history frames in offset
 /// order, when there are several) with one write and one flush. A recipient whose connection
@@ -24,10 +25,16 @@ public struct ConnectionPushTransport: PushTransport {
         func queue(_ push: QueuedPush<ServerFrame>, on connection: Connection) {
             guard connection.enqueue(push) else { return }
             let loop = connection.eventLoop
-            if let index = byLoop.firstIndex(where: { $0.loop === loop }) {
-                byLoop[index].connections.append(connection)
-            } else {
+            guard let index = byLoop.firstIndex(where: { $0.loop === loop }) else {
                 byLoop.append((loop, [connection]))
+                return
+            }
+            byLoop[index].connections.append(connection)
+            if byLoop[index].connections.count == Self.writeTaskSize {
+                // A large room: the loop starts writing while the rest is still being queued.
+                Self.write(byLoop[index].connections, on: loop)
+                byLoop[index].connections = []
+                byLoop[index].connections.reserveCapacity(Self.writeTaskSize)
             }
         }
         for delivery in deliveries {
@@ -46,10 +53,17 @@ public struct ConnectionPushTransport: PushTransport {
                 queue(queued, on: notice.recipient.handle)
             }
         }
-        for (loop, connections) in byLoop {
-            loop.execute {
-                for connection in connections { connection.writeQueuedPushes() }
-            }
+        for (loop, connections) in byLoop where !connections.isEmpty { Self.write(connections, on: loop) }
+    }
+
+    /// The most connections one write task serves: a push to a larger room is written by
+    /// several tasks per loop, the first starting while the rest is still being queued.
+    static let writeTaskSize = 256
+
+    /// One task on `loop` that writes what is queued on each of `connections`.
+    private static func write(_ connections: [Connection], on loop: any EventLoop) {
+        loop.execute {
+            for connection in connections { connection.writeQueuedPushes() }
         }
     }
 }
