@@ -47,7 +47,7 @@ enum ClusterScripts {
           seq = redis.call('HINCRBY', meta, 'seq', 1)
           local o = 0
           if cls == 'r' then o = offset end
-          redis.call('XADD', stream, '*', 'o', o, 'p', offset, 's', seq, 'k', key, 't', now, 'f', frame)
+          redis.call('XADD', stream, '*', 'o', o, 'p', offset, 's', seq, 'k', key, 't', now, 'x', excluded, 'f', frame)
           local trimmed = redis.call('XTRIM', stream, 'MAXLEN', ARGV[9]) + redis.call('XTRIM', stream, 'MINID', now - tonumber(ARGV[10]))
           if trimmed > 0 then redis.call('HSET', meta, 'trimmed', '1') end
           redis.call('PEXPIRE', meta, ARGV[10])

@@ -81,11 +81,19 @@ struct PlacedPush: Sendable {
     }
 
     /// This node's delivery of it: the shared history copy updated first (a push it already
-    /// holds is not delivered again), then the recipients here. Call under the publisher's lock.
-    func delivery<Handle: Sendable>(on publisher: PushPublisher<Handle>) -> PushDelivery<Handle>? {
+    /// holds is not delivered again), then the recipients here. A reliable push past the copy's
+    /// next offset is ``PlacedDelivery/gap(after:)`` (nothing delivered) unless `acceptingGap`.
+    /// Call under the publisher's lock.
+    func delivery<Handle: Sendable>(on publisher: PushPublisher<Handle>, acceptingGap: Bool = false) -> PlacedDelivery<Handle> {
         let (frame, entry) = positioned()
         let roomName = RoomName(room)
-        if let entry, publisher.history.appendShared(entry, epoch: epoch, to: roomName) == .duplicate { return nil }
+        if let entry {
+            switch publisher.history.appendShared(entry, epoch: epoch, to: roomName, acceptingGap: acceptingGap) {
+            case .duplicate: return .ready(nil)
+            case .gap(let after): return .gap(after: after)
+            case .appended, .untracked: break
+            }
+        }
         let excludedID = excluded.isEmpty ? nil : ConnectionID(excluded)
         var recipients: [Recipient<Handle>]
         switch kind {
@@ -102,11 +110,20 @@ struct PlacedPush: Sendable {
         if kind == UInt8(ascii: "r"), deliveryClass == UInt8(ascii: "r"), let excludedID {
             notice = publisher.positionNotice(for: excludedID, in: roomName, at: RoomPosition(epoch: epoch, offset: offset))
         }
-        guard !recipients.isEmpty || notice != nil else { return nil }
+        guard !recipients.isEmpty || notice != nil else { return .ready(nil) }
         let latestKey = deliveryClass == UInt8(ascii: "l") ? room + "|" + key : nil
-        return PushDelivery(
+        return .ready(PushDelivery(
             bytes: frame, recipients: recipients, createdAt: createdAt, latestKey: latestKey, historyRoom: isKept ? room : nil,
             positionNotice: notice
-        )
+        ))
     }
+}
+
+/// What a node does with a ``PlacedPush``.
+enum PlacedDelivery<Handle: Sendable> {
+    /// Deliver this (`nil`: nothing to deliver here).
+    case ready(PushDelivery<Handle>?)
+    /// The node's copy of the room's history stops at offset `after`, before this push: the
+    /// pushes between must be delivered first.
+    case gap(after: UInt64)
 }

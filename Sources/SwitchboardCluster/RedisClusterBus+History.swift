@@ -12,11 +12,10 @@ extension RedisClusterBus {
         guard let (query, sha) = state.withLock({ state in state.healthy ? state.query.map { ($0, state.scripts.load) } : nil }),
             !query.eventLoop.inEventLoop, !busGroup.any().inEventLoop
         else { return nil }
-        let maxAge = ClusterConfiguration.milliseconds(historyLimits(of: room).maxAge)
-        let future = query.enqueue([Self.evalsha(sha, [prefix, node, room.rawValue, String(UInt32.random(in: 1...UInt32.max)), String(configuration.leaseMilliseconds), String(maxAge)])])
+        let future = query.enqueue([loadCommand(sha: sha, room: room)])
         switch Self.wait(for: future, timeout: configuration.loadTimeout) {
         case .success(let replies):
-            guard let reply = replies.first, reply.errorMessage == nil, let history = Self.sharedHistory(from: reply) else {
+            guard let reply = replies.first, reply.errorMessage == nil, let history = Self.sharedHistory(from: reply, room: room)?.history else {
                 logger.error("cannot read a room's shared history", metadata: ["room": "\(room)", "reply": "\(replies)"])
                 return nil
             }
@@ -31,34 +30,27 @@ extension RedisClusterBus {
         state.withLock { $0.attachment }?.publisher.history.policy.limits(for: room) ?? HistoryLimits()
     }
 
-    private static func evalsha(_ sha: String, _ arguments: [String]) -> RedisCommand {
-        RedisCommand("EVALSHA", ([sha, "0"] + arguments).map { Array($0.utf8) })
+    /// The load script for `room`: registers this node for the room and reads its stream.
+    func loadCommand(sha: String, room: RoomName) -> RedisCommand {
+        let maxAge = ClusterConfiguration.milliseconds(historyLimits(of: room).maxAge)
+        let arguments = [sha, "0", prefix, node, room.rawValue, String(UInt32.random(in: 1...UInt32.max)), String(configuration.leaseMilliseconds), String(maxAge)]
+        return RedisCommand("EVALSHA", arguments.map { Array($0.utf8) })
     }
 
-    /// The load script's reply as a shared history.
-    private static func sharedHistory(from reply: RESPValue) -> SharedHistory? {
+    /// The load script's reply as a shared history of `room`, with the stream's entries as
+    /// they are (nothing dropped); `nil` when it is not one.
+    static func sharedHistory(from reply: RESPValue, room: RoomName) -> (history: SharedHistory, entries: [StreamEntry])? {
         guard let items = reply.elements, items.count == 5, let epoch = items[0].string.flatMap({ UInt32($0) }),
             let offset = items[1].string.flatMap({ UInt64($0) }), let sequence = items[2].string.flatMap({ UInt64($0) })
         else { return nil }
-        var entries: [SharedHistory.Entry] = []
+        var entries: [StreamEntry] = []
         for item in items[4].elements ?? [] {
-            guard let pair = item.elements, pair.count == 2, let fields = pair[1].elements else { return nil }
-            var values: [String: RESPValue] = [:]
-            var index = 0
-            while index + 1 < fields.count {
-                if let name = fields[index].string { values[name] = fields[index + 1] }
-                index += 2
-            }
-            guard let entryOffset = values["o"]?.string.flatMap({ UInt64($0) }), let position = values["p"]?.string.flatMap({ UInt64($0) }),
-                let entrySequence = values["s"]?.string.flatMap({ UInt64($0) }), let at = values["t"]?.string.flatMap({ Int64($0) }),
-                case .bulkString(let stored?) = values["f"]
-            else { return nil }
-            var frame = stored
-            if entryOffset > 0 { FrameCodec.setPushPosition(epoch: epoch, offset: entryOffset, in: &frame) }
-            let key = values["k"]?.string ?? ""
-            entries.append(SharedHistory.Entry(offset: entryOffset, key: entryOffset > 0 ? nil : key, position: position, sequence: entrySequence, appendedAt: at, frame: frame))
+            guard let entry = StreamEntry(item) else { return nil }
+            entries.append(entry)
         }
-        return SharedHistory(epoch: epoch, offset: offset, sequence: sequence, entries: entries, isComplete: items[3].string != "1")
+        let kept = entries.compactMap { $0.placed(in: room.rawValue, epoch: epoch).positioned().entry }
+        let history = SharedHistory(epoch: epoch, offset: offset, sequence: sequence, entries: kept, isComplete: items[3].string != "1")
+        return (history, entries)
     }
 
     /// Waits for `future` from a thread that is not its event loop's, at most `timeout`.

@@ -82,17 +82,6 @@ extension RedisClusterBus {
         return true
     }
 
-    /// This node's recipients of a push Redis placed (its own, or another node's).
-    func deliverHere(_ placed: PlacedPush, attachment: ClusterAttachment<Connection>) {
-        if placed.kind == UInt8(ascii: "d") {
-            _ = attachment.disconnectLocally(placed.target, String(decoding: placed.frame, as: UTF8.self))
-            return
-        }
-        attachment.publisher.inOrder {
-            if let delivery = placed.delivery(on: attachment.publisher) { attachment.deliver([delivery]) }
-        }
-    }
-
     /// Delivers a push to this node's recipients only, with this node's own histories.
     private func deliverInProcess(_ push: Push, attachment: ClusterAttachment<Connection>) {
         noteCrossNodeFailure("Redis is unavailable: a push reached this node's connections only")

@@ -48,6 +48,9 @@ public final class RedisClusterBus: ClusterBus, Sendable {
         /// Rooms with pushes that did not reach the other nodes: their shared history gets a
         /// new epoch on rejoin, so the loss shows.
         var broken: Set<RoomName> = []
+        /// Rooms whose copy missed pushes: the pushes that came since, held back until the
+        /// missing ones are read from the room's stream.
+        var repairs: [RoomName: [PlacedPush]] = [:]
         var heartbeat: Task<Void, Never>?
         var closed = false
         /// The server's presence feature, when it shares its counts through this bus.

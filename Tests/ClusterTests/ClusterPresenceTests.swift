@@ -72,8 +72,8 @@ struct ClusterPresenceTests {
     @Test("the users of a node that dies are reported 'left' once its lease has passed")
     func deadNodeUsersLeave() async throws {
         try await ClusterFixture.with { cluster in
-            let a = try await cluster.node("a")
-            let b = try await cluster.node("b")
+            let a = try await cluster.node("a", leaseMilliseconds: ClusterFixture.shortLease)
+            let b = try await cluster.node("b", leaseMilliseconds: ClusterFixture.shortLease)
             _ = try await presenceClient(cluster, a, user: "carol")
             let (bobOnB, bobLog) = try await presenceClient(cluster, b, user: "bob")
             _ = try await list(through: bobOnB) { $0["carol"] == 1 }

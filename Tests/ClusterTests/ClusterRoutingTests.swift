@@ -58,11 +58,11 @@ struct ClusterRoutingTests {
     @Test("a node started later joins with only the Redis URL, and a killed node's entries are gone after its lease")
     func joinAndLeaseExpiry() async throws {
         try await ClusterFixture.with { cluster in
-            let a = try await cluster.node("a")
+            let a = try await cluster.node("a", leaseMilliseconds: ClusterFixture.shortLease)
             let sender = try await cluster.client(a.url)
             try await sender.push("before c", toRoom: "late")
 
-            let c = try await cluster.node("c")
+            let c = try await cluster.node("c", leaseMilliseconds: ClusterFixture.shortLease)
             let listener = try await cluster.client(c.url)
             _ = try await listener.client.join("late")
             try await sender.push("after c", toRoom: "late")
@@ -95,6 +95,50 @@ struct ClusterRoutingTests {
             #expect(status == 200)
             #expect(body.contains("\"status\":\"ok\""))
             #expect(!body.contains("\"c\""))
+            await redis.close()
+        }
+    }
+
+    @Test("a node whose registration for a room lapsed delivers every offset once, in order: the missed ones come from the room's stream")
+    func lapsedRegistration() async throws {
+        try await ClusterFixture.with { cluster in
+            // Long leases: no heartbeat registers node a again during the test.
+            let a = try await cluster.node("a", leaseMilliseconds: 60_000)
+            let b = try await cluster.node("b", leaseMilliseconds: 60_000)
+            let members = [try await cluster.client(a.url), try await cluster.client(a.url), try await cluster.client(b.url)]
+            for member in members { _ = try await member.client.join("crew") }
+            let onB = members[2]
+            let fromA = try await cluster.client(a.url)
+            let fromB = try await cluster.client(b.url)
+            let redis = try await cluster.redisConnection()
+            let key = "switchboard:room:crew"
+
+            try await fromB.push("c1", toRoom: "crew")
+            _ = try await members[0].frames.wait { $0.count >= 1 }
+            #expect(try await redis.send("ZREM", key, "a") == .integer(1))
+            try await fromB.push("c2", toRoom: "crew")
+            try await fromB.push("c3", toRoom: "crew")
+            _ = try await onB.frames.wait { $0.count >= 3 }
+            // Node a's own push shows it the gap.
+            try await fromA.push("c4", toRoom: "crew")
+            _ = try await members[0].frames.wait { $0.count >= 4 }
+            let holders = try await redis.send("ZRANGE", key, "0", "-1")
+            #expect(holders.elements?.compactMap(\.string).sorted() == ["a", "b"], "reading the stream registers node a again")
+
+            #expect(try await redis.send("ZREM", key, "a") == .integer(1))
+            try await fromB.push("c5", toRoom: "crew")
+            _ = try await onB.frames.wait { $0.count >= 5 }
+            #expect(try await redis.send("ZADD", key, "99999999999999", "a") == .integer(1))
+            // A push from node b shows it the gap.
+            try await fromB.push("c6", toRoom: "crew")
+            for member in members {
+                _ = try await member.frames.wait { $0.count >= 6 }
+                try await Task.sleep(for: .milliseconds(100))
+                let all = member.frames.all
+                #expect(all.map(\.offset) == Array(1...6), "every offset once, in order")
+                #expect(all.map(\.text) == (1...6).map { "c\($0)" })
+                #expect(Set(all.map(\.epoch)).count == 1)
+            }
             await redis.close()
         }
     }

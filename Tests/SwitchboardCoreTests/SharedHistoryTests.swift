@@ -46,6 +46,37 @@ struct SharedHistoryTests {
         #expect(store.replay("r", from: RoomPosition(epoch: 7, offset: 0)) == .recovered(frames: [Self.entry(1, sequence: 1).frame, Self.entry(2, sequence: 2).frame], position: RoomPosition(epoch: 7, offset: 2)))
     }
 
+    @Test("a reliable entry past the next offset is a gap, nothing kept, until accepted: then the missing offset is not covered")
+    func gaps() {
+        let store = Self.store { _ in SharedHistory(epoch: 7, offset: 1, sequence: 1, entries: [Self.entry(1, sequence: 1)], isComplete: true) }
+        _ = store.position(of: "r")
+        #expect(store.appendShared(Self.entry(3, sequence: 3), epoch: 7, to: "r") == .gap(after: 1))
+        #expect(store.position(of: "r") == RoomPosition(epoch: 7, offset: 1), "nothing kept")
+        #expect(store.appendShared(Self.entry(2, sequence: 2), epoch: 7, to: "r") == .appended)
+        #expect(store.appendShared(Self.entry(3, sequence: 3), epoch: 7, to: "r") == .appended)
+        #expect(store.appendShared(Self.entry(5, sequence: 5), epoch: 7, to: "r", acceptingGap: true) == .appended)
+        #expect(store.position(of: "r") == RoomPosition(epoch: 7, offset: 5))
+        guard case .lost = store.replay("r", from: RoomPosition(epoch: 7, offset: 3)) else {
+            Issue.record("offset 4 is not kept: a client at 3 cannot be recovered")
+            return
+        }
+        let position = RoomPosition(epoch: 7, offset: 5)
+        #expect(store.replay("r", from: RoomPosition(epoch: 7, offset: 4)) == .recovered(frames: [Self.entry(5, sequence: 5).frame], position: position))
+    }
+
+    @Test("a missed reliable entry fetched after a newer latest-class one is kept before it, once")
+    func missedBeforeLatest() {
+        let store = Self.store { _ in SharedHistory(epoch: 7, offset: 1, sequence: 1, entries: [Self.entry(1, sequence: 1)], isComplete: true) }
+        _ = store.position(of: "r")
+        let latest = SharedHistory.Entry(offset: 0, key: "k", position: 2, sequence: 3, appendedAt: 1_000_000, frame: Array("latest".utf8))
+        #expect(store.appendShared(latest, epoch: 7, to: "r") == .appended)
+        #expect(store.appendShared(Self.entry(2, sequence: 2), epoch: 7, to: "r") == .appended)
+        #expect(store.appendShared(Self.entry(2, sequence: 2), epoch: 7, to: "r") == .duplicate)
+        #expect(store.appendShared(latest, epoch: 7, to: "r") == .duplicate)
+        let position = RoomPosition(epoch: 7, offset: 2)
+        #expect(store.replay("r", from: RoomPosition(epoch: 7, offset: 1)) == .recovered(frames: [Self.entry(2, sequence: 2).frame, latest.frame], position: position))
+    }
+
     @Test("an append of another epoch replaces the copy: positions of the old epoch are lost, never replayed")
     func epochChange() {
         let store = Self.store { _ in SharedHistory(epoch: 7, offset: 5, sequence: 5, entries: [], isComplete: true) }

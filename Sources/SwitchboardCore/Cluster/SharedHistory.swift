@@ -57,7 +57,7 @@ public struct SharedHistory: Sendable, Hashable {
 public typealias HistorySource = @Sendable (RoomName) -> SharedHistory?
 
 /// What became of a push appended to a copy of a shared history
-/// (``HistoryStore/appendShared(_:to:)``).
+/// (``HistoryStore/appendShared(_:epoch:to:acceptingGap:)``).
 public enum SharedAppend: Sendable, Hashable {
     /// Kept: deliver it.
     case appended
@@ -65,4 +65,8 @@ public enum SharedAppend: Sendable, Hashable {
     case duplicate
     /// This node holds no history for the room: deliver it, keep nothing.
     case untracked
+    /// Its reliable offset is past the copy's next one (the copy's latest is `after`): this
+    /// node missed pushes, e.g. while its registration for the room had lapsed. Nothing kept:
+    /// append the missing pushes first, then this one.
+    case gap(after: UInt64)
 }

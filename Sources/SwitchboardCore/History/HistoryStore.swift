@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// **Shared histories.** With a `source` (one node of a cluster), a room's history is a copy of
 /// the room's shared one: loaded from the source when the store first needs it, then kept in
-/// step with ``appendShared(_:epoch:to:)``, whose offsets and sequence numbers the cluster
+/// step with ``appendShared(_:epoch:to:acceptingGap:)``, whose offsets and sequence numbers the cluster
 /// gives. Only the source's epochs are used then, unless it cannot be reached.
 ///
 /// Thread-safe: one `Mutex`. Offsets are given under it; ``PushPublisher`` makes offset,
@@ -96,8 +96,10 @@ public final class HistoryStore: Sendable {
     /// Keeps a push whose epoch, offset and sequence number the cluster gave
     /// (``SharedHistory/Entry``), when this store holds the room's history; never loads one.
     /// A history of another epoch is replaced (the shared one was lost and started again):
-    /// positions before the entry are then not covered.
-    public func appendShared(_ entry: SharedHistory.Entry, epoch: UInt32, to room: RoomName) -> SharedAppend {
+    /// positions before the entry are then not covered. A reliable push past the copy's next
+    /// offset is ``SharedAppend/gap(after:)`` (nothing kept) unless `acceptingGap`, when the
+    /// missing offsets are marked not covered instead (the shared history no longer has them).
+    public func appendShared(_ entry: SharedHistory.Entry, epoch: UInt32, to room: RoomName, acceptingGap: Bool = false) -> SharedAppend {
         let now = clock()
         return state.withLock { state in
             guard var history = state.histories.removeValue(forKey: room) else { return .untracked }
@@ -113,7 +115,7 @@ public final class HistoryStore: Sendable {
                 )
                 history = RoomHistory(shared: start, limits: history.limits, now: now)
             }
-            return history.appendShared(entry, now: now) ? .appended : .duplicate
+            return history.appendShared(entry, now: now, acceptingGap: acceptingGap)
         }
     }
 

@@ -65,21 +65,34 @@ struct RoomHistory: Sendable {
         trim(now: now)
     }
 
-    /// Keeps a push whose offset and sequence number the cluster gave; `false` (and nothing
-    /// kept) when its sequence number is not newer than this history's.
-    mutating func appendShared(_ entry: SharedHistory.Entry, now: Int64) -> Bool {
-        guard entry.sequence > sequence else { return false }
+    /// Keeps a push whose offset and sequence number the cluster gave. It is new when its
+    /// sequence number is newer than this history's, or, for a reliable push, its offset is
+    /// (fetched after a newer latest-class push, it goes before that one). A reliable push past
+    /// the next offset is a gap and is not kept, unless `acceptingGap`: the offsets between are
+    /// then not covered.
+    mutating func appendShared(_ entry: SharedHistory.Entry, now: Int64, acceptingGap: Bool) -> SharedAppend {
+        let reliable = entry.offset > 0
+        guard entry.sequence > sequence || (reliable && entry.offset > lastOffset) else { return .duplicate }
+        if reliable && entry.offset > lastOffset + 1 {
+            guard acceptingGap else { return .gap(after: lastOffset) }
+            trimmedThrough = max(trimmedThrough, entry.offset - 1)
+        }
         if let key = entry.key, let index = entries.firstIndex(where: { $0.offset == 0 && $0.key == key }) {
             bytes -= entries[index].frame.count
             entries.remove(at: index)
         }
-        if entry.offset > 0 { lastOffset = entry.offset }
-        sequence = entry.sequence
-        entries.append(Entry(offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame))
+        if reliable { lastOffset = max(lastOffset, entry.offset) }
+        sequence = max(sequence, entry.sequence)
+        let kept = Entry(offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame)
+        if let last = entries.last, last.sequence > entry.sequence {
+            entries.insert(kept, at: entries.firstIndex { $0.sequence > entry.sequence } ?? entries.endIndex)
+        } else {
+            entries.append(kept)
+        }
         bytes += entry.frame.count
         lastUsed = now
         trim(now: now)
-        return true
+        return .appended
     }
 
     var position: RoomPosition { RoomPosition(epoch: epoch, offset: lastOffset) }

@@ -32,8 +32,14 @@ final class ClusterFixture: Sendable {
         redis.stop()
     }
 
-    /// Starts a node with a short lease.
-    func node(_ id: String, leaseMilliseconds: Int = 1500) async throws -> NodeProcess {
+    /// The lease of a test's node unless it says otherwise: long enough that a heartbeat late
+    /// under load does not let the node's registrations lapse.
+    static let defaultLease = 5000
+    /// A lease for tests that kill a node and wait for its lease to pass.
+    static let shortLease = 1500
+
+    /// Starts a node.
+    func node(_ id: String, leaseMilliseconds: Int = ClusterFixture.defaultLease) async throws -> NodeProcess {
         try await node(id, leaseMilliseconds: leaseMilliseconds, extra: [])
     }
 

@@ -35,7 +35,7 @@ final class NodeProcess: Sendable {
     }
 
     /// Starts a node and waits until it listens.
-    static func start(redisPort: Int, nodeId: String, leaseMilliseconds: Int = 1500, extra: [String] = []) async throws -> NodeProcess {
+    static func start(redisPort: Int, nodeId: String, leaseMilliseconds: Int, extra: [String] = []) async throws -> NodeProcess {
         let executable = Self.executable
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw Failure(description: "\(executable.path) is missing: build it with `swift build --build-tests`")
