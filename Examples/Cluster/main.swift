@@ -10,7 +10,8 @@ import Synchronization
 //   switchboard-cluster-node --redis redis://127.0.0.1:6379 [--port 0] [--node-id a]
 //                            [--lease-ms 10000] [--max-pushes 100]
 //
-// Routes (requests over the WebSocket at /ws): `POST /push/room/:room`, `POST /push/user/:user`,
+// Routes (requests over the WebSocket at /ws): `POST /push/room/:room`,
+// `POST /push/room/:room/except/:id` (all members but one connection), `POST /push/user/:user`,
 // `POST /push/connection/:id`, `POST /push/everyone` push the request body (the push url is
 // `/pushes/<room or target>`); `POST /disconnect/:user` closes a user's connections on every
 // node; `POST /once[?delayMs=N]` (behind the `Idempotency` middleware, keys in Redis) answers
@@ -70,6 +71,12 @@ var router = Router()
 router.post("/push/room/:room") { req, res in
     let room = try req.params.require("room")
     res.push(PushMessage(url: "/pushes/\(room)", body: Array(req.body)), to: .room(RoomName(room)))
+    return "ok"
+}
+router.post("/push/room/:room/except/:id") { req, res in
+    let room = try req.params.require("room")
+    let id = try req.params.require("id")
+    res.push(PushMessage(url: "/pushes/\(room)", body: Array(req.body)), to: .room(RoomName(room), excluding: ConnectionID(id)))
     return "ok"
 }
 router.post("/push/user/:user") { req, res in

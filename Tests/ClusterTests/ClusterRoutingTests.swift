@@ -117,7 +117,11 @@ struct ClusterRoutingTests {
             _ = try await members[0].frames.wait { $0.count >= 1 }
             #expect(try await redis.send("ZREM", key, "a") == .integer(1))
             try await fromB.push("c2", toRoom: "crew")
-            try await fromB.push("c3", toRoom: "crew")
+            // Left out: members[1] gets its position instead of c3, also when c3 comes from the stream.
+            let deadline = ContinuousClock.now + .seconds(5)
+            while members[1].client.session == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            let excluded = try #require(members[1].client.session?.connectionId)
+            #expect(try await fromB.client.post("/push/room/crew/except/\(excluded)", Array("c3".utf8)).status == .ok)
             _ = try await onB.frames.wait { $0.count >= 3 }
             // Node a's own push shows it the gap.
             try await fromA.push("c4", toRoom: "crew")
@@ -131,12 +135,13 @@ struct ClusterRoutingTests {
             #expect(try await redis.send("ZADD", key, "99999999999999", "a") == .integer(1))
             // A push from node b shows it the gap.
             try await fromB.push("c6", toRoom: "crew")
-            for member in members {
-                _ = try await member.frames.wait { $0.count >= 6 }
+            for (index, member) in members.enumerated() {
+                let expected: [UInt64] = index == 1 ? [1, 2, 4, 5, 6] : Array(1...6)
+                _ = try await member.frames.wait { $0.count >= expected.count }
                 try await Task.sleep(for: .milliseconds(100))
                 let all = member.frames.all
-                #expect(all.map(\.offset) == Array(1...6), "every offset once, in order")
-                #expect(all.map(\.text) == (1...6).map { "c\($0)" })
+                #expect(all.map(\.offset) == expected, "every offset once, in order")
+                #expect(all.map(\.text) == expected.map { "c\($0)" })
                 #expect(Set(all.map(\.epoch)).count == 1)
             }
             await redis.close()
