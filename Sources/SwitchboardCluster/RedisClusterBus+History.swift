@@ -33,7 +33,9 @@ extension RedisClusterBus {
     /// The load script for `room`: registers this node for the room and reads its stream.
     func loadCommand(sha: String, room: RoomName) -> RedisCommand {
         let maxAge = ClusterConfiguration.milliseconds(historyLimits(of: room).maxAge)
-        let arguments = [sha, "0", prefix, node, room.rawValue, String(UInt32.random(in: 1...UInt32.max)), String(configuration.leaseMilliseconds), String(maxAge)]
+        let arguments = [
+            sha, "0", prefix, node, room.rawValue, String(UInt32.random(in: 1...UInt32.max)), String(configuration.leaseMilliseconds), String(maxAge),
+        ]
         return RedisCommand("EVALSHA", arguments.map { Array($0.utf8) })
     }
 

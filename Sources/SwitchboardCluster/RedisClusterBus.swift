@@ -25,6 +25,11 @@ public import SwitchboardRedis
 /// sequence, and publishes the envelope to each other node's channel. This node's recipients
 /// are delivered from the reply, without the frame going through Redis.
 ///
+/// **Missed pushes.** A node left out of a room's pushes (its registration for the room lapsed)
+/// sees it at the room's next reliable push here: that push and the room's later ones wait
+/// while the missing ones are read from the room's stream, then all are delivered in offset
+/// order.
+///
 /// **Failure.** While the bus connection is down the node is degraded: pushes reach this
 /// node's connections only (counted in ``health``), with histories of its own (new epochs).
 /// When Redis is back it loads the scripts again, re-registers its rooms and connections,

@@ -147,4 +147,33 @@ struct ClusterRoutingTests {
             await redis.close()
         }
     }
+
+    @Test("pushes a lapsed node missed that its room's stream no longer keeps are skipped, not waited for: the clients see the gap")
+    func lapsedRegistrationTrimmedStream() async throws {
+        try await ClusterFixture.with { cluster in
+            let a = try await cluster.node("a", leaseMilliseconds: 60_000, extra: ["--max-pushes", "1"])
+            let b = try await cluster.node("b", leaseMilliseconds: 60_000, extra: ["--max-pushes", "1"])
+            let onA = try await cluster.client(a.url)
+            let onB = try await cluster.client(b.url)
+            for member in [onA, onB] { _ = try await member.client.join("trim") }
+            let sender = try await cluster.client(b.url)
+            let redis = try await cluster.redisConnection()
+            let key = "switchboard:room:trim"
+
+            try await sender.push("t1", toRoom: "trim")
+            _ = try await onA.frames.wait { $0.count >= 1 }
+            #expect(try await redis.send("ZREM", key, "a") == .integer(1))
+            try await sender.push("t2", toRoom: "trim")
+            try await sender.push("t3", toRoom: "trim")
+            _ = try await onB.frames.wait { $0.count >= 3 }
+            #expect(try await redis.send("ZADD", key, "99999999999999", "a") == .integer(1))
+            try await sender.push("t4", toRoom: "trim")
+            try await sender.push("t5", toRoom: "trim")
+            _ = try await onA.frames.wait { $0.count >= 3 }
+            try await Task.sleep(for: .milliseconds(100))
+            #expect(onA.frames.all.map(\.text) == ["t1", "t4", "t5"])
+            #expect(onA.frames.all.map(\.offset) == [1, 4, 5])
+            await redis.close()
+        }
+    }
 }

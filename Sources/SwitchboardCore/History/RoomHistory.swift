@@ -83,7 +83,9 @@ struct RoomHistory: Sendable {
         }
         if reliable { lastOffset = max(lastOffset, entry.offset) }
         sequence = max(sequence, entry.sequence)
-        let kept = Entry(offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame)
+        let kept = Entry(
+            offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame
+        )
         if let last = entries.last, last.sequence > entry.sequence {
             entries.insert(kept, at: entries.firstIndex { $0.sequence > entry.sequence } ?? entries.endIndex)
         } else {
