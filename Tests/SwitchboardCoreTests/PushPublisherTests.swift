@@ -27,6 +27,39 @@ struct PushPublisherTests {
         #expect(try FrameCodec.decode(delivery.bytes) == .push(PushFrame(url: "/boards/7/updated", room: "board-7", epoch: epoch, offset: 1, data: Array("{}".utf8)[...])))
     }
 
+    @Test("a large room's recipients are reused only while its members and the connections stay the same")
+    func largeRoomRecipients() throws {
+        let connections = ConnectionRegistry<String>()
+        let rooms = RoomRegistry()
+        let room = RoomName("crowd")
+        for index in 0..<100 {
+            connections.add(id: ConnectionID("c\(index)"), handle: "h\(index)")
+            rooms.join(room, ConnectionID("c\(index)"))
+        }
+        let publisher = PushPublisher(connections: connections, rooms: rooms)
+        let names = { (excluded: ConnectionID?) in Set(publisher.recipients(ofRoom: room, excluding: excluded).map(\.handle)) }
+        let all = Set((0..<100).map { "h\($0)" })
+        #expect(names(nil) == all)
+        #expect(names(nil) == all)
+        #expect(names(ConnectionID("c5")) == all.subtracting(["h5"]), "the sender is left out of a reused list too")
+        #expect(names(nil) == all, "and only from that push")
+        rooms.leave(room, ConnectionID("c7"))
+        #expect(names(nil) == all.subtracting(["h7"]), "a member that left")
+        connections.remove(ConnectionID("c8"))
+        #expect(names(nil) == all.subtracting(["h7", "h8"]), "a connection that closed")
+        #expect(!rooms.isMember(ConnectionID("c8"), of: room), "and is pruned")
+        connections.add(id: ConnectionID("c9"), handle: "h9-new")
+        #expect(names(nil) == all.subtracting(["h7", "h8", "h9"]).union(["h9-new"]), "a replaced handle")
+        connections.add(id: ConnectionID("late"), handle: "h-late")
+        rooms.join(room, ConnectionID("late"))
+        #expect(names(nil).contains("h-late"), "a member that joined")
+        for index in 0..<100 { rooms.leave(room, ConnectionID("c\(index)")) }
+        rooms.leave(room, ConnectionID("late"))
+        #expect(names(nil).isEmpty, "the room is gone")
+        for index in 0..<70 { rooms.join(room, ConnectionID("c\(index)")) }
+        #expect(names(nil).count == 69, "a room created again is looked up again (c8 is closed)")
+    }
+
     @Test("a room push can leave out the sender")
     func excludingSender() throws {
         let delivery = try fixture().sendToGroup(.board("7"), PushMessage(url: "/x"), excluding: ConnectionID("a1"))

@@ -11,6 +11,7 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
     private struct State {
         var entries: [ConnectionID: ConnectionEntry<Handle>] = [:]
         var byUser: [String: Set<ConnectionID>] = [:]
+        var version: UInt64 = 0
 
         mutating func index(_ id: ConnectionID, user: String?) {
             guard let user else { return }
@@ -28,6 +29,10 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
 
     /// An empty registry.
     public init() {}
+
+    /// Changes whenever a connection is added, replaced or removed (not when its activity or
+    /// expiry changes): equal versions mean the same connections and handles.
+    public var version: UInt64 { state.withLock { $0.version } }
 
     /// The number of live connections.
     public var count: Int { state.withLock { $0.entries.count } }
@@ -49,6 +54,7 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
     @discardableResult
     public func add(id: ConnectionID, handle: Handle, clientId: String? = nil, userId: String? = nil, isActive: Bool? = nil, expiresAt: Date? = nil) -> ConnectionEntry<Handle> {
         state.withLock { state in
+            state.version &+= 1
             if var entry = state.entries[id] {
                 if let userId, userId != entry.userId {
                     state.unindex(id, user: entry.userId)
@@ -75,6 +81,7 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
     public func remove(_ id: ConnectionID) -> ConnectionEntry<Handle>? {
         state.withLock { state in
             guard let entry = state.entries.removeValue(forKey: id) else { return nil }
+            state.version &+= 1
             state.unindex(id, user: entry.userId)
             return entry
         }
@@ -116,6 +123,7 @@ public final class ConnectionRegistry<Handle: Sendable>: Sendable {
     public func removeAll(ofUser userId: String) -> [ConnectionEntry<Handle>] {
         state.withLock { state in
             guard let ids = state.byUser.removeValue(forKey: userId) else { return [] }
+            state.version &+= 1
             return ids.compactMap { state.entries.removeValue(forKey: $0) }
         }
     }

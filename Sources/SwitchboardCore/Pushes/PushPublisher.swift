@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Turns one push into one ``PushDelivery``: the frame encoded once (with its room offset, for
 /// a reliable push), and the live recipients with their transport handles. Members found dead
@@ -22,6 +23,7 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     /// The rooms' histories (offsets, epochs, kept pushes) and their delivery policy.
     public let history: HistoryStore
     private let order = NSLock()
+    private let recipientCache = Mutex(RecipientCache<Handle>())
     private let retains: @Sendable (RoomName) -> Bool
     private let sessionOf: @Sendable (ConnectionID) -> String?
 
@@ -129,12 +131,25 @@ public final class PushPublisher<Handle: Sendable>: Sendable {
     /// The live members of `room` but `excluded`, for a push now: stamps the room's
     /// `lastBroadcastTimestamp`, prunes members no longer connected and, for an auth-gated
     /// room, skips members whose identity is missing or expired.
+    ///
+    /// The recipients of a room of at least 64 members (not
+    /// auth-gated) are kept and reused while neither its member list nor the connections change,
+    /// so a push to a large room does not look up every member again.
     public func recipients(ofRoom room: RoomName, excluding excluded: ConnectionID? = nil) -> [Recipient<Handle>] {
-        let members = rooms.membersForBroadcast(to: room)
-        let gate = rooms.requiresAuthentication(room) ? Date() : nil
-        let (live, gone) = connections.resolve(members, excluding: excluded, authenticatedAt: gate)
+        let connectionsVersion = connections.version
+        let (members, stamp) = rooms.broadcastMembers(to: room)
+        let gated = rooms.requiresAuthentication(room)
+        let cacheable = !gated && members.count >= RecipientCache<Handle>.minimumMembers
+        if cacheable, let stamp, let cached = recipientCache.withLock({ $0.recipients(of: room, stamp: stamp, connections: connectionsVersion) }) {
+            guard let excluded else { return cached }
+            return cached.filter { $0.id != excluded }
+        }
+        let (live, gone) = connections.resolve(members, excluding: cacheable ? nil : excluded, authenticatedAt: gated ? Date() : nil)
         if !gone.isEmpty { rooms.prune(gone) }
-        return live
+        guard cacheable, let stamp else { return live }
+        recipientCache.withLock { $0.keep(live, of: room, stamp: stamp, connections: connectionsVersion) }
+        guard let excluded else { return live }
+        return live.filter { $0.id != excluded }
     }
 
     /// What a member left out of a reliable push at `position` gets instead: its position moves

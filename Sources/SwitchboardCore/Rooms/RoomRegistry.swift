@@ -35,7 +35,11 @@ import Synchronization
 public final class RoomRegistry: Sendable {
     private struct Room {
         /// The members, for a room with its own list; empty for a room that shares a list.
-        var members: Set<ConnectionID> = []
+        var members: Set<ConnectionID> = [] { didSet { version &+= 1 } }
+        /// Counts the changes of `members`.
+        var version: UInt64 = 0
+        /// Unique to this room's life: a room deleted and created again has a new one.
+        let incarnation = RoomRegistry.incarnations.add(1, ordering: .relaxed).newValue
         /// The room whose member list this room shares.
         var source: RoomName?
         /// Rooms that share this room's member list.
@@ -271,12 +275,33 @@ public final class RoomRegistry: Sendable {
     /// The members to deliver a broadcast to, stamping the room's `lastBroadcastTimestamp`;
     /// empty (and nothing stamped) for an unknown room. The set is a copy-on-write snapshot.
     public func membersForBroadcast(to room: RoomName) -> Set<ConnectionID> {
+        broadcastMembers(to: room).members
+    }
+
+    /// ``membersForBroadcast(to:)`` with the stamp of that member list: equal stamps mean the
+    /// same members (`nil` for an unknown room), so a list derived from them can be reused.
+    public func broadcastMembers(to room: RoomName) -> (members: Set<ConnectionID>, stamp: MembershipStamp?) {
         let now = clock()
         return state.withLock { state in
-            guard let existing = state.rooms[room] else { return [] }
+            guard let existing = state.rooms[room] else { return ([], nil) }
             state.rooms[room]?.lastBroadcastTimestamp = now
-            guard let source = existing.source else { return existing.members }
-            return state.rooms[source]?.members ?? []
+            guard let source = existing.source else {
+                return (existing.members, MembershipStamp(incarnation: existing.incarnation, version: existing.version))
+            }
+            guard let list = state.rooms[source] else { return ([], nil) }
+            return (list.members, MembershipStamp(incarnation: list.incarnation, version: list.version))
         }
     }
+
+    /// Numbers the rooms' lives (``MembershipStamp/incarnation``).
+    private static let incarnations = Atomic<UInt64>(0)
+}
+
+/// Identifies one state of a room's member list: the room's life (a room deleted and created
+/// again starts a new one) and the changes to its members in that life.
+public struct MembershipStamp: Sendable, Hashable {
+    /// The room's life.
+    public var incarnation: UInt64
+    /// The changes of its member list so far.
+    public var version: UInt64
 }
