@@ -121,6 +121,8 @@ final class LoadConnectionHandler: ChannelInboundHandler {
             stats.unexpectedReplies += 1
             return
         }
+        // A Switchboard server's HELLO (0x40), its first frame on every connection, answers no request.
+        if kind == 0x40 { return }
         let slot = Int(id & (1 << Self.slotBits - 1))
         guard slot < inflight, busy[slot], outstandingID[slot] == id else {
             stats.unexpectedReplies += 1

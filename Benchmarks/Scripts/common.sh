@@ -5,6 +5,9 @@ PRODUCTS=(switchboard-load switchboard-echo-baseline switchboard-bench-server)
 
 # Builds the three load products in release mode (not the ordo-one benchmark targets).
 build_release() {
+    # SwiftPM keeps the path dependency's file list in the build description: drop it, so files
+    # added to the library since the last build are compiled too.
+    rm -f "$BENCH_DIR/.build/release.yaml" "$BENCH_DIR"/.build/*/release/description.json
     for product in "${PRODUCTS[@]}"; do
         swift build -c release --package-path "$BENCH_DIR" --product "$product" >&2
     done

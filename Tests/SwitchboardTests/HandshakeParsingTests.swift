@@ -166,3 +166,20 @@ struct HandshakeParsingTests {
         #expect(!ReservedRoutes.matches("/boards/7"))
     }
 }
+
+@Suite("Sec-WebSocket-Key check")
+struct NonceCheckTests {
+    @Test("a key is accepted exactly when it is the base64 form of 16 bytes")
+    func nonce() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            #expect(HandshakeChecks.isNonce(Data(bytes).base64EncodedString()))
+        }
+        for key in ["", "dGhlIHNhbXBsZSBub25jZQ=", "dGhlIHNhbXBsZSBub25jZQ===", "dGhlIHNhbXBsZSBub25jZR==", "dGhlIHNhbXBsZSBub25j*Q==",
+                    "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZSB4", "dGhlIHNhbXBsZSBub25jZQ==dGhl"] {
+            #expect(!HandshakeChecks.isNonce(key), "\(key)")
+        }
+        #expect(HandshakeChecks.isNonce("dGhlIHNhbXBsZSBub25jZQ=="))
+    }
+}

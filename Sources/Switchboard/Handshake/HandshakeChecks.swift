@@ -37,10 +37,27 @@ enum HandshakeChecks {
             )
         }
         let keys = head.headers["Sec-WebSocket-Key"].map { $0.trimmingSpaces() }
-        guard keys.count == 1, let key = Data(base64Encoded: keys[0]), key.count == 16 else {
+        guard keys.count == 1, isNonce(keys[0]) else {
             return HandshakeRefusal(status: .badRequest, reason: "a WebSocket handshake needs exactly one Sec-WebSocket-Key: 16 random bytes, base64-encoded")
         }
         return nil
+    }
+
+    /// Whether `key` is the base64 form of 16 bytes: 22 characters of the base64 alphabet (the
+    /// last of them carrying 2 bits, so one of `A`, `Q`, `g`, `w`) and `==`.
+    static func isNonce(_ key: String) -> Bool {
+        let bytes = Array(key.utf8)
+        guard bytes.count == 24, bytes[22] == UInt8(ascii: "="), bytes[23] == UInt8(ascii: "=") else { return false }
+        for byte in bytes[..<22] {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "+"), UInt8(ascii: "/"):
+                continue
+            default:
+                return false
+            }
+        }
+        return [UInt8(ascii: "A"), UInt8(ascii: "Q"), UInt8(ascii: "g"), UInt8(ascii: "w")].contains(bytes[21])
     }
 
     /// The refusal for `request`'s endpoint, or `nil` when it passes: a path other than the

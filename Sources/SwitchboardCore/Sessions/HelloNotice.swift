@@ -30,8 +30,22 @@ public struct HelloNotice: Sendable, Hashable, Codable {
         self.rooms = rooms
     }
 
-    /// The notice as JSON, keys sorted.
-    public var json: [UInt8] { JSONShapes.encode(self) }
+    /// The notice as JSON, keys sorted (written directly: it is sent on every connection).
+    public var json: [UInt8] {
+        var text = "{\"clientId\":" + JSONText.string(clientId) + ",\"connectionId\":" + JSONText.string(connectionId)
+        text += ",\"resumeToken\":" + JSONText.string(resumeToken)
+        if let rooms {
+            text += ",\"rooms\":{"
+            for (index, room) in rooms.keys.sorted().enumerated() {
+                guard let position = rooms[room] else { continue }
+                if index > 0 { text += "," }
+                text += JSONText.string(room) + ":{\"epoch\":\(position.epoch),\"offset\":\(position.offset)}"
+            }
+            text += "}"
+        }
+        text += ",\"sessionGraceMs\":\(sessionGraceMs),\"sessionId\":" + JSONText.string(sessionId) + "}"
+        return Array(text.utf8)
+    }
 }
 
 extension ResumeAnswer {
