@@ -20,7 +20,8 @@ final class FrameWriter {
     private let frameOutput: ChannelHandlerContext?
     private let metrics: ServerMetrics
     private let maxOutboundBufferSize: Int
-    private var held = CircularBuffer<ServerFrame>()
+    // Frames are held only while the channel is not writable: start small, it grows when needed.
+    private var held = CircularBuffer<ServerFrame>(initialCapacity: 1)
     private var needsFlush = false
     private var flushScheduled = false
     /// The bytes of the frames held.
