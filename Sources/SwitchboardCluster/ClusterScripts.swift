@@ -3,7 +3,7 @@
 /// given in one order and every node sees the room's pushes in that order.
 enum ClusterScripts {
     /// Places one push. ARGV: prefix, node, kind (`r` room, `c` connection, `e` everyone,
-    /// `d` disconnect a user), target (room, connection id or user id), excluded connection,
+    /// `d` disconnect a user), target (room, connection id or user id), excluded (connection, and its session after 0x1F),
     /// class (`r` reliable, `l` latest, `v` volatile), latest key, epoch for a new history,
     /// max pushes, max age in ms, created-at, frame, and for a connection on another node the
     /// url's length in bytes (the frame then has an empty room, which the script fills in with

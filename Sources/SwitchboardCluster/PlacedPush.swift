@@ -2,14 +2,17 @@ import SwitchboardCore
 
 /// A push as Redis placed it: where it goes, and its room's epoch, offset and sequence number.
 /// It travels between nodes as one pub/sub message, the envelope: one header line of
-/// tab-separated fields (kind, target, room, excluded connection, class, epoch, offset,
-/// sequence, created-at, placed-at, key length), the latest-class key, then the encoded frame.
+/// tab-separated fields (kind, target, room, excluded, class, epoch, offset, sequence,
+/// created-at, placed-at, key length), the latest-class key, then the encoded frame. "Excluded"
+/// is the connection a push leaves out and, after a unit separator (0x1F), that connection's
+/// session (as the room's stream keeps it, field `x`).
 struct PlacedPush: Sendable {
     /// `r` a room (or a user's room), `c` one connection, `e` every node's connections,
     /// `d` close a user's connections (the frame is the reason).
     var kind: UInt8
     var target: String
     var room: String
+    /// The connection left out and its session, as sent (``excluded(connection:session:)``).
     var excluded: String
     /// `r` reliable, `l` latest, `v` volatile.
     var deliveryClass: UInt8
@@ -63,6 +66,25 @@ struct PlacedPush: Sendable {
         self.frame = frame
     }
 
+    /// The `excluded` field for a push that leaves out `connection`, of `session`.
+    static func excluded(connection: ConnectionID?, session: String?) -> String {
+        guard let connection else { return "" }
+        guard let session else { return connection.rawValue }
+        return connection.rawValue + "\u{1F}" + session
+    }
+
+    /// The connection left out, if any.
+    var excludedConnection: ConnectionID? {
+        let id = excluded.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+        return id.isEmpty ? nil : ConnectionID(id)
+    }
+
+    /// The session of the connection left out, if the publishing node knew it.
+    var excludedSession: String? {
+        let parts = excluded.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[1].isEmpty ? String(parts[1]) : nil
+    }
+
     /// Whether it was kept in its room's stream.
     var isKept: Bool { deliveryClass != UInt8(ascii: "v") && !room.isEmpty }
 
@@ -75,7 +97,7 @@ struct PlacedPush: Sendable {
         if reliable { FrameCodec.setPushPosition(epoch: epoch, offset: offset, in: &frame) }
         let entry = SharedHistory.Entry(
             offset: reliable ? offset : 0, key: reliable ? nil : key, position: offset, sequence: sequence,
-            appendedAt: placedAt, frame: frame
+            appendedAt: placedAt, frame: frame, excludedSession: excludedSession
         )
         return (frame, entry)
     }
@@ -94,7 +116,7 @@ struct PlacedPush: Sendable {
             case .appended, .untracked: break
             }
         }
-        let excludedID = excluded.isEmpty ? nil : ConnectionID(excluded)
+        let excludedID = excludedConnection
         var recipients: [Recipient<Handle>]
         switch kind {
         case UInt8(ascii: "r"):

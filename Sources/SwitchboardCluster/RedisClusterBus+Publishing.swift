@@ -16,7 +16,8 @@ extension RedisClusterBus {
         var room: RoomName?
         switch push.target {
         case .room(let name, let without):
-            (target, room, excluded) = (name.rawValue, name, without?.rawValue ?? "")
+            (target, room) = (name.rawValue, name)
+            excluded = PlacedPush.excluded(connection: without, session: without.flatMap(attachment.sessions.sessionId(of:)))
         case .user(let userId):
             let name = RoomName.user(userId)
             (target, room) = (name.rawValue, name)
@@ -26,7 +27,7 @@ extension RedisClusterBus {
             room = publisher.connections.get(id)?.clientRoom
         case .everyone(let without):
             kind = "e"
-            excluded = without?.rawValue ?? ""
+            excluded = PlacedPush.excluded(connection: without, session: nil)
         }
         let policyRoom = room ?? RoomName.client(target)
         var delivery = message.delivery ?? publisher.history.defaultDelivery(for: policyRoom)

@@ -71,6 +71,42 @@ struct ClusterFailoverTests {
         }
     }
 
+    @Test("a push that left out a dropped connection is not replayed to its session on another node: its position comes instead")
+    func exclusionKeptAcrossNodes() async throws {
+        try await ClusterFixture.with { cluster in
+            let a = try await cluster.node("a")
+            let b = try await cluster.node("b")
+            let balancer = try await SwitchingProxy.start(upstream: a.port)
+            let listener = try await cluster.client("ws://127.0.0.1:\(balancer.port)/ws", user: "ada")
+            _ = try await listener.client.join("desk")
+            let senderOnA = try await cluster.client(a.url)
+            try await senderOnA.push("d1", toRoom: "desk")
+            _ = try await listener.pushes.wait { $0.count >= 1 }
+            let old = try #require(listener.client.session?.connectionId)
+            let reports = listener.client.recoveries
+
+            balancer.switchTo(b.port)
+            balancer.dropAll()
+            // Node a publishes a push that leaves out the dropped connection: its session (live or
+            // parked on a) travels with the push into the room's stream.
+            let response = try await senderOnA.client.post("/push/room/desk/except/\(old)", Array("not for ada".utf8))
+            #expect(response.status == .ok)
+            var report: RecoveryReport?
+            for await next in reports {
+                report = next
+                break
+            }
+            #expect(report?.sessionResumed == true, "\(String(describing: report))")
+            #expect(report?.rooms.first { $0.room == "desk" }?.recovered == true, "\(String(describing: report))")
+            try await senderOnA.push("d3", toRoom: "desk")
+            let received = try await listener.pushes.wait { $0.contains { $0.text == "d3" } }
+            #expect(received.map(\.text) == ["d1", "d3"], "the excluded push is not replayed")
+            #expect(received.map(\.offset) == [1, 3])
+            #expect(listener.client.roomPositions["desk"]?.offset == 3)
+            await balancer.close()
+        }
+    }
+
     /// Waits until the node's health answers `status`.
     private func waitForHealth(_ node: NodeProcess, _ status: Int, timeout: Duration = .seconds(10)) async throws -> String {
         let deadline = ContinuousClock.now + timeout

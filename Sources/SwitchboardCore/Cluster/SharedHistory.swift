@@ -16,9 +16,15 @@ public struct SharedHistory: Sendable, Hashable {
         public var appendedAt: Int64
         /// The encoded push frame, with the room's epoch and this offset written in.
         public var frame: [UInt8]
+        /// The session of the connection the push left out, if any: a resume of that session
+        /// does not replay it (PROTOCOL.md §7).
+        public var excludedSession: String?
 
         /// An entry.
-        public init(offset: UInt64, key: String?, position: UInt64, sequence: UInt64, appendedAt: Int64, frame: [UInt8]) {
+        public init(
+            offset: UInt64, key: String?, position: UInt64, sequence: UInt64, appendedAt: Int64, frame: [UInt8], excludedSession: String? = nil
+        ) {
+            self.excludedSession = excludedSession
             self.offset = offset
             self.key = key
             self.position = position

@@ -59,7 +59,7 @@ struct RoomHistory: Sendable {
                 bytes -= entries[index].frame.count
                 entries.remove(at: index)
             }
-            entries.append(Entry(offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame))
+            entries.append(Entry(offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame, excludedSession: entry.excludedSession))
             bytes += entry.frame.count
         }
         trim(now: now)
@@ -84,7 +84,8 @@ struct RoomHistory: Sendable {
         if reliable { lastOffset = max(lastOffset, entry.offset) }
         sequence = max(sequence, entry.sequence)
         let kept = Entry(
-            offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame
+            offset: entry.offset, key: entry.key, position: entry.position, sequence: entry.sequence, appendedAt: entry.appendedAt, frame: entry.frame,
+            excludedSession: entry.excludedSession
         )
         if let last = entries.last, last.sequence > entry.sequence {
             entries.insert(kept, at: entries.firstIndex { $0.sequence > entry.sequence } ?? entries.endIndex)
