@@ -105,6 +105,7 @@ let package = Package(
             name: "Fanout",
             dependencies: [
                 .product(name: "Switchboard", package: "Switchboard"),
+                .product(name: "SwitchboardCluster", package: "Switchboard"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

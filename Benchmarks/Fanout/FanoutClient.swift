@@ -1,24 +1,25 @@
 import NIOCore
 import NIOPosix
 
-/// The room's members: `count` WebSocket connections to one server, opened a window at a time.
+/// The room's members: `count` WebSocket connections, spread in turn over the servers' ports,
+/// opened a window at a time.
 struct FanoutClient {
     /// Connections opened at once (the servers' listen backlog is 256).
     static let window = 200
 
     let channels: [any Channel]
 
-    /// Opens `count` connections to 127.0.0.1:`port`, from 127.0.0.1 … 127.0.0.`sources`,
-    /// and waits until every handshake is done.
+    /// Opens `count` connections to 127.0.0.1, the i-th to `ports[i % ports.count]`, from
+    /// 127.0.0.1 … 127.0.0.`sources`, and waits until every handshake is done.
     /// With `offersDeflate`, each handshake offers permessage-deflate.
-    static func connect(port: Int, count: Int, sources: Int, offersDeflate: Bool, counter: DeliveryCounter, timeout: TimeAmount) throws -> FanoutClient {
+    static func connect(ports: [Int], count: Int, sources: Int, offersDeflate: Bool, counter: DeliveryCounter, timeout: TimeAmount) throws -> FanoutClient {
         let group = MultiThreadedEventLoopGroup.singleton
         var channels: [any Channel] = []
         channels.reserveCapacity(count)
         while channels.count < count {
             let first = channels.count
             let batch = (first..<min(count, first + window)).map { index in
-                open(index: index, port: port, sources: sources, offersDeflate: offersDeflate, counter: counter, group: group, timeout: timeout)
+                open(index: index, port: ports[index % ports.count], sources: sources, offersDeflate: offersDeflate, counter: counter, group: group, timeout: timeout)
             }
             for future in batch { channels.append(try future.wait()) }
         }

@@ -22,8 +22,11 @@ struct FanoutMeasurement {
     var clientMicrosSequential = 0.0
     var serverMicrosBurst = 0.0
     var clientMicrosBurst = 0.0
-    /// The server's own count of what it did, over the measured broadcasts.
+    /// The server's own count of what it did, over the measured broadcasts (a cluster node
+    /// counts broadcasts only: the bus encodes and delivers).
     var account = BroadcastAccount()
+    /// What the cluster's Redis did over the measured broadcasts (cluster mode only).
+    var redis: RedisStats?
     var deliveries = 0
     var expectedDeliveries = 0
     var messages = 0
@@ -46,9 +49,15 @@ struct FanoutMeasurement {
     var clientMicrosPerDelivery: Double { (clientMicrosSequential + clientMicrosBurst) / Double(2 * measuredDeliveries) }
     var bytesEncodedPerBroadcast: Double { Double(account.bytesEncoded) / Double(max(1, account.broadcasts)) }
     var encodingsPerBroadcast: Double { Double(account.encodings) / Double(max(1, account.broadcasts)) }
+    /// Redis calls of `command` per measured broadcast (1× and burst).
+    func redisCallsPerBroadcast(_ command: String) -> Double {
+        Double(redis?.calls[command] ?? 0) / Double(2 * broadcasts)
+    }
+    /// Redis's CPU time per measured delivery.
+    var redisMicrosPerDelivery: Double { (redis?.cpuMicros ?? .nan) / Double(2 * measuredDeliveries) }
     var isComplete: Bool {
         deliveries == expectedDeliveries && perMember.min == expectedPerMember && perMember.max == expectedPerMember
-            && account.recipients == 2 * measuredDeliveries
+            && (mode == .cluster || account.recipients == 2 * measuredDeliveries)
     }
 }
 

@@ -1,8 +1,13 @@
 import Foundation
 
 /// The table `run` prints: one row per mode (Switchboard: per delivery class) and round, the
-/// medians of each, the ratios Switchboard ÷ bare, and reliable ÷ volatile when both ran.
+/// medians of each, the ratios Switchboard ÷ bare, reliable ÷ volatile when both ran, and
+/// cluster ÷ single node with Redis's work when the cluster ran.
 struct FanoutReport {
+    /// The medians of one label's rounds: deliveries/s 1× and burst, server CPU µs per delivery
+    /// 1×, burst, and 1× user space only.
+    typealias Medians = (single: Double, burst: Double, cpu1: Double, cpuBurst: Double, user1: Double)
+
     let options: RunOptions
     let measurements: [FanoutMeasurement]
 
@@ -16,6 +21,7 @@ struct FanoutReport {
         lines.append("  1×: one broadcast at a time, trigger → last delivery at the clients (p50 / p99 of \(k))")
         lines.append("  burst: K broadcasts back to back, trigger → last of the \(n * k) deliveries")
         lines.append("  CPU: µs per delivery from /proc/<pid>/stat (10 ms ticks); enc: FrameCodec encodings and bytes per broadcast, as the server counted them")
+        if options.modes.contains(.cluster) { lines.append(Self.clusterLegend) }
         lines.append("")
         let header = ["mode", "round", "1× p50 ms", "1× p99 ms", "1× deliv/s", "burst ms", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst", "cli µs/d", "enc/bc", "bytes/bc", "recv B/d", "complete"]
         var rows: [[String]] = [header]
@@ -25,7 +31,7 @@ struct FanoutReport {
 
         var labels: [String] = []
         for m in measurements where !labels.contains(m.label) { labels.append(m.label) }
-        var medians: [String: (single: Double, burst: Double, cpu1: Double, cpuBurst: Double, user1: Double)] = [:]
+        var medians: [String: Medians] = [:]
         var summary: [[String]] = [["mode (median of \(options.rounds))", "1× p50 ms", "1× deliv/s", "burst deliv/s", "srv µs/d 1×", "user µs/d 1×", "srv µs/d burst"]]
         for label in labels {
             let runs = measurements.filter { $0.label == label }
@@ -61,7 +67,8 @@ struct FanoutReport {
         if let reliable = medians["switchboard/reliable"], let volatile = medians["switchboard/volatile"] {
             lines.append("reliable ÷ volatile (same server and connections): server CPU per delivery 1× \(Self.fixed(reliable.cpu1 / volatile.cpu1, 2)), burst \(Self.fixed(reliable.cpuBurst / volatile.cpuBurst, 2)); deliveries/s 1× \(Self.fixed(reliable.single / volatile.single, 2)), burst \(Self.fixed(reliable.burst / volatile.burst, 2))")
         }
-        if let switchboard = measurements.last(where: { $0.mode != .bare }) {
+        lines.append(contentsOf: clusterLines(medians))
+        if let switchboard = measurements.last(where: { $0.mode != .bare && $0.mode != .cluster }) {
             let a = switchboard.account
             lines.append("Switchboard encodings: \(a.encodings) for \(a.broadcasts) broadcasts, \(a.bytesEncoded) bytes encoded = \(Self.fixed(switchboard.bytesEncodedPerBroadcast, 0)) per broadcast (one \(a.frameSize)-byte frame), written to \(a.recipients) recipients")
         }
@@ -79,7 +86,7 @@ struct FanoutReport {
             Self.fixed(m.burstSeconds * 1000, 0), Self.grouped(m.burstRate),
             Self.fixed(m.serverMicrosPerDeliverySequential, 2), Self.fixed(m.serverMicrosPerDeliveryBurst, 2),
             Self.fixed(m.clientMicrosPerDelivery, 2),
-            Self.fixed(m.encodingsPerBroadcast, 0), Self.fixed(m.bytesEncodedPerBroadcast, 0),
+            m.mode == .cluster ? "-" : Self.fixed(m.encodingsPerBroadcast, 0), m.mode == .cluster ? "-" : Self.fixed(m.bytesEncodedPerBroadcast, 0),
             Self.fixed(Double(m.payloadBytes) / Double(max(1, m.deliveries)), 0),
             m.isComplete ? "yes" : "NO",
         ]

@@ -1,7 +1,7 @@
 import Foundation
 import NIOCore
 
-/// `switchboard-fanout run`: for each mode (and round), spawns the server, opens the members,
+/// `switchboard-fanout run`: for each mode (and round), starts its servers, opens the members,
 /// joins them to the room, and measures broadcasts at the clients, for Switchboard once per
 /// delivery class on the same connections.
 struct FanoutRun {
@@ -29,28 +29,25 @@ struct FanoutRun {
         return round % 2 == 1 ? options.deliveries : options.deliveries.reversed()
     }
 
-    /// One server process: connects the members, warms up, then measures each delivery class
-    /// on the same connections and room.
+    /// One mode's servers (one process, or two cluster nodes): connects the members, warms
+    /// up, then measures each delivery class on the same connections and room.
     private func measure(_ mode: ServerMode, round: Int) throws -> [FanoutMeasurement] {
         let members = options.connections
         let timeout = options.timeoutSeconds
-        let server = try ServerChild(mode: mode, connections: members, payload: options.payload, body: options.body)
-        defer { server.stop() }
-        let listening = try server.expectLine("listening ", timeout: timeout)
-        guard let port = Int(listening.dropFirst("listening ".count)) else { throw UsageError(description: "bad answer: \(listening)") }
+        let nodes = try FanoutNodes(mode: mode, members: members, options: options)
+        defer { nodes.stop() }
+        let server = nodes.trigger
 
         let counter = DeliveryCounter(perBroadcast: members)
         let connectStart = Clock.nanoseconds()
         let client = try FanoutClient.connect(
-            port: port, count: members, sources: options.sources, offersDeflate: mode.compresses, counter: counter, timeout: .seconds(Int64(timeout))
+            ports: nodes.ports, count: members, sources: options.sources, offersDeflate: mode.compresses, counter: counter, timeout: .seconds(Int64(timeout))
         )
         defer { client.close() }
         let connectSeconds = Self.seconds(Clock.nanoseconds() - connectStart)
 
-        let ready = try server.ask("prepare", expecting: "ready ", timeout: 90)
-        guard Int(ready.dropFirst("ready ".count)) == members else {
-            throw UsageError(description: "the room has \(ready.dropFirst(6)) members, expected \(members)")
-        }
+        let joined = try nodes.prepare()
+        guard joined == members else { throw UsageError(description: "the room has \(joined) members, expected \(members)") }
         let classes = classes(for: mode, round: round)
         var delivered = 0
         for _ in 0..<Self.warmup {
@@ -65,7 +62,8 @@ struct FanoutRun {
             result.round = round
 
             // One broadcast at a time: trigger, wait for the last delivery, repeat.
-            var cpu = CPUSample(server: server.pid)
+            let redisBefore = try nodes.redis?.stats()
+            var cpu = CPUSample(servers: nodes.pids)
             let first = Clock.nanoseconds()
             var last = first
             for _ in 0..<options.broadcasts {
@@ -94,6 +92,7 @@ struct FanoutRun {
             }
             result.account.add(burstAccount)
             (result.serverMicrosBurst, result.clientMicrosBurst) = cpu.take()
+            if let redisBefore, let after = try nodes.redis?.stats() { result.redis = after.since(redisBefore) }
             results.append(result)
             usleep(200_000)  // let the burst's last writes settle before the next class's CPU sample
         }
@@ -144,24 +143,31 @@ struct FanoutRun {
     static func milliseconds(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1e6 }
 }
 
-/// CPU time of the server process and of this (client) process since the last sample.
+/// CPU time of the server processes (summed) and of this (client) process since the last sample.
 struct CPUSample {
-    let server: Int32
+    let servers: [Int32]
     private var serverMicros: (user: Double, system: Double)
     private var clientMicros: Double
 
-    init(server: Int32) {
-        self.server = server
-        self.serverMicros = ProcessCPU.times(pid: server) ?? (0, 0)
+    init(servers: [Int32]) {
+        self.servers = servers
+        self.serverMicros = Self.times(of: servers)
         self.clientMicros = ProcessCPU.microseconds(pid: nil) ?? 0
     }
 
-    /// The server's user time (µs) since the last sample, without taking the sample.
-    var serverUserSinceLast: Double { (ProcessCPU.times(pid: server)?.user ?? 0) - serverMicros.user }
+    /// The servers' user time (µs) since the last sample, without taking the sample.
+    var serverUserSinceLast: Double { Self.times(of: servers).user - serverMicros.user }
+
+    private static func times(of servers: [Int32]) -> (user: Double, system: Double) {
+        servers.reduce((0, 0)) { sum, pid in
+            let times = ProcessCPU.times(pid: pid) ?? (0, 0)
+            return (sum.0 + times.user, sum.1 + times.system)
+        }
+    }
 
     /// (server µs, client µs) since the last sample.
     mutating func take() -> (Double, Double) {
-        let serverNow = ProcessCPU.times(pid: server) ?? (0, 0)
+        let serverNow = Self.times(of: servers)
         let clientNow = ProcessCPU.microseconds(pid: nil) ?? 0
         defer { (serverMicros, clientMicros) = (serverNow, clientNow) }
         return (serverNow.user + serverNow.system - serverMicros.user - serverMicros.system, clientNow - clientMicros)

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import SwitchboardCluster
 
 /// `switchboard-fanout server`: one server under test, driven by line commands on stdin and
 /// answering on stdout (the `run` side spawns it and measures its CPU time from /proc):
@@ -15,6 +17,11 @@ enum FanoutServerProcess {
         case .bare: BareFanoutServer(payload: options.payload, body: options.body)
         case .switchboard, .switchboardDeflate:
             SwitchboardFanoutServer(connections: options.connections, payload: options.payload, body: options.body, compression: options.mode.compresses)
+        case .cluster:
+            SwitchboardFanoutServer(
+                connections: options.connections, payload: options.payload, body: options.body, compression: false,
+                cluster: try await clusterBus(options)
+            )
         }
         let port = try await server.start()
         answer("listening \(port)")
@@ -26,6 +33,18 @@ enum FanoutServerProcess {
             thread.start()
         }
         await server.stop()
+    }
+
+    /// This node's bus: a lease long enough that no heartbeat falls in a measurement of a few
+    /// seconds, so Redis's command counts are the broadcasts' own.
+    private static func clusterBus(_ options: ServerOptions) async throws -> RedisClusterBus {
+        guard let node = options.node else { throw UsageError(description: ServerOptions.usage) }
+        var configuration = try ClusterConfiguration(redisURL: "redis://127.0.0.1:\(node.redisPort)")
+        configuration.nodeId = node.id
+        configuration.lease = .seconds(120)
+        var logger = Logger(label: "switchboard.fanout.cluster")
+        logger.logLevel = .warning
+        return try await RedisClusterBus.connect(configuration, logger: logger)
     }
 
     /// Answers commands until `quit` or the end of stdin.

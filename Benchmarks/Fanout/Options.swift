@@ -15,6 +15,9 @@ enum ServerMode: String, Sendable, CaseIterable {
     /// The same with permessage-deflate (`Configuration.compression`, `serverNoContextTakeover`,
     /// so a push is compressed once for all members), offered by every member.
     case switchboardDeflate = "switchboard-deflate"
+    /// Two Switchboard nodes over one Redis (`RedisClusterBus`), half of the members on each;
+    /// every broadcast is triggered on the first node, so half of the deliveries cross Redis.
+    case cluster
 
     /// Whether the members offer permessage-deflate.
     var compresses: Bool { self == .switchboardDeflate }
@@ -56,7 +59,8 @@ struct RunOptions {
           --broadcasts   K: broadcasts one at a time, then K back to back (default 20)
           --payload      push body bytes (default 64)
           --modes        servers to measure, in order (default bare,switchboard); also
-                         switchboard-deflate: Switchboard with permessage-deflate negotiated
+                         switchboard-deflate: Switchboard with permessage-deflate negotiated;
+                         cluster: two Switchboard nodes over a redis-server the run starts
           --body         push body: hex (a repeated alphabet) or json (default hex)
           --rounds       repeat the modes, alternating, and report medians (default 1)
           --sources      spread client connections over 127.0.0.1 ... 127.0.0.S (default 1)
@@ -103,7 +107,7 @@ struct RunOptions {
             case "--modes":
                 modes = try value.split(separator: ",").map { name in
                     guard let mode = ServerMode(rawValue: String(name)) else {
-                        throw UsageError(description: "unknown mode \(name); use bare, switchboard and/or switchboard-deflate")
+                        throw UsageError(description: "unknown mode \(name); use bare, switchboard, switchboard-deflate and/or cluster")
                     }
                     return mode
                 }
@@ -122,18 +126,30 @@ struct RunOptions {
 
 /// Options of `switchboard-fanout server` (set by `run`, which spawns it).
 struct ServerOptions {
+    static let usage = """
+        usage: switchboard-fanout server bare|switchboard|switchboard-deflate <connections> <payload-bytes> hex|json
+               switchboard-fanout server cluster <connections> <payload-bytes> hex|json <redis-port> <node-id>
+        """
+
     var mode: ServerMode
+    /// The connections this server waits for (a cluster node: its share of the members).
     var connections: Int
     var payload: Int
     var body: BodyKind
+    /// The cluster's Redis port and this node's id (cluster mode only).
+    var node: (redisPort: Int, id: String)?
 
     init(parsing arguments: [String]) throws {
-        guard let name = arguments.first, let mode = ServerMode(rawValue: name), arguments.count == 4, let body = BodyKind(rawValue: arguments[3]) else {
-            throw UsageError(description: "usage: switchboard-fanout server bare|switchboard|switchboard-deflate <connections> <payload-bytes> hex|json")
+        guard let name = arguments.first, let mode = ServerMode(rawValue: name), arguments.count == (mode == .cluster ? 6 : 4),
+              let body = BodyKind(rawValue: arguments[3]) else {
+            throw UsageError(description: Self.usage)
         }
         self.mode = mode
         self.connections = try RunOptions.int(arguments[1], "connections", in: 1...60_000)
         self.payload = try RunOptions.int(arguments[2], "payload", in: 0...60_000)
         self.body = body
+        if mode == .cluster {
+            node = (try RunOptions.int(arguments[4], "redis-port", in: 1...65_535), arguments[5])
+        }
     }
 }

@@ -8,10 +8,12 @@ final class ServerChild {
     private let output = Pipe()
     private var buffered: [UInt8] = []
 
-    init(mode: ServerMode, connections: Int, payload: Int, body: BodyKind) throws {
+    /// `node`: the Redis port and node id of a cluster node.
+    init(mode: ServerMode, connections: Int, payload: Int, body: BodyKind, node: (redisPort: Int, id: String)? = nil) throws {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["server", mode.rawValue, String(connections), String(payload), body.rawValue]
+            + (node.map { [String($0.redisPort), $0.id] } ?? [])
         process.standardInput = input
         process.standardOutput = output
         try process.run()

@@ -6,6 +6,7 @@
 #   Benchmarks/Scripts/fanout.sh                      # 10,000 members, K = 20, 3 rounds
 #   CONNECTIONS=2000 ROUNDS=1 Benchmarks/Scripts/fanout.sh --broadcasts 5
 #   CONNECTIONS=2000 ROUNDS=3 Benchmarks/Scripts/fanout.sh --delivery both   # reliable and volatile (DELIVERY.md)
+#   CONNECTIONS=2000 ROUNDS=1 Benchmarks/Scripts/fanout.sh --modes switchboard,cluster   # two nodes over Redis
 #
 # Loopback only. Every wait is bounded (--timeout, default 30 s) and the whole run by
 # FANOUT_TIME_LIMIT seconds (default 900).
