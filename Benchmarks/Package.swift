@@ -7,7 +7,7 @@ let package = Package(
     name: "SwitchboardBenchmarks",
     platforms: [.macOS(.v15)],
     products: [
-        // End-to-end load tools (see LOAD.md): `Scripts/load.sh` and `Scripts/idle-memory.sh` run them.
+        // End-to-end load tools (see LOAD.md): `Scripts/load.sh` and `Scripts/connect.sh` run them.
         .executable(name: "switchboard-load", targets: ["SwitchboardLoad"]),
         .executable(name: "switchboard-echo-baseline", targets: ["SwitchboardEchoBaseline"]),
         .executable(name: "switchboard-bench-server", targets: ["SwitchboardBenchServer"]),

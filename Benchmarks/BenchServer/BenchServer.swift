@@ -25,7 +25,7 @@ struct BenchServer: AsyncParsableCommand {
     @Option(help: "Port (0: ephemeral; the bound one is printed).")
     var port = 0
 
-    @Option(help: "Maximum connections (the idle-memory run opens 10,000).")
+    @Option(help: "Maximum connections (Scripts/connect.sh opens 10,000).")
     var maxConnections = 60_000
 
     @Option(help: "Require token authentication at the handshake: `?token=<prefix>…` is accepted, the whole token being the user id (so each connection joins its client and user rooms).")

@@ -1,4 +1,4 @@
-# Shared by load.sh and idle-memory.sh: build, start and stop the servers. Source, don't run.
+# Shared by load.sh, connect.sh and fanout.sh: build, start and stop the servers. Source, don't run.
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PRODUCTS=(switchboard-load switchboard-echo-baseline switchboard-bench-server)
@@ -19,11 +19,12 @@ raise_open_files() {
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 }
 
-# start_server NAME -- sets SERVER_PID and SERVER_PORT; the server logs to $WORK/NAME.log.
+# start_server NAME [ARGS...] -- sets SERVER_PID and SERVER_PORT; the server logs to $WORK/NAME.log.
 start_server() {
     local name="$1"
+    shift
     local log="$WORK/$name.log"
-    "$BIN/$name" --port 0 >"$log" 2>&1 &
+    "$BIN/$name" --port 0 "$@" >"$log" 2>&1 &
     SERVER_PID=$!
     SERVER_PORT=""
     for _ in $(seq 100); do

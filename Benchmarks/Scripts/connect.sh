@@ -26,15 +26,8 @@ trap 'stop_server 2>/dev/null || true' EXIT
 run_one() {
     local server="$1" query="$2"
     shift 2
-    "$BIN/$server" --port 0 "$@" >"$WORK/$server.log" 2>&1 &
-    SERVER_PID=$!
-    SERVER_PORT=""
-    for _ in $(seq 100); do
-        SERVER_PORT="$(sed -n 's|^listening on ws://127.0.0.1:\([0-9]*\)/.*|\1|p' "$WORK/$server.log" | head -n1)"
-        [ -n "$SERVER_PORT" ] && break
-        sleep 0.1
-    done
-    sleep 1
+    start_server "$server" "$@"
+    sleep 1   # let the server settle before the "before" RSS
     timeout 300 "$BIN/switchboard-load" --url "ws://127.0.0.1:$SERVER_PORT/ws$query" --idle "$COUNT" \
         --settle 1 --server-pid "$SERVER_PID" --json
     stop_server

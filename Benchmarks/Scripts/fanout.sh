@@ -25,11 +25,10 @@ if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((connections + 200)
     exit 1
 fi
 
-# SwiftPM keeps the path dependency's file list in the build description: drop it, so files
-# added to the library since the last build are compiled too.
-rm -f .build/release.yaml .build/*/release/description.json
-swift build -c release --product switchboard-fanout
-bin="$(swift build -c release --product switchboard-fanout --show-bin-path)/switchboard-fanout"
+source Scripts/common.sh
+PRODUCTS=(switchboard-fanout)
+build_release
+bin="$BIN/switchboard-fanout"
 
 echo "\$ switchboard-fanout run --connections $connections --broadcasts $broadcasts --rounds $rounds $*"
 exec timeout --kill-after=10 "$time_limit" "$bin" run \

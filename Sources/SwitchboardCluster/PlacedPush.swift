@@ -12,8 +12,10 @@ struct PlacedPush: Sendable {
     var kind: UInt8
     var target: String
     var room: String
-    /// The connection left out and its session, as sent (``excluded(connection:session:)``).
-    var excluded: String
+    /// The connection left out, if any.
+    var excludedConnection: ConnectionID?
+    /// The session of the connection left out, when the publishing node knew it.
+    var excludedSession: String?
     /// `r` reliable, `l` latest, `v` volatile.
     var deliveryClass: UInt8
     var epoch: UInt32
@@ -34,20 +36,14 @@ struct PlacedPush: Sendable {
             keyLength >= 0, bytes.count - newline - 1 >= keyLength
         else { return nil }
         let keyStart = newline + 1
-        self.kind = kind
-        self.target = fields[1]
-        self.room = fields[2]
-        self.excluded = fields[3]
-        self.deliveryClass = deliveryClass
-        self.epoch = epoch
-        self.offset = offset
-        self.sequence = sequence
-        self.createdAt = createdAt
-        self.placedAt = placedAt
-        self.key = String(decoding: bytes[keyStart..<(keyStart + keyLength)], as: UTF8.self)
-        self.frame = Array(bytes[(keyStart + keyLength)...])
+        self.init(
+            kind: kind, target: fields[1], room: fields[2], excluded: fields[3], deliveryClass: deliveryClass, epoch: epoch, offset: offset,
+            sequence: sequence, createdAt: createdAt, placedAt: placedAt,
+            key: String(decoding: bytes[keyStart..<(keyStart + keyLength)], as: UTF8.self), frame: Array(bytes[(keyStart + keyLength)...])
+        )
     }
 
+    /// A placed push; `excluded` is the field as sent (``excluded(connection:session:)``).
     init(
         kind: UInt8, target: String, room: String, excluded: String, deliveryClass: UInt8, epoch: UInt32, offset: UInt64,
         sequence: UInt64, createdAt: Int64, placedAt: Int64, key: String, frame: [UInt8]
@@ -55,7 +51,9 @@ struct PlacedPush: Sendable {
         self.kind = kind
         self.target = target
         self.room = room
-        self.excluded = excluded
+        let parts = excluded.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false)
+        self.excludedConnection = parts.first.flatMap { $0.isEmpty ? nil : ConnectionID(String($0)) }
+        self.excludedSession = parts.count == 2 && !parts[1].isEmpty ? String(parts[1]) : nil
         self.deliveryClass = deliveryClass
         self.epoch = epoch
         self.offset = offset
@@ -66,23 +64,12 @@ struct PlacedPush: Sendable {
         self.frame = frame
     }
 
-    /// The `excluded` field for a push that leaves out `connection`, of `session`.
+    /// The `excluded` field for a push that leaves out `connection`, of `session`: the
+    /// connection's id, then a unit separator (0x1F) and the session when known.
     static func excluded(connection: ConnectionID?, session: String?) -> String {
         guard let connection else { return "" }
         guard let session else { return connection.rawValue }
         return connection.rawValue + "\u{1F}" + session
-    }
-
-    /// The connection left out, if any.
-    var excludedConnection: ConnectionID? {
-        let id = excluded.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-        return id.isEmpty ? nil : ConnectionID(id)
-    }
-
-    /// The session of the connection left out, if the publishing node knew it.
-    var excludedSession: String? {
-        let parts = excluded.split(separator: "\u{1F}", maxSplits: 1, omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[1].isEmpty ? String(parts[1]) : nil
     }
 
     /// Whether it was kept in its room's stream.
@@ -116,21 +103,20 @@ struct PlacedPush: Sendable {
             case .appended, .untracked: break
             }
         }
-        let excludedID = excludedConnection
         var recipients: [Recipient<Handle>]
         switch kind {
         case UInt8(ascii: "r"):
-            recipients = publisher.recipients(ofRoom: roomName, excluding: excludedID)
+            recipients = publisher.recipients(ofRoom: roomName, excluding: excludedConnection)
         case UInt8(ascii: "c"):
             let id = ConnectionID(target)
             recipients = publisher.connections.get(id).map { [Recipient(id: id, handle: $0.handle)] } ?? []
         default:
-            recipients = publisher.connections.allRecipients(excluding: excludedID)
+            recipients = publisher.connections.allRecipients(excluding: excludedConnection)
         }
         // A member left out of a reliable room push gets its position instead, as on one node.
         var notice: PositionNotice<Handle>?
-        if kind == UInt8(ascii: "r"), deliveryClass == UInt8(ascii: "r"), let excludedID {
-            notice = publisher.positionNotice(for: excludedID, in: roomName, at: RoomPosition(epoch: epoch, offset: offset))
+        if kind == UInt8(ascii: "r"), deliveryClass == UInt8(ascii: "r"), let excludedConnection {
+            notice = publisher.positionNotice(for: excludedConnection, in: roomName, at: RoomPosition(epoch: epoch, offset: offset))
         }
         guard !recipients.isEmpty || notice != nil else { return .ready(nil) }
         let latestKey = deliveryClass == UInt8(ascii: "l") ? room + "|" + key : nil

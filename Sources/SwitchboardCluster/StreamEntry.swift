@@ -4,8 +4,8 @@ import SwitchboardRedis
 /// One entry of a room's stream `stream:<room>` as the publish script appends it: `o` the
 /// reliable offset (0 for a latest-class push), `p` the room's offset when appended, `s` the
 /// append sequence number, `k` the latest-class key, `t` when it was placed (ms), `x` the
-/// connection the push left out (empty for none), `f` the frame as published (no position
-/// written in).
+/// connection the push left out and its session (``PlacedPush/excluded(connection:session:)``;
+/// empty for none), `f` the frame as published (no position written in).
 struct StreamEntry: Sendable {
     var offset: UInt64
     var position: UInt64

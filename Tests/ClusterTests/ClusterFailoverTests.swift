@@ -44,25 +44,16 @@ struct ClusterFailoverTests {
     @Test("a connection dropped on a live node parks its session in Redis: the client resumes it on another node")
     func sessionResumedOnAnotherNode() async throws {
         try await ClusterFixture.with { cluster in
-            let a = try await cluster.node("a")
-            let b = try await cluster.node("b")
-            let balancer = try await SwitchingProxy.start(upstream: a.port)
-            let listener = try await cluster.client("ws://127.0.0.1:\(balancer.port)/ws", user: "ada")
-            _ = try await listener.client.join("desk")
+            let (a, b) = (try await cluster.node("a"), try await cluster.node("b"))
             let sender = try await cluster.client(b.url)
-            try await sender.push("d1", toRoom: "desk")
-            _ = try await listener.pushes.wait { $0.count >= 1 }
+            let (balancer, listener) = try await Self.listenerInDesk(cluster, via: a, firstPushFrom: sender)
             let reports = listener.client.recoveries
 
             balancer.switchTo(b.port)
             balancer.dropAll()
             try await Task.sleep(for: .milliseconds(20))
             try await sender.push("d2", toRoom: "desk")
-            var report: RecoveryReport?
-            for await next in reports {
-                report = next
-                break
-            }
+            let report = await Self.first(reports)
             #expect(report?.sessionResumed == true, "the session parked by node a is claimed on node b: \(String(describing: report))")
             #expect(report?.rooms.first { $0.room == "desk" }?.recovered == true, "\(String(describing: report))")
             let received = try await listener.pushes.wait { $0.count >= 2 }
@@ -74,14 +65,9 @@ struct ClusterFailoverTests {
     @Test("a push that left out a dropped connection is not replayed to its session on another node: its position comes instead")
     func exclusionKeptAcrossNodes() async throws {
         try await ClusterFixture.with { cluster in
-            let a = try await cluster.node("a")
-            let b = try await cluster.node("b")
-            let balancer = try await SwitchingProxy.start(upstream: a.port)
-            let listener = try await cluster.client("ws://127.0.0.1:\(balancer.port)/ws", user: "ada")
-            _ = try await listener.client.join("desk")
+            let (a, b) = (try await cluster.node("a"), try await cluster.node("b"))
             let senderOnA = try await cluster.client(a.url)
-            try await senderOnA.push("d1", toRoom: "desk")
-            _ = try await listener.pushes.wait { $0.count >= 1 }
+            let (balancer, listener) = try await Self.listenerInDesk(cluster, via: a, firstPushFrom: senderOnA)
             let old = try #require(listener.client.session?.connectionId)
             let reports = listener.client.recoveries
 
@@ -91,11 +77,7 @@ struct ClusterFailoverTests {
             // parked on a) travels with the push into the room's stream.
             let response = try await senderOnA.client.post("/push/room/desk/except/\(old)", Array("not for ada".utf8))
             #expect(response.status == .ok)
-            var report: RecoveryReport?
-            for await next in reports {
-                report = next
-                break
-            }
+            let report = await Self.first(reports)
             #expect(report?.sessionResumed == true, "\(String(describing: report))")
             #expect(report?.rooms.first { $0.room == "desk" }?.recovered == true, "\(String(describing: report))")
             try await senderOnA.push("d3", toRoom: "desk")
@@ -105,6 +87,25 @@ struct ClusterFailoverTests {
             #expect(listener.client.roomPositions["desk"]?.offset == 3)
             await balancer.close()
         }
+    }
+
+    /// ada, connected to `node` through a switching proxy, in room `desk`, with the push `d1`
+    /// from `sender` received.
+    private static func listenerInDesk(
+        _ cluster: ClusterFixture, via node: NodeProcess, firstPushFrom sender: RecordingClient
+    ) async throws -> (SwitchingProxy, RecordingClient) {
+        let balancer = try await SwitchingProxy.start(upstream: node.port)
+        let listener = try await cluster.client("ws://127.0.0.1:\(balancer.port)/ws", user: "ada")
+        _ = try await listener.client.join("desk")
+        try await sender.push("d1", toRoom: "desk")
+        _ = try await listener.pushes.wait { $0.count >= 1 }
+        return (balancer, listener)
+    }
+
+    /// The first recovery report of `reports`.
+    private static func first(_ reports: AsyncStream<RecoveryReport>) async -> RecoveryReport? {
+        for await report in reports { return report }
+        return nil
     }
 
     /// Waits until the node's health answers `status`.
