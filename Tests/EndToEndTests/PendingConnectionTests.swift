@@ -22,9 +22,12 @@ struct PendingConnectionTests {
             try await connection.send(index.isMultiple(of: 2) ? Self.stalledBody : Self.stalledChunks)
             stalled.append(connection)
         }
-        // Each connection beyond the bound closed the longest-waiting one.
+        // Each connection beyond the bound closed the longest-waiting one. Connections are
+        // registered on their own event loops, so on a loaded machine two opened back to back
+        // may be registered in the other order: the 32 still open are among the newest, not
+        // necessarily exactly the last 32.
         #expect(await running.eventually { stalled.filter(\.isClosed).count == 300 - 32 })
-        #expect(stalled.suffix(32).allSatisfy { !$0.isClosed })
+        #expect(stalled.prefix(300 - 64).allSatisfy { $0.isClosed }, "the oldest are the ones closed")
 
         let client = try await WebSocketTestClient.connect(port: running.port)
         let echo = try await client.request(.post, "/echo", body: "still here")
