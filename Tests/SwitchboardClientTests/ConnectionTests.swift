@@ -208,6 +208,7 @@ struct ConnectionTests {
             let observer = Task { for await state in client.states { states.append(state) } }
             for _ in 0..<2 {
                 try await Task.sleep(for: .milliseconds(200))
+                #expect(await TestServer.eventually { server.server?.connections.count == 1 })
                 server.server?.connections.first?.close(code: 1011, reason: "test drop")
                 #expect(await TestServer.eventually { client.state != .open })
                 #expect(await TestServer.eventually { client.state == .open && server.server?.connections.count == 1 })
@@ -226,6 +227,9 @@ struct ConnectionTests {
         let client = try await ClientTestSupport.connect(server) {
             $0.tokenProvider = { tokens.withLock { $0.isEmpty ? "banned" : $0.removeFirst() } }
         }
+        // The client is open once the upgrade response arrives; the server registers the
+        // connection just after, so wait for it before closing it from the server.
+        #expect(await TestServer.eventually { server.server?.connections.count == 1 })
         server.server?.connections.first?.close(code: 1008, reason: "credentials revoked")
         #expect(await TestServer.eventually { client.state != .open })
         let queued = Task { try await client.get("/echo") }
