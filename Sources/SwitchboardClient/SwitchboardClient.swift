@@ -56,18 +56,28 @@ public final class SwitchboardClient: Sendable {
     /// The connection's states: the current one first, then each change, until the client is
     /// closed for good.
     public var states: AsyncStream<ConnectionState> {
-        let (stream, continuation) = AsyncStream.makeStream(of: ConnectionState.self, bufferingPolicy: .bufferingNewest(64))
+        observe(\.stateObservers, initial: { $0.state })
+    }
+
+    /// A stream registered in `observers` (under the core's lock, first given `initial`'s value
+    /// when there is one) and removed from it when its consumer stops; finished at once when the
+    /// client is closed for good.
+    func observe<Value: Sendable>(
+        _ observers: WritableKeyPath<ClientCore, [Int: AsyncStream<Value>.Continuation]> & Sendable,
+        initial: ((ClientCore) -> Value)? = nil
+    ) -> AsyncStream<Value> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Value.self, bufferingPolicy: .bufferingNewest(64))
         let registered = core.withLock { core -> Int? in
-            continuation.yield(core.state)
+            if let initial { continuation.yield(initial(core)) }
             guard core.state != .closed else { return nil }
             let id = core.nextObserverID
             core.nextObserverID += 1
-            core.stateObservers[id] = continuation
+            core[keyPath: observers][id] = continuation
             return id
         }
         if let id = registered {
             continuation.onTermination = { [weak self] _ in
-                _ = self?.core.withLock { $0.stateObservers.removeValue(forKey: id) }
+                _ = self?.core.withLock { $0[keyPath: observers].removeValue(forKey: id) }
             }
         } else {
             continuation.finish()

@@ -18,22 +18,7 @@ extension SwitchboardClient {
     /// Reports made while nobody iterates are not kept; the sequence ends when the client is
     /// closed for good.
     public var recoveries: AsyncStream<RecoveryReport> {
-        let (stream, continuation) = AsyncStream.makeStream(of: RecoveryReport.self, bufferingPolicy: .bufferingNewest(64))
-        let registered = core.withLock { core -> Int? in
-            guard core.state != .closed else { return nil }
-            let id = core.nextObserverID
-            core.nextObserverID += 1
-            core.recoveryObservers[id] = continuation
-            return id
-        }
-        if let id = registered {
-            continuation.onTermination = { [weak self] _ in
-                _ = self?.core.withLock { $0.recoveryObservers.removeValue(forKey: id) }
-            }
-        } else {
-            continuation.finish()
-        }
-        return stream
+        observe(\.recoveryObservers)
     }
 
     /// Tells every recovery observer. Called with the lock held.
