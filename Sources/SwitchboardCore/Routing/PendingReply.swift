@@ -32,13 +32,21 @@ public struct PendingReply: Sendable {
         }
     }
 
-    /// Starts the work in a new task, preferring `executor` (e.g. one that runs jobs on the
-    /// connection's event loop), and hands the reply to `onReply` exactly once, on whichever
+    /// Starts the work in a new task and hands the reply to `onReply` exactly once, on whichever
     /// thread produces it. Call it once.
+    ///
+    /// With an `executor` (e.g. one that runs jobs on the connection's event loop, called from
+    /// that loop), the task starts at once on the calling thread and runs there up to its first
+    /// suspension, then on `executor`: a handler that never suspends answers before this
+    /// returns, without a hop. Without one, the task runs on the global executor.
     public func start(preferring executor: (any TaskExecutor)?, onReply: @escaping @Sendable (Reply) -> Void) {
         exchange.wait(onReply)
         guard let work else { return }
-        exchange.startWork(Task(executorPreference: executor) { await work() })
+        if let executor {
+            exchange.startWork(Task.immediate(executorPreference: executor) { await work() })
+        } else {
+            exchange.startWork(Task { await work() })
+        }
     }
 
     /// Ends the wait now, for a deadline kept by the transport or a transport that gave up:

@@ -20,10 +20,27 @@ struct PendingReplyTests {
         return pending
     }
 
-    @Test("start runs the chain on the preferred executor and hands its reply over once")
+    @Test("start runs a chain that never suspends at once, on the calling thread: the reply is there before start returns, no job enqueued")
+    func startInline() throws {
+        var router = Router()
+        router.get("/now") { _, res async in res.status(.accepted).send("done") }
+        let executor = CountingExecutor()
+        let replies = Mutex<[Reply]>([])
+        let pending = try #require(pendingReply(router, "/now"))
+        pending.start(preferring: executor) { reply in replies.withLock { $0.append(reply) } }
+        #expect(replies.withLock { $0 } == [Reply(status: .accepted, body: ArraySlice("done".utf8))])
+        #expect(executor.jobs.withLock { $0 } == 0)
+        pending.expire()  // after the reply left: nothing happens
+        #expect(replies.withLock { $0.count } == 1)
+    }
+
+    @Test("after its first suspension the chain runs on the preferred executor, and its reply is handed over once")
     func startOnExecutor() async throws {
         var router = Router()
-        router.get("/later") { _, res async in res.status(.accepted).send("done") }
+        router.get("/later") { _, res async in
+            await Task.yield()
+            res.status(.accepted).send("done")
+        }
         let executor = CountingExecutor()
         let replies = Log()
         let pending = try #require(pendingReply(router, "/later"))
