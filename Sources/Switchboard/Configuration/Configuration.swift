@@ -94,13 +94,25 @@ public struct Configuration: Sendable {
     // MARK: Health
 
     /// How often the server pings a connection that has sent nothing in the meantime.
-    /// Default 30 s; `nil` disables pings (and so idle detection).
+    /// Default 30 s; `nil` disables pings (and so idle detection). The connections of an event
+    /// loop share one timer that runs in quarter-interval steps: a connection's first ping tick
+    /// comes between one and one and a quarter intervals after it opened, the next ones one
+    /// interval apart.
     public var pingInterval: TimeAmount? = .seconds(30)
     /// How long a connection may stay silent (no frame of any kind, pongs included) before it is
     /// considered dead and closed with 1001 (going away) and reason `idle timeout`. Checked at
     /// each ping tick, so the close comes at the first tick past it. Default 75 s (the third
     /// silent tick at the default interval). Only checked while pings are enabled.
     public var idleTimeout: TimeAmount = .seconds(75)
+
+    // MARK: Reading
+
+    /// The size of the first buffer a connection reads its socket into, in bytes. Each
+    /// connection keeps its last read buffer for the next read, so this is most of what an idle
+    /// connection holds in memory. Reads that fill the buffer double the next one (up to
+    /// 64 KiB); reads that use less than half of it twice in a row halve it (down to 64 bytes).
+    /// Default 512: an upgrade request and small messages fit, larger traffic grows it.
+    public var initialReceiveBufferSize: Int = 512
 
     // MARK: Outbound
 

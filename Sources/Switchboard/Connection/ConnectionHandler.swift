@@ -17,7 +17,7 @@ import SwitchboardDeflate
 /// - ``FrameWriter``: frames written (a push's shared frame as it is), held while the channel is
 ///   not writable, flushes coalesced; a slow consumer's held frames are dropped by its close.
 /// - ``ConnectionStateMachine``: the limits and the close handshake.
-final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, PingTimerMember {
     typealias InboundIn = WebSocketFrame
     typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -36,7 +36,9 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     /// its capacity, between writes).
     var taken: [QueuedPush<ServerFrame>] = []
     var readHeld = false
-    var pingTask: RepeatedTask?
+    /// The ping timer of this connection's event loop; `nil` when pings are off.
+    var pingTimer: PingTimer?
+    var pingTimerSlot: Int?
     var closeTimeout: Scheduled<Void>?
     /// Where pending requests' tasks prefer to run: this connection's event loop, unless
     /// ``Configuration/runsAsyncHandlersOnEventLoop`` is off.
@@ -67,7 +69,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
-        if components.configuration.runsAsyncHandlersOnEventLoop { executor = EventLoopExecutor(context.eventLoop) }
+        executor = components.executors?.value(on: context.eventLoop)
         writer = FrameWriter(context: context, metrics: components.observer.metrics, maxOutboundBufferSize: components.configuration.maxOutboundBufferSize)
         connection.attach(self)
         components.observer.metrics.openConnections.increment()
@@ -79,12 +81,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
         writeHello(greeting)
         components.logger.debug("connection opened", metadata: ["connection": "\(connection.id)", "user": "\(identity?.userId ?? "-")"])
         openFeatures()
-        if let interval = components.configuration.pingInterval {
-            let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-            pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
-                handler.value.pingTick()
-            }
-        }
+        pingTimer = components.pingTimers?.value(on: context.eventLoop)
+        pingTimer?.add(self)
         if !accepting { beginShutdown() }
     }
 
@@ -102,8 +100,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
     private func tearDown() {
         guard machine.state != .closed else { return }
         machine.channelClosed()
-        pingTask?.cancel()
-        pingTask = nil
+        pingTimer?.remove(self)
+        pingTimer = nil
         closeTimeout?.cancel()
         closeTimeout = nil
         let abandoned = pending?.removeAll() ?? []

@@ -20,8 +20,9 @@ final class FrameWriter {
     private let frameOutput: ChannelHandlerContext?
     private let metrics: ServerMetrics
     private let maxOutboundBufferSize: Int
-    // Frames are held only while the channel is not writable: start small, it grows when needed.
-    private var held = CircularBuffer<ServerFrame>(initialCapacity: 1)
+    // Frames are held only while the channel is not writable: the queue is made when first
+    // needed (most connections never need it).
+    private var held: CircularBuffer<ServerFrame>?
     private var needsFlush = false
     private var flushScheduled = false
     /// The bytes of the frames held.
@@ -40,8 +41,8 @@ final class FrameWriter {
     /// held (to keep the order). Returns `false` when the bytes waiting for the peer now exceed
     /// ``Configuration/maxOutboundBufferSize``.
     func write(_ frame: ServerFrame) -> Bool {
-        guard held.isEmpty && context.channel.isWritable else {
-            held.append(frame)
+        guard held?.isEmpty ?? true, context.channel.isWritable else {
+            held.append(frame, initialCapacity: 4)
             heldBytes += frame.bytes.readableBytes
             return isWithinBound
         }
@@ -57,7 +58,7 @@ final class FrameWriter {
 
     /// Writes held frames, in order, while the channel takes them; flushes.
     func writeHeld() {
-        while context.channel.isWritable, let next = held.popFirst() {
+        while context.channel.isWritable, let next = held?.popFirst() {
             heldBytes -= next.bytes.readableBytes
             emit(next)
         }
@@ -67,14 +68,14 @@ final class FrameWriter {
     /// Writes every held frame whatever the writability (the close frame follows them) and
     /// forgets any pending flush: the caller flushes.
     func writeAllHeld() {
-        while let next = held.popFirst() { emit(next) }
+        while let next = held?.popFirst() { emit(next) }
         heldBytes = 0
         needsFlush = false
     }
 
     /// Drops the held frames (a slow consumer's, or a closed connection's).
     func dropHeld() {
-        held.removeAll()
+        held?.removeAll()
         heldBytes = 0
     }
 
@@ -118,3 +119,11 @@ final class FrameWriter {
 
 @available(*, unavailable)
 extension FrameWriter: Sendable {}
+
+extension Optional {
+    /// Appends `element` to the queue, making the queue first when there is none.
+    fileprivate mutating func append<Element>(_ element: Element, initialCapacity: Int) where Wrapped == CircularBuffer<Element> {
+        if self == nil { self = CircularBuffer(initialCapacity: initialCapacity) }
+        self!.append(element)
+    }
+}

@@ -180,6 +180,9 @@ public final class Server: Service, Sendable {
         let components = self.components
         let configuration = self.configuration
         let highWaterMark = max(1, configuration.outboundHighWaterMark)
+        let receiveAllocator = AdaptiveRecvByteBufferAllocator(
+            minimum: 64, initial: min(max(64, configuration.initialReceiveBufferSize), 65536), maximum: 65536
+        )
         let tls: NIOSSLContext?
         do {
             tls = try configuration.tls.map { try NIOSSLContext(configuration: $0.configuration) }
@@ -195,6 +198,7 @@ public final class Server: Service, Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
+                .childChannelOption(.recvAllocator, value: receiveAllocator)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try ServerPipeline.configure(channel, components: components, tls: tls)

@@ -28,6 +28,11 @@ final class ServerComponents: Sendable {
     /// Compressed messages shared by connections without server context takeover.
     let deflateCache = SharedDeflateCache()
     let logger: Logger
+    /// The connections' ping timers, one per event loop; `nil` when pings are off.
+    let pingTimers: PerEventLoop<PingTimer>?
+    /// The executors async handlers prefer, one per event loop; `nil` when they run on the
+    /// global executor (``Configuration/runsAsyncHandlersOnEventLoop``).
+    let executors: PerEventLoop<EventLoopExecutor>?
     /// The server's metrics, and the request spans.
     let observer: RequestObserver
 
@@ -65,6 +70,12 @@ final class ServerComponents: Sendable {
         self.cluster = cluster
         self.reservedRoutes = ReservedRoutes.router(authentication: authentication, registry: registry, rooms: rooms, features: features)
         self.logger = logger
+        if let interval = configuration.pingInterval, interval.nanoseconds > 0 {
+            self.pingTimers = PerEventLoop { PingTimer(eventLoop: $0, interval: interval) }
+        } else {
+            self.pingTimers = nil
+        }
+        self.executors = configuration.runsAsyncHandlersOnEventLoop ? PerEventLoop { EventLoopExecutor($0) } : nil
         self.observer = RequestObserver(configuration: configuration)
         if let cluster, let presence = features.feature(named: "presence") as? Presence { presence.share(through: cluster) }
         cluster?.attach(ClusterAttachment(

@@ -5,7 +5,7 @@ extension PushPublisher {
     public func connect(_ connection: any ConnectionContext) -> [RoomName: HistoryMark] {
         inOrder {
             let joined = rooms.connect(connection)
-            var marks: [RoomName: HistoryMark] = [:]
+            var marks = [RoomName: HistoryMark](minimumCapacity: joined.count)
             for room in joined { marks[room] = history.mark(of: room) }
             return marks
         }
