@@ -2,7 +2,8 @@
 // (`switchboard-demo --redis …`), one page on each. Across the nodes: presence, board renames and
 // creations (the same boards under the same ids, kept in Redis), chat lines. Then node 2 is
 // killed (SIGKILL) and started again on the same port: its page reconnects, resumes, and pushes
-// cross the nodes again both ways. Screenshots go to .build/browser-artifacts/.
+// cross the nodes again both ways; a page loaded afresh from it shows the cluster's boards.
+// Screenshots go to .build/browser-artifacts/.
 // Run by Scripts/browser-tests.sh. Without redis-server the test is skipped, unless CI is set.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ const missingRedis = !redisServerInstalled() && !process.env.CI;
 if (missingRedis) process.stderr.write('cluster.test.mjs: SKIPPED: redis-server is not installed (apt-get install -y redis-server); with CI set this fails instead\n');
 
 test('two demo nodes joined by Redis, a page on each: pushes and presence cross the nodes, and a node killed and restarted rejoins', { timeout: 90000, skip: missingRedis && 'redis-server is not installed' }, async (t) => {
+  assert.ok(redisServerInstalled(), 'redis-server is not installed (apt-get install -y redis-server); CI is set, so this fails instead of skipping');
   mkdirSync(artifacts, { recursive: true });
   const redis = await startRedis();
   const args = ['--redis', redis.url];
@@ -89,6 +91,7 @@ test('two demo nodes joined by Redis, a page on each: pushes and presence cross 
   for (const page of pages) {
     await page.waitFor(onlineWith({ demo: 1, admin: 1 }), { timeout: 30000, what: 'both users online again, one tab each' });
   }
+  t.diagnostic(`presence settled ${Date.now() - outageStart} ms after node 2 was killed`);
 
   // Pushes cross the nodes again, both ways.
   await rename(admin, 2, 'Bugs after the restart');
@@ -99,6 +102,14 @@ test('two demo nodes joined by Redis, a page on each: pushes and presence cross 
   await admin.waitFor(chatLine('demo', 'welcome back, node 2'), { what: 'a chat line from node 1 to the restarted node 2' });
   await say(admin, 'glad to be back');
   await user.waitFor(chatLine('admin', 'glad to be back'), { what: 'a chat line from the restarted node 2' });
+
+  // A page loaded afresh from the restarted node 2 reads the cluster's boards, as they are now.
+  const fresh = await browser.newPage({ width: 800, height: 600, name: `a new page on node 2 (:${port2})` });
+  await fresh.goto(`http://127.0.0.1:${port2}/?token=demo-token`);
+  await fresh.waitFor(`${state} === 'open' && ${boardName(1)} === 'Roadmap while node 2 was down' && ${boardName(2)} === 'Bugs after the restart'`
+    + ` && ${boardName(3)} === 'Launch day' && ${boardName(4)} === 'Retro after the restart' && !${boardName(5)}`, { what: 'the boards as changed on both nodes' });
+  assert.deepEqual(fresh.errors, [], `${fresh.name} logged errors`);
+  await fresh.close();
 
   await user.screenshot(`${artifacts}cluster-node1-demo.png`);
   await admin.screenshot(`${artifacts}cluster-node2-admin.png`);
