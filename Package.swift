@@ -194,6 +194,7 @@ let package = Package(
             dependencies: [
                 "Switchboard",
                 "SwitchboardCluster",
+                "SwitchboardRedis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Two demo nodes joined by Redis: starts redis-server on 6390 and `switchboard-demo --redis` on
-# 8081 and 8082. Open http://127.0.0.1:8081/ and http://127.0.0.1:8082/ in two tabs: a chat line
-# or a board change made on one page reaches the other, which talks to the other node.
+# 8081 and 8082. Open http://127.0.0.1:8081/ and http://127.0.0.1:8082/ in two tabs: both show
+# the same boards (kept in Redis), and a chat line or a board change made on one page reaches the
+# other, which talks to the other node.
 # Ctrl-C stops all three.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

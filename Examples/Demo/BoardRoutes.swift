@@ -8,6 +8,9 @@ import Switchboard
 /// - `GET /me`: who the connection belongs to
 /// - `GET /slow`: an answer that is awaited (200 ms), to show asynchronous handlers
 ///
+/// The boards come from a ``BoardStore``: in memory for one node, in Redis when the nodes of a
+/// cluster share them (`--redis`), which is why the board handlers are asynchronous.
+///
 /// Every route is behind bearer auth: the identity from the handshake, or 401 once it has
 /// expired (refresh in-band with `POST /_switchboard/auth`). Changes are pushed with the
 /// events of the catalogue (``DemoEvents``), each a JSON Merge Patch (``ResourceUpdate``): a
@@ -21,7 +24,7 @@ enum BoardRoutes {
     struct Me: Encodable, Sendable { var userId: String; var roles: [String] }
     struct Slow: Encodable, Sendable { var answer: String }
 
-    static func router(store: BoardStore) -> Router {
+    static func router(store: any BoardStore) -> Router {
         var router = Router()
         router.use(.bearerAuth(verify: DemoTokens.identity(for:)))
 
@@ -32,33 +35,33 @@ enum BoardRoutes {
             try await Task.sleep(for: .milliseconds(200))
             return Slow(answer: "worth the wait")
         }
-        router.get("/boards") { req, _ in
+        router.get("/boards") { req, _ async throws in
             try req.subscribe(to: .boards)
-            return store.all
+            return try await store.all()
         }
-        router.post("/boards") { req, res in
-            let board = store.create(name: try name(in: req), owner: req.identity?.userId ?? "")
+        router.post("/boards") { req, res async throws in
+            let board = try await store.create(name: try name(in: req), owner: req.identity?.userId ?? "")
             let update = ResourceUpdate(id: String(board.id), changes: try JSONValue(encoding: board), updatedAt: board.updatedAt)
             res.push(try DemoEvents.boardCreated.message(id: String(board.id), update), to: .room(.boards))
             _ = res.status(.created)
             return board
         }
-        router.get("/boards/:id") { req, _ in
-            let id = try board(req, store).id
+        router.get("/boards/:id") { req, _ async throws in
+            let id = try await board(req, store).id
             // Subscribed before the board is read again: a change in between shows in both.
             try req.subscribe(to: .board(String(id)))
-            return try board(req, store)
+            return try await board(req, store)
         }
-        router.put("/boards/:id") { req, res in
+        router.put("/boards/:id") { req, res async throws in
             let id = try req.params.require("id", as: Int.self)
-            guard let (old, new) = store.rename(id, to: try name(in: req)) else { throw HTTPError(.notFound, "no board \(id)") }
+            guard let (old, new) = try await store.rename(id, to: try name(in: req)) else { throw HTTPError(.notFound, "no board \(id)") }
             let update = try ResourceUpdate(id: String(id), from: old, to: new, updatedAt: new.updatedAt)
             res.push(try DemoEvents.boardUpdated.message(id: String(id), update), to: .room(.board(String(id))))
             return new
         }
-        router.delete("/boards/:id", .requireRole("admin")) { req, res in
-            let board = try board(req, store)
-            _ = store.delete(board.id)
+        router.delete("/boards/:id", .requireRole("admin")) { req, res async throws in
+            let board = try await board(req, store)
+            _ = try await store.delete(board.id)
             let update = ResourceUpdate(id: String(board.id), changes: .null, updatedAt: RoomRegistry.millisecondsSince1970())
             res.push(try DemoEvents.boardDeleted.message(id: String(board.id), update), to: .room(.board(String(board.id))))
             res.status(.noContent).end()
@@ -66,9 +69,9 @@ enum BoardRoutes {
         return router
     }
 
-    private static func board(_ req: Request, _ store: BoardStore) throws -> Board {
+    private static func board(_ req: Request, _ store: any BoardStore) async throws -> Board {
         let id = try req.params.require("id", as: Int.self)
-        guard let board = store.board(id) else { throw HTTPError(.notFound, "no board \(id)") }
+        guard let board = try await store.board(id) else { throw HTTPError(.notFound, "no board \(id)") }
         return board
     }
 

@@ -1,6 +1,4 @@
-import Foundation
 import Switchboard
-import Synchronization
 
 /// A board of the demo: a named list of cards.
 struct Board: Codable, Sendable {
@@ -11,39 +9,31 @@ struct Board: Codable, Sendable {
     var updatedAt: Int64
 }
 
-/// The demo's boards, in memory.
-final class BoardStore: Sendable {
-    private let state = Mutex<(nextID: Int, boards: [Int: Board])>((3, [
-        1: Board(id: 1, name: "Roadmap", owner: "demo", updatedAt: RoomRegistry.millisecondsSince1970()),
-        2: Board(id: 2, name: "Bugs", owner: "admin", updatedAt: RoomRegistry.millisecondsSince1970()),
-    ]))
-
-    var all: [Board] { state.withLock { $0.boards.values.sorted { $0.id < $1.id } } }
-
-    func board(_ id: Int) -> Board? { state.withLock { $0.boards[id] } }
-
-    func create(name: String, owner: String) -> Board {
-        state.withLock { state in
-            let board = Board(id: state.nextID, name: name, owner: owner, updatedAt: RoomRegistry.millisecondsSince1970())
-            state.boards[board.id] = board
-            state.nextID += 1
-            return board
-        }
-    }
-
+/// Where the demo keeps its boards: ``MemoryBoardStore`` for one node on its own,
+/// ``RedisBoardStore`` when nodes share a Redis (`--redis`), so every node reads and changes the
+/// same boards under the same ids.
+///
+/// Both start with the same two boards (``initialBoards(at:)``) and give new boards the next
+/// unused id, from 3.
+protocol BoardStore: Sendable {
+    /// Every board, by id.
+    func all() async throws -> [Board]
+    /// The board `id`, or `nil` when there is none.
+    func board(_ id: Int) async throws -> Board?
+    /// Adds a board with the next id.
+    func create(name: String, owner: String) async throws -> Board
     /// Renames a board; returns the board before and after, or `nil` when there is none.
-    func rename(_ id: Int, to name: String) -> (old: Board, new: Board)? {
-        state.withLock { state in
-            guard let old = state.boards[id] else { return nil }
-            var new = old
-            new.name = name
-            new.updatedAt = RoomRegistry.millisecondsSince1970()
-            state.boards[id] = new
-            return (old, new)
-        }
-    }
+    func rename(_ id: Int, to name: String) async throws -> (old: Board, new: Board)?
+    /// Deletes a board; `false` when there was none.
+    func delete(_ id: Int) async throws -> Bool
+}
 
-    func delete(_ id: Int) -> Bool {
-        state.withLock { $0.boards.removeValue(forKey: id) != nil }
+extension BoardStore {
+    /// The boards a new store starts with (ids 1 and 2, so new boards start at 3).
+    static func initialBoards(at time: Int64 = RoomRegistry.millisecondsSince1970()) -> [Board] {
+        [
+            Board(id: 1, name: "Roadmap", owner: "demo", updatedAt: time),
+            Board(id: 2, name: "Bugs", owner: "admin", updatedAt: time),
+        ]
     }
 }

@@ -25,7 +25,7 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on; 0 picks a free one. Default: $SWITCHBOARD_PORT, else 8080.")
     var port: Int?
 
-    @Option(help: "Join a cluster through this Redis (redis://host:port); without it the demo is one node on its own.")
+    @Option(help: "Join a cluster through this Redis (redis://host:port), which also keeps the boards; without it the demo is one node on its own, its boards in memory.")
     var redis: String?
 
     func run() async throws {
@@ -65,7 +65,10 @@ func runDemo(host: String, port: Int, redis: String?) async throws {
     }
     let configuration = settings
 
-    var router = BoardRoutes.router(store: BoardStore())
+    // Nodes of a cluster share their boards through Redis, so every page sees the same boards
+    // under the same ids whichever node it is connected to.
+    let store: any BoardStore = if let redis { try await RedisBoardStore.connect(url: redis) } else { MemoryBoardStore() }
+    var router = BoardRoutes.router(store: store)
     ChatRoutes.register(on: &router)
     // Clients may join the board list, boards, chats and the lobby's presence stream, besides
     // their own rooms.

@@ -20,10 +20,13 @@ export function freePort() {
   });
 }
 
-/** Runs the demo on `port` and resolves once its banner names the WebSocket url. */
-export async function startDemo(port, { timeout = 20000 } = {}) {
+/**
+ * Runs the demo on `port`, with the command line options `args` (e.g. `['--redis', url]`), and
+ * resolves once its banner names the WebSocket url.
+ */
+export async function startDemo(port, { timeout = 20000, args = [] } = {}) {
   if (!existsSync(binary)) throw new Error(`${binary} is missing: run swift build --product switchboard-demo`);
-  const child = spawn(binary, [], { env: { ...process.env, SWITCHBOARD_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, args, { env: { ...process.env, SWITCHBOARD_PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   // A test process that dies early must not leave the server running.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);
