@@ -19,6 +19,18 @@ struct HandshakeParsingTests {
         #expect(parsed.query == ["token": "a/b", "clientId": "tab 1", "empty": ""])
     }
 
+    @Test("spaces and tabs are trimmed at both ends only, other characters kept (non-ASCII included)")
+    func trimming() {
+        #expect(" \t switchboard.v1 \t".trimmingSpaces() == "switchboard.v1")
+        #expect("a b".trimmingSpaces() == "a b")
+        #expect("  ".trimmingSpaces() == "")
+        #expect("".trimmingSpaces() == "")
+        #expect(" é\u{301} ".trimmingSpaces() == "é\u{301}")
+        #expect("\nx\n".trimmingSpaces() == "\nx\n")
+        #expect("[ x ]".dropFirst().dropLast().trimmingSpaces() == "x")
+        #expect(request("/ws", [("Sec-WebSocket-Protocol", " other ,\tswitchboard.v1 , ")]).offeredSubprotocols == ["other", "switchboard.v1"])
+    }
+
     @Test("cookies are read from every Cookie header, quotes removed")
     func cookies() {
         let parsed = request("/ws", [("Cookie", "a=1; token=\"xyz\""), ("Cookie", "b=2")])

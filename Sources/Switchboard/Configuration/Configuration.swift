@@ -82,13 +82,14 @@ public struct Configuration: Sendable {
     /// stays open. Requests answered inline never count. Default 128.
     public var maxInFlightRequests: Int = 128
 
-    /// Whether the tasks of asynchronous handlers prefer the connection's event loop as their
-    /// executor (a task executor preference). Default `true`: the task starts at once, inside
-    /// the read of its request, and a handler that does not hop elsewhere runs on that loop
-    /// (until its first suspension without any enqueue), its reply written without a thread
-    /// hop, which is what makes async routes cheap. Like a synchronous handler, it then holds the loop while
-    /// it computes; set `false` when async handlers do long computations without awaiting, so
-    /// they run on Swift's global concurrent executor instead (each reply then hops back).
+    /// Whether the tasks of asynchronous handlers (and of the handshake's token authentication
+    /// and upgrade hook) prefer the connection's event loop as their executor (a task executor
+    /// preference). Default `true`: the task starts at once, inside the read of its request, and
+    /// runs on that loop unless it hops elsewhere; one that never suspends answers without any
+    /// job enqueued or thread hop, which is what makes async routes cheap. Like a synchronous
+    /// handler, it then holds the loop while it computes; set `false` when async handlers or
+    /// hooks do long computations without awaiting, so they run on Swift's global concurrent
+    /// executor instead (each reply then hops back).
     public var runsAsyncHandlersOnEventLoop = true
 
     // MARK: Health

@@ -3,7 +3,9 @@ import NIOHTTP1
 
 /// Decides one WebSocket handshake: the server's checks, capacity, token authentication, the
 /// application's upgrade hook, then the effective client id. Runs without a task unless
-/// authentication or a hook is configured.
+/// authentication or a hook is configured; their task starts at once on the connection's event
+/// loop while ``Configuration/runsAsyncHandlersOnEventLoop`` is on, so a check that does not
+/// suspend costs no thread hop.
 enum HandshakeEvaluation {
     /// The server's synchronous checks (``HandshakeChecks``) of `head`: records and logs a
     /// refusal in `outcome` and returns it, or returns `nil` when the handshake may go on (also
@@ -18,6 +20,7 @@ enum HandshakeEvaluation {
             return refusal
         }
         guard let refusal = HandshakeChecks.originRefusal(for: request, configuration: configuration) else {
+            outcome.value = .checked(request)
             return nil
         }
         log(refusal, components: components, request: request)
@@ -43,7 +46,12 @@ enum HandshakeEvaluation {
         if case .refusedByClose = outcome.value {
             return eventLoop.makeSucceededFuture(upgradeHeaders(clientId: nil, components: components))
         }
-        let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
+        let request: UpgradeRequest
+        if case .checked(let checked) = outcome.value {
+            request = checked
+        } else {
+            request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
+        }
         switch components.slots.reserve() {
         case .success:
             break
@@ -56,7 +64,12 @@ enum HandshakeEvaluation {
             return eventLoop.makeSucceededFuture(conclude(.success((nil, nil)), reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome))
         }
         let promise = eventLoop.makePromise(of: Result<(Identity?, String?), HandshakeRefusal>.self)
-        promise.completeWithTask { await decide(request, components: components) }
+        if let executor = components.executors?.value(on: eventLoop) {
+            // On the loop, at once: a check that does not suspend decides without a thread hop.
+            Task.immediate(executorPreference: executor) { promise.succeed(await decide(request, components: components)) }
+        } else {
+            promise.completeWithTask { await decide(request, components: components) }
+        }
         return promise.futureResult.map { decision in
             conclude(decision, reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome)
         }

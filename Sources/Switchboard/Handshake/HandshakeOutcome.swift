@@ -3,6 +3,9 @@
 enum HandshakeOutcome {
     /// No upgrade was asked for (yet).
     case undecided
+    /// The upgrade request passed the server's synchronous checks and is being decided; kept
+    /// parsed for the decision.
+    case checked(UpgradeRequest)
     /// The upgrade was refused; the plain HTTP handler answers with this.
     case refused(HandshakeRefusal)
     /// The upgrade was refused for an application reason and the client asked for refusals as
