@@ -32,19 +32,34 @@ public struct HelloNotice: Sendable, Hashable, Codable {
 
     /// The notice as JSON, keys sorted (written directly: it is sent on every connection).
     public var json: [UInt8] {
-        var text = "{\"clientId\":" + JSONText.string(clientId) + ",\"connectionId\":" + JSONText.string(connectionId)
-        text += ",\"resumeToken\":" + JSONText.string(resumeToken)
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        out += #"{"clientId":"#.utf8
+        JSONText.append(clientId, to: &out)
+        out += #","connectionId":"#.utf8
+        JSONText.append(connectionId, to: &out)
+        out += #","resumeToken":"#.utf8
+        JSONText.append(resumeToken, to: &out)
         if let rooms {
-            text += ",\"rooms\":{"
+            out += #","rooms":{"#.utf8
             for (index, room) in rooms.keys.sorted().enumerated() {
                 guard let position = rooms[room] else { continue }
-                if index > 0 { text += "," }
-                text += JSONText.string(room) + ":{\"epoch\":\(position.epoch),\"offset\":\(position.offset)}"
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                JSONText.append(room, to: &out)
+                out += #":{"epoch":"#.utf8
+                out += String(position.epoch).utf8
+                out += #","offset":"#.utf8
+                out += String(position.offset).utf8
+                out.append(UInt8(ascii: "}"))
             }
-            text += "}"
+            out.append(UInt8(ascii: "}"))
         }
-        text += ",\"sessionGraceMs\":\(sessionGraceMs),\"sessionId\":" + JSONText.string(sessionId) + "}"
-        return Array(text.utf8)
+        out += #","sessionGraceMs":"#.utf8
+        out += String(sessionGraceMs).utf8
+        out += #","sessionId":"#.utf8
+        JSONText.append(sessionId, to: &out)
+        out.append(UInt8(ascii: "}"))
+        return out
     }
 }
 
