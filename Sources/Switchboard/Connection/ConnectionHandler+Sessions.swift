@@ -9,7 +9,7 @@ extension ConnectionHandler {
         let hello = HelloNotice(
             connectionId: connection.id.rawValue, clientId: connection.clientId ?? connection.id.rawValue,
             sessionId: greeting.sessionId, resumeToken: greeting.resumeToken, sessionGraceMs: components.sessions.graceMilliseconds,
-            rooms: Dictionary(uniqueKeysWithValues: liveSince.map { ($0.key.rawValue, $0.value.position) })
+            rooms: liveSince.positions
         )
         encodeAndWrite(.control(ControlFrame(kind: .hello, id: 0, data: hello.json[...])))
         writer?.flushIfNeeded()

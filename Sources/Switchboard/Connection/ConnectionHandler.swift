@@ -48,7 +48,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
     var pending: PendingRequests?
     /// Where the connection's own rooms' histories stood when it connected: a RESUME does not
     /// replay what reached it live since.
-    var liveSince: [RoomName: HistoryMark] = [:]
+    var liveSince = RoomMarks()
     /// Whether a RESUME may still come: only as the first frame the client sends.
     var resumeAllowed = true
     /// Whether the close under way ends the session (a deliberate close) rather than parking

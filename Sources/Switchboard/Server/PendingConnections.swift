@@ -21,8 +21,9 @@ final class PendingConnections: Sendable {
         self.limit = max(1, limit)
     }
 
-    /// Admits `channel` until ``finish(_:)`` or its close; closes the longest-waiting pending
-    /// connection first when at the bound.
+    /// Admits `channel` until ``finish(_:)``, which the caller calls when the channel opens as a
+    /// WebSocket and when it closes; closes the longest-waiting pending connection first when at
+    /// the bound.
     /// - Returns: the number to pass to ``finish(_:)``.
     func admit(_ channel: any Channel) -> UInt64 {
         let (number, evicted) = state.withLock { state -> (UInt64, (any Channel)?) in
@@ -35,7 +36,6 @@ final class PendingConnections: Sendable {
             return (state.nextNumber, evicted)
         }
         evicted?.close(promise: nil)
-        channel.closeFuture.whenComplete { [self] _ in finish(number) }
         return number
     }
 

@@ -21,9 +21,12 @@ enum ServerPipeline {
         let deadline = channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
             channel.close(promise: nil)
         }
-        // Not holding a closed channel until its deadline comes.
-        channel.closeFuture.whenComplete { _ in deadline.cancel() }
         let pending = components.pending
+        // Not holding a closed channel until its deadline comes.
+        channel.closeFuture.whenComplete { _ in
+            deadline.cancel()
+            pending.finish(pendingNumber)
+        }
         let opened: @Sendable () -> Void = {
             deadline.cancel()
             pending.finish(pendingNumber)

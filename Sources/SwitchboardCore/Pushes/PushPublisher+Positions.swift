@@ -2,12 +2,9 @@ extension PushPublisher {
     /// Puts a new connection in its client and user rooms (``RoomRegistry/connect(_:)``) and
     /// notes where those rooms' histories stand, in one step with respect to pushes: what a
     /// resume must not replay, since the connection receives it live from then on.
-    public func connect(_ connection: any ConnectionContext) -> [RoomName: HistoryMark] {
+    public func connect(_ connection: any ConnectionContext) -> RoomMarks {
         inOrder {
-            let joined = rooms.connect(connection)
-            var marks = [RoomName: HistoryMark](minimumCapacity: joined.count)
-            for room in joined { marks[room] = history.mark(of: room) }
-            return marks
+            RoomMarks(rooms.connect(connection).map { RoomMarks.Mark(room: $0, mark: history.mark(of: $0)) })
         }
     }
 

@@ -34,7 +34,7 @@ public struct Resumption<Handle: Sendable>: Sendable {
     public func resume(
         _ request: ResumeRequest,
         connection: any ConnectionContext,
-        liveSince: [RoomName: HistoryMark],
+        liveSince: RoomMarks,
         replay: (RoomName, [[UInt8]]) -> Void
     ) -> ResumeOutcome {
         let userId = connection.identity?.userId
