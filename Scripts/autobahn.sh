@@ -9,7 +9,7 @@
 # With --compression, runs the permessage-deflate cases 12.* and 13.* instead, against the
 # echo endpoint with Configuration.compression on, or with --client --compression against the
 # client with ClientConfiguration.compression on, each built in release mode (a debug build is
-# too slow for 216 cases of 1,000 messages; about ten minutes here, so not in test.sh). In client
+# too slow for 216 cases of 1,000 messages; about twelve minutes here, so not in test.sh). In client
 # mode the client is given the case ids in kosoku's order (--case-ids), so that it makes the
 # permessage-deflate offer each case expects.
 # kosoku is pinned to one version and one bug in its case files is mended after install (below).
@@ -63,6 +63,7 @@ if head + mend not in text:
 PY
 
 out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 log="$out/server.log"
 status=0
 if [ "$mode" = server ]; then
