@@ -46,10 +46,12 @@ if [ ! -x "$venv/bin/kosoku" ] || [ "$("$venv/bin/pip" show kosoku 2>/dev/null |
     "$python" -m venv "$venv"
     "$venv/bin/pip" install --quiet "kosoku==$kosoku_version"
 fi
-# kosoku 0.1.0 hands a text message to the cases' onMessage as a str, and the shared onMessage of
-# cases 12.* and 13.* (case12_x_x.py) hashes it with sha1, which takes bytes only: every case
-# with a text payload (12.1, 12.4, all of 13) raised TypeError and ended as an error. The
-# mend encodes a str message as UTF-8 first (as the case's own sender does); applied once.
+# kosoku 0.1.0 hands some text messages to the cases' onMessage as a str (against this server:
+# in 13.2 and 13.5-13.7, where the server compresses without context takeover), and the
+# onMessage shared by cases 12.* and 13.* (case12_x_x.py) hashes the message with sha1, which
+# takes bytes only: those cases ended as ERROR ("Strings must be encoded before hashing") at
+# their first message. The mend encodes a str message as UTF-8 first, as the case's own sender
+# does before hashing; applied once.
 "$venv/bin/python" - <<'PY'
 import pathlib, kosoku
 path = pathlib.Path(kosoku.__file__).parent / "cases" / "case12_x_x.py"
