@@ -12,6 +12,9 @@ let package = Package(
         .executable(name: "switchboard", targets: ["SwitchboardCLI"]),
         .library(name: "SwitchboardRedis", targets: ["SwitchboardRedis"]),
         .library(name: "SwitchboardCluster", targets: ["SwitchboardCluster"]),
+        // permessage-deflate shared by the server and the client; its API is package-internal,
+        // a product only so that the fuzz package (Fuzz/) can reach it with `@testable import`.
+        .library(name: "SwitchboardDeflate", targets: ["SwitchboardDeflate"]),
         .executable(name: "switchboard-cluster-node", targets: ["SwitchboardClusterNode"]),
         .executable(name: "switchboard-demo", targets: ["SwitchboardDemo"]),
         .executable(name: "switchboard-autobahn-echo", targets: ["SwitchboardAutobahnEcho"]),

@@ -33,6 +33,7 @@ let package = Package(
             name: "FuzzDeflate",
             dependencies: [
                 .product(name: "Switchboard", package: "Switchboard"),
+                .product(name: "SwitchboardDeflate", package: "Switchboard"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -4,6 +4,7 @@ import NIOEmbedded
 import NIOWebSocket
 
 @testable import Switchboard
+@testable import SwitchboardDeflate
 
 /// The largest message the handler may inflate in this target: small, so bombs are cheap.
 private let maxMessageSize = 4096
