@@ -10,6 +10,10 @@ final class DeliveryCounter: Sendable {
     private let total = Atomic<Int>(0)
     private let payloadBytes = Atomic<Int>(0)
     private let messages = Atomic<Int>(0)
+    private let compressedMessages = Atomic<Int>(0)
+    private let wireBytes = Atomic<Int>(0)
+    private let inflateMatches = Atomic<Int>(0)
+    private let inflateMismatches = Atomic<Int>(0)
     private let milestones = Mutex<[UInt64]>([])
     private let reached = DispatchSemaphore(value: 0)
 
@@ -18,10 +22,12 @@ final class DeliveryCounter: Sendable {
     }
 
     /// Records one read's worth of deliveries from one connection.
-    func add(deliveries: Int, messages: Int, payloadBytes: Int) {
+    func add(deliveries: Int, messages: Int, compressedMessages: Int, payloadBytes: Int, wireBytes: Int) {
         guard deliveries > 0 else { return }
         _ = self.messages.wrappingAdd(messages, ordering: .relaxed)
+        _ = self.compressedMessages.wrappingAdd(compressedMessages, ordering: .relaxed)
         _ = self.payloadBytes.wrappingAdd(payloadBytes, ordering: .relaxed)
+        _ = self.wireBytes.wrappingAdd(wireBytes, ordering: .relaxed)
         let now = Clock.nanoseconds()
         let new = total.wrappingAdd(deliveries, ordering: .relaxed).newValue
         let old = new - deliveries
@@ -35,8 +41,25 @@ final class DeliveryCounter: Sendable {
     var deliveries: Int { total.load(ordering: .relaxed) }
     /// WebSocket messages carrying them (a batch message carries several).
     var messageCount: Int { messages.load(ordering: .relaxed) }
-    /// Bytes of those messages' payloads.
+    /// Bytes of those messages' payloads (compressed ones as received).
     var payloadByteCount: Int { payloadBytes.load(ordering: .relaxed) }
+    /// Of those messages, the ones that came compressed (RSV1 set).
+    var compressedMessageCount: Int { compressedMessages.load(ordering: .relaxed) }
+    /// Bytes of those messages as WebSocket frames: payload and frame header.
+    var wireByteCount: Int { wireBytes.load(ordering: .relaxed) }
+    /// Members whose first compressed push inflated to the expected push: (matched, not matched).
+    var inflateChecks: (matched: Int, mismatched: Int) {
+        (inflateMatches.load(ordering: .relaxed), inflateMismatches.load(ordering: .relaxed))
+    }
+
+    /// Records whether one member's first compressed push inflated to the expected push.
+    func recordInflateCheck(matched: Bool) {
+        if matched {
+            _ = inflateMatches.wrappingAdd(1, ordering: .relaxed)
+        } else {
+            _ = inflateMismatches.wrappingAdd(1, ordering: .relaxed)
+        }
+    }
 
     /// Waits until `count` deliveries (a multiple of ``perBroadcast``) have arrived and returns
     /// when that was (``Clock/nanoseconds()``); `nil` when `deadline` passes first.

@@ -11,15 +11,19 @@ struct FanoutClient {
 
     /// Opens `count` connections to 127.0.0.1, the i-th to `ports[i % ports.count]`, from
     /// 127.0.0.1 … 127.0.0.`sources`, and waits until every handshake is done.
-    /// With `offersDeflate`, each handshake offers permessage-deflate.
-    static func connect(ports: [Int], count: Int, sources: Int, offersDeflate: Bool, counter: DeliveryCounter, timeout: TimeAmount) throws -> FanoutClient {
+    /// With `offersDeflate`, each handshake offers permessage-deflate, and each member checks its
+    /// first compressed push against `expectedBody`.
+    static func connect(ports: [Int], count: Int, sources: Int, offersDeflate: Bool, expectedBody: [UInt8], counter: DeliveryCounter, timeout: TimeAmount) throws -> FanoutClient {
         let group = MultiThreadedEventLoopGroup.singleton
         var channels: [any Channel] = []
         channels.reserveCapacity(count)
         while channels.count < count {
             let first = channels.count
             let batch = (first..<min(count, first + window)).map { index in
-                open(index: index, port: ports[index % ports.count], sources: sources, offersDeflate: offersDeflate, counter: counter, group: group, timeout: timeout)
+                open(
+                    index: index, port: ports[index % ports.count], sources: sources, offersDeflate: offersDeflate, expectedBody: expectedBody,
+                    counter: counter, group: group, timeout: timeout
+                )
             }
             for future in batch { channels.append(try future.wait()) }
         }
@@ -27,7 +31,7 @@ struct FanoutClient {
     }
 
     private static func open(
-        index: Int, port: Int, sources: Int, offersDeflate: Bool, counter: DeliveryCounter, group: MultiThreadedEventLoopGroup, timeout: TimeAmount
+        index: Int, port: Int, sources: Int, offersDeflate: Bool, expectedBody: [UInt8], counter: DeliveryCounter, group: MultiThreadedEventLoopGroup, timeout: TimeAmount
     ) -> EventLoopFuture<any Channel> {
         let loop = group.next()
         let upgraded = loop.makePromise(of: Void.self)
@@ -38,7 +42,7 @@ struct FanoutClient {
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        MemberHandler(counter: counter, upgraded: upgraded, host: "127.0.0.1", port: port, offersDeflate: offersDeflate)
+                        MemberHandler(counter: counter, upgraded: upgraded, host: "127.0.0.1", port: port, offersDeflate: offersDeflate, expectedBody: expectedBody)
                     )
                 }
             }

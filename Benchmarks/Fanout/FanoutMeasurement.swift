@@ -31,6 +31,12 @@ struct FanoutMeasurement {
     var expectedDeliveries = 0
     var messages = 0
     var payloadBytes = 0
+    /// `payloadBytes` with each message's WebSocket frame header.
+    var wireBytes = 0
+    /// Messages that came compressed (RSV1 set).
+    var compressedMessages = 0
+    /// Members whose first compressed push inflated to the expected push, and those whose did not.
+    var inflateChecks = (matched: 0, mismatched: 0)
     var perMember = (min: 0, max: 0)
     var expectedPerMember = 0
 
@@ -55,9 +61,20 @@ struct FanoutMeasurement {
     }
     /// Redis's CPU time per measured delivery.
     var redisMicrosPerDelivery: Double { (redis?.cpuMicros ?? .nan) / Double(2 * measuredDeliveries) }
+    /// Payload bytes received per delivery.
+    var payloadBytesPerDelivery: Double { Double(payloadBytes) / Double(max(1, deliveries)) }
+    /// Frame bytes (header and payload) received per delivery.
+    var wireBytesPerDelivery: Double { Double(wireBytes) / Double(max(1, deliveries)) }
+    /// With compression: every message came compressed and every member's first compressed
+    /// push inflated to the push; without: none came compressed.
+    var compressionChecked: Bool {
+        mode.compresses
+            ? compressedMessages == messages && inflateChecks.matched == connections && inflateChecks.mismatched == 0
+            : compressedMessages == 0
+    }
     var isComplete: Bool {
         deliveries == expectedDeliveries && perMember.min == expectedPerMember && perMember.max == expectedPerMember
-            && (mode == .cluster || account.recipients == 2 * measuredDeliveries)
+            && (mode == .cluster || account.recipients == 2 * measuredDeliveries) && compressionChecked
     }
 }
 

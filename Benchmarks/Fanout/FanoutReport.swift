@@ -23,7 +23,7 @@ struct FanoutReport {
         lines.append("  CPU: µs per delivery from /proc/<pid>/stat (10 ms ticks); enc: FrameCodec encodings and bytes per broadcast, as the server counted them")
         if options.modes.contains(.cluster) { lines.append(Self.clusterLegend) }
         lines.append("")
-        let header = ["mode", "round", "1× p50 ms", "1× p99 ms", "1× deliv/s", "burst ms", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst", "cli µs/d", "enc/bc", "bytes/bc", "recv B/d", "complete"]
+        let header = ["mode", "round", "1× p50 ms", "1× p99 ms", "1× deliv/s", "burst ms", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst", "cli µs/d", "enc/bc", "bytes/bc", "recv B/d", "wire B/d", "complete"]
         var rows: [[String]] = [header]
         for m in measurements { rows.append(row(m, label: String(m.round))) }
         lines.append(contentsOf: Self.format(rows))
@@ -60,9 +60,9 @@ struct FanoutReport {
             guard let plain = medians["switchboard/\(delivery.rawValue)"], let deflate = medians["switchboard-deflate/\(delivery.rawValue)"] else { continue }
             let bytes = { (mode: ServerMode) -> Double in
                 let runs = measurements.filter { $0.label == "\(mode.rawValue)/\(delivery.rawValue)" }
-                return median(runs.map { Double($0.payloadBytes) / Double(max(1, $0.deliveries)) })
+                return median(runs.map(\.wireBytesPerDelivery))
             }
-            lines.append("deflate ÷ plain (\(delivery.rawValue)): server CPU per delivery 1× \(Self.fixed(deflate.cpu1 / plain.cpu1, 2)), burst \(Self.fixed(deflate.cpuBurst / plain.cpuBurst, 2)); bytes received per delivery \(Self.fixed(bytes(.switchboardDeflate), 0)) vs \(Self.fixed(bytes(.switchboard), 0)) (\(Self.fixed(bytes(.switchboardDeflate) / bytes(.switchboard), 2)))")
+            lines.append("deflate ÷ plain (\(delivery.rawValue)): server CPU per delivery 1× \(Self.fixed(deflate.cpu1, 2)) vs \(Self.fixed(plain.cpu1, 2)) µs (\(Self.fixed(deflate.cpu1 / plain.cpu1, 2))), burst \(Self.fixed(deflate.cpuBurst, 2)) vs \(Self.fixed(plain.cpuBurst, 2)) µs (\(Self.fixed(deflate.cpuBurst / plain.cpuBurst, 2))); frame bytes received per delivery \(Self.fixed(bytes(.switchboardDeflate), 0)) vs \(Self.fixed(bytes(.switchboard), 0)) (\(Self.fixed(bytes(.switchboardDeflate) / bytes(.switchboard), 2)))")
         }
         if let reliable = medians["switchboard/reliable"], let volatile = medians["switchboard/volatile"] {
             lines.append("reliable ÷ volatile (same server and connections): server CPU per delivery 1× \(Self.fixed(reliable.cpu1 / volatile.cpu1, 2)), burst \(Self.fixed(reliable.cpuBurst / volatile.cpuBurst, 2)); deliveries/s 1× \(Self.fixed(reliable.single / volatile.single, 2)), burst \(Self.fixed(reliable.burst / volatile.burst, 2))")
@@ -72,9 +72,12 @@ struct FanoutReport {
             let a = switchboard.account
             lines.append("Switchboard encodings: \(a.encodings) for \(a.broadcasts) broadcasts, \(a.bytesEncoded) bytes encoded = \(Self.fixed(switchboard.bytesEncodedPerBroadcast, 0)) per broadcast (one \(a.frameSize)-byte frame), written to \(a.recipients) recipients")
         }
+        if let m = measurements.last(where: { $0.mode.compresses }) {
+            lines.append("switchboard-deflate checks (last round): \(m.compressedMessages) of \(m.messages) messages came compressed (RSV1); \(m.inflateChecks.matched) of \(m.connections) members inflated their first compressed push whole to the \(options.payload)-byte body (FrameCodec-decoded, url and room checked), \(m.inflateChecks.mismatched) did not")
+        }
         let incomplete = measurements.filter { !$0.isComplete }
         for m in incomplete {
-            lines.append("INCOMPLETE \(m.label): \(m.deliveries) of \(m.expectedDeliveries) deliveries; per member \(m.perMember.min)…\(m.perMember.max), expected \(m.expectedPerMember)")
+            lines.append("INCOMPLETE \(m.label): \(m.deliveries) of \(m.expectedDeliveries) deliveries; per member \(m.perMember.min)…\(m.perMember.max), expected \(m.expectedPerMember); compression checks \(m.compressionChecked ? "passed" : "FAILED") (\(m.compressedMessages) of \(m.messages) compressed, inflated \(m.inflateChecks.matched) matched / \(m.inflateChecks.mismatched) not)")
         }
         return lines.joined(separator: "\n")
     }
@@ -87,7 +90,7 @@ struct FanoutReport {
             Self.fixed(m.serverMicrosPerDeliverySequential, 2), Self.fixed(m.serverMicrosPerDeliveryBurst, 2),
             Self.fixed(m.clientMicrosPerDelivery, 2),
             m.mode == .cluster ? "-" : Self.fixed(m.encodingsPerBroadcast, 0), m.mode == .cluster ? "-" : Self.fixed(m.bytesEncodedPerBroadcast, 0),
-            Self.fixed(Double(m.payloadBytes) / Double(max(1, m.deliveries)), 0),
+            Self.fixed(m.payloadBytesPerDelivery, 0), Self.fixed(m.wireBytesPerDelivery, 0),
             m.isComplete ? "yes" : "NO",
         ]
     }

@@ -41,7 +41,8 @@ struct FanoutRun {
         let counter = DeliveryCounter(perBroadcast: members)
         let connectStart = Clock.nanoseconds()
         let client = try FanoutClient.connect(
-            ports: nodes.ports, count: members, sources: options.sources, offersDeflate: mode.compresses, counter: counter, timeout: .seconds(Int64(timeout))
+            ports: nodes.ports, count: members, sources: options.sources, offersDeflate: mode.compresses,
+            expectedBody: FanoutPush.body(size: options.payload, kind: options.body), counter: counter, timeout: .seconds(Int64(timeout))
         )
         defer { client.close() }
         let connectSeconds = Self.seconds(Clock.nanoseconds() - connectStart)
@@ -105,6 +106,9 @@ struct FanoutRun {
             results[index].expectedDeliveries = delivered
             results[index].messages = counter.messageCount
             results[index].payloadBytes = counter.payloadByteCount
+            results[index].wireBytes = counter.wireByteCount
+            results[index].compressedMessages = counter.compressedMessageCount
+            results[index].inflateChecks = counter.inflateChecks
             results[index].perMember = range
             results[index].expectedPerMember = Self.warmup + classes.count * 2 * options.broadcasts
         }

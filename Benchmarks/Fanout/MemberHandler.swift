@@ -1,14 +1,18 @@
 import CompressNIO
 import NIOCore
+import Switchboard
 
 /// One room member on the client side: writes the WebSocket handshake, then counts the pushes
 /// it receives, reading only each message's frame kind (a batch counts its inner frames).
 ///
 /// Server frames are unmasked; the parser reads the WebSocket header (RFC 6455 §5.2) straight
 /// from the bytes, without NIO's frame decoder, so the client spends as little of the shared
-/// CPU as it can. With `offersDeflate` the handshake offers permessage-deflate, and of a
-/// compressed message (RSV1) only the first bytes are inflated, with a fresh inflater each
-/// time: the server compresses without context takeover in that mode.
+/// CPU as it can. With `offersDeflate` the handshake offers permessage-deflate without context
+/// takeover either way, the server's answer must accept it with `server_no_context_takeover`,
+/// and of a compressed message (RSV1) only the first bytes are inflated, with a fresh inflater
+/// each time. The first compressed push a member receives is inflated whole instead, decoded
+/// with `FrameCodec` and compared with the push the server was given (`expectedBody`), so the
+/// bytes counted are known to carry it.
 final class MemberHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -24,16 +28,20 @@ final class MemberHandler: ChannelInboundHandler {
     private var pending: ByteBuffer?
     private var inflater: ZlibDecompressor?
     private var head = ByteBuffer()
+    /// The push body every broadcast carries, checked against this member's first compressed push.
+    private let expectedBody: [UInt8]
+    private var checkedInflated = false
     /// Pushes this member received.
     private(set) var received = 0
 
-    init(counter: DeliveryCounter, upgraded: EventLoopPromise<Void>, host: String, port: Int, offersDeflate: Bool) {
+    init(counter: DeliveryCounter, upgraded: EventLoopPromise<Void>, host: String, port: Int, offersDeflate: Bool, expectedBody: [UInt8]) {
         self.counter = counter
+        self.expectedBody = expectedBody
         self.upgraded = upgraded
         self.request = "GET /ws HTTP/1.1\r\nHost: \(host):\(port)\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
             + "Sec-WebSocket-Protocol: switchboard.v1\r\n"
-            + (offersDeflate ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : "") + "\r\n"
+            + (offersDeflate ? "Sec-WebSocket-Extensions: permessage-deflate; server_no_context_takeover; client_no_context_takeover\r\n" : "") + "\r\n"
         self.inflater = offersDeflate ? try? ZlibDecompressor(algorithm: .deflate, windowSize: 15) : nil
     }
 
@@ -91,6 +99,17 @@ final class MemberHandler: ChannelInboundHandler {
             context.close(promise: nil)
             return false
         }
+        if inflater != nil {
+            // Without the extension in force the frames would come uncompressed and the bytes
+            // counted would not be the compressed ones.
+            let lines = head.lowercased().split(separator: "\r\n")
+            let accepted = lines.contains { $0.hasPrefix("sec-websocket-extensions:") && $0.contains("permessage-deflate") && $0.contains("server_no_context_takeover") }
+            guard accepted else {
+                settle(.failure(HandshakeRefused(answer: "permessage-deflate without server_no_context_takeover not in the answer: " + String(head.prefix(300)))))
+                context.close(promise: nil)
+                return false
+            }
+        }
         isUpgraded = true
         settle(.success(()))
         return true
@@ -101,6 +120,8 @@ final class MemberHandler: ChannelInboundHandler {
         var deliveries = 0
         var messages = 0
         var bytes = 0
+        var wireBytes = 0
+        var compressed = 0
         while buffer.readableBytes >= 2 {
             let start = buffer.readerIndex
             guard let first = buffer.getInteger(at: start, as: UInt8.self),
@@ -121,11 +142,18 @@ final class MemberHandler: ChannelInboundHandler {
             let opcode = first & 0x0F
             if first & 0x40 != 0, opcode == 0x2, length > 0, let payload = buffer.getSlice(at: start + header, length: length), let (kind, inner) = peek(payload) {
                 messages += 1
+                compressed += 1
                 bytes += length
+                wireBytes += header + length
+                if kind == Self.pushKind, !checkedInflated {
+                    checkedInflated = true
+                    counter.recordInflateCheck(matched: inflatesToPush(payload))
+                }
                 deliveries += kind == Self.pushKind ? 1 : (kind == Self.batchKind ? inner : 0)
             } else if opcode == 0x2, length > 0, let kind = buffer.getInteger(at: start + header, as: UInt8.self) {
                 messages += 1
                 bytes += length
+                wireBytes += header + length
                 if kind == Self.pushKind {
                     deliveries += 1
                 } else if kind == Self.batchKind, let inner = buffer.getInteger(at: start + header + 2, as: UInt32.self) {
@@ -135,7 +163,7 @@ final class MemberHandler: ChannelInboundHandler {
             buffer.moveReaderIndex(forwardBy: header + length)
         }
         received += deliveries
-        counter.add(deliveries: deliveries, messages: messages, payloadBytes: bytes)
+        counter.add(deliveries: deliveries, messages: messages, compressedMessages: compressed, payloadBytes: bytes, wireBytes: wireBytes)
     }
 
     /// The kind byte and the batch count (bytes 2…5) of a compressed message, inflating only
@@ -153,6 +181,25 @@ final class MemberHandler: ChannelInboundHandler {
         }
         guard let kind = head.getInteger(at: head.readerIndex, as: UInt8.self) else { return nil }
         return (kind, head.getInteger(at: head.readerIndex + 2, as: UInt32.self).map(Int.init) ?? 0)
+    }
+
+    /// Whether the compressed message `payload` inflates whole to a push frame to
+    /// `FanoutPush.url` in room `FanoutPush.room` whose body is `expectedBody`.
+    private func inflatesToPush(_ payload: ByteBuffer) -> Bool {
+        guard let inflater else { return false }
+        var input = payload
+        input.writeBytes([0x00, 0x00, 0xFF, 0xFF])
+        // Room for the frame and more, so that a longer one shows as a mismatch, not a cut.
+        var output = ByteBuffer()
+        output.reserveCapacity(expectedBody.count + 1024)
+        defer { try? inflater.reset() }
+        do {
+            try inflater.inflate(from: &input, to: &output)
+        } catch {
+            return false
+        }
+        guard input.readableBytes == 0, case .push(let frame)? = try? FrameCodec.decode(Array(output.readableBytesView)) else { return false }
+        return frame.url == FanoutPush.url && frame.room == FanoutPush.room.rawValue && frame.data.elementsEqual(expectedBody)
     }
 
     private func settle(_ result: Result<Void, any Error>) {
