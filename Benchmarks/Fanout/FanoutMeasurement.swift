@@ -33,6 +33,11 @@ struct FanoutMeasurement {
     var payloadBytes = 0
     /// `payloadBytes` with each message's WebSocket frame header.
     var wireBytes = 0
+    /// Frame bytes (header and payload) received in the one-at-a-time phase: one message per
+    /// push and member.
+    var wireBytesSequential = 0
+    /// The same in the burst (a member's pushes may come batched).
+    var wireBytesBurst = 0
     /// Messages that came compressed (RSV1 set).
     var compressedMessages = 0
     /// Members whose first compressed push inflated to the expected push, and those whose did not.
@@ -63,8 +68,12 @@ struct FanoutMeasurement {
     var redisMicrosPerDelivery: Double { (redis?.cpuMicros ?? .nan) / Double(2 * measuredDeliveries) }
     /// Payload bytes received per delivery.
     var payloadBytesPerDelivery: Double { Double(payloadBytes) / Double(max(1, deliveries)) }
-    /// Frame bytes (header and payload) received per delivery.
+    /// Frame bytes (header and payload) received per delivery over the whole server run.
     var wireBytesPerDelivery: Double { Double(wireBytes) / Double(max(1, deliveries)) }
+    /// Frame bytes received per delivery, one broadcast at a time.
+    var wireBytesPerDeliverySequential: Double { Double(wireBytesSequential) / Double(measuredDeliveries) }
+    /// Frame bytes received per delivery in the burst.
+    var wireBytesPerDeliveryBurst: Double { Double(wireBytesBurst) / Double(measuredDeliveries) }
     /// With compression: every message came compressed and every member's first compressed
     /// push inflated to the push; without: none came compressed.
     var compressionChecked: Bool {

@@ -23,7 +23,7 @@ struct FanoutReport {
         lines.append("  CPU: µs per delivery from /proc/<pid>/stat (10 ms ticks); enc: FrameCodec encodings and bytes per broadcast, as the server counted them")
         if options.modes.contains(.cluster) { lines.append(Self.clusterLegend) }
         lines.append("")
-        let header = ["mode", "round", "1× p50 ms", "1× p99 ms", "1× deliv/s", "burst ms", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst", "cli µs/d", "enc/bc", "bytes/bc", "recv B/d", "wire B/d", "complete"]
+        let header = ["mode", "round", "1× p50 ms", "1× p99 ms", "1× deliv/s", "burst ms", "burst deliv/s", "srv µs/d 1×", "srv µs/d burst", "cli µs/d", "enc/bc", "bytes/bc", "recv B/d", "wire B/d 1×", "wire B/d burst", "complete"]
         var rows: [[String]] = [header]
         for m in measurements { rows.append(row(m, label: String(m.round))) }
         lines.append(contentsOf: Self.format(rows))
@@ -58,11 +58,12 @@ struct FanoutReport {
         }
         for delivery in FanoutDelivery.allCases {
             guard let plain = medians["switchboard/\(delivery.rawValue)"], let deflate = medians["switchboard-deflate/\(delivery.rawValue)"] else { continue }
-            let bytes = { (mode: ServerMode) -> Double in
-                let runs = measurements.filter { $0.label == "\(mode.rawValue)/\(delivery.rawValue)" }
-                return median(runs.map(\.wireBytesPerDelivery))
+            let bytes = { (mode: ServerMode, phase: KeyPath<FanoutMeasurement, Double>) -> Double in
+                median(self.measurements.filter { $0.label == "\(mode.rawValue)/\(delivery.rawValue)" }.map { $0[keyPath: phase] })
             }
-            lines.append("deflate ÷ plain (\(delivery.rawValue)): server CPU per delivery 1× \(Self.fixed(deflate.cpu1, 2)) vs \(Self.fixed(plain.cpu1, 2)) µs (\(Self.fixed(deflate.cpu1 / plain.cpu1, 2))), burst \(Self.fixed(deflate.cpuBurst, 2)) vs \(Self.fixed(plain.cpuBurst, 2)) µs (\(Self.fixed(deflate.cpuBurst / plain.cpuBurst, 2))); frame bytes received per delivery \(Self.fixed(bytes(.switchboardDeflate), 0)) vs \(Self.fixed(bytes(.switchboard), 0)) (\(Self.fixed(bytes(.switchboardDeflate) / bytes(.switchboard), 2)))")
+            let (deflate1, plain1) = (bytes(.switchboardDeflate, \.wireBytesPerDeliverySequential), bytes(.switchboard, \.wireBytesPerDeliverySequential))
+            let (deflateBurst, plainBurst) = (bytes(.switchboardDeflate, \.wireBytesPerDeliveryBurst), bytes(.switchboard, \.wireBytesPerDeliveryBurst))
+            lines.append("deflate ÷ plain (\(delivery.rawValue)): server CPU per delivery 1× \(Self.fixed(deflate.cpu1, 2)) vs \(Self.fixed(plain.cpu1, 2)) µs (\(Self.fixed(deflate.cpu1 / plain.cpu1, 2)); user space \(Self.fixed(deflate.user1, 2)) vs \(Self.fixed(plain.user1, 2)) µs), burst \(Self.fixed(deflate.cpuBurst, 2)) vs \(Self.fixed(plain.cpuBurst, 2)) µs (\(Self.fixed(deflate.cpuBurst / plain.cpuBurst, 2))); frame bytes received per delivery 1× \(Self.fixed(deflate1, 0)) vs \(Self.fixed(plain1, 0)) (\(Self.fixed(deflate1 / plain1, 2))), burst \(Self.fixed(deflateBurst, 0)) vs \(Self.fixed(plainBurst, 0)) (\(Self.fixed(deflateBurst / plainBurst, 2)))")
         }
         if let reliable = medians["switchboard/reliable"], let volatile = medians["switchboard/volatile"] {
             lines.append("reliable ÷ volatile (same server and connections): server CPU per delivery 1× \(Self.fixed(reliable.cpu1 / volatile.cpu1, 2)), burst \(Self.fixed(reliable.cpuBurst / volatile.cpuBurst, 2)); deliveries/s 1× \(Self.fixed(reliable.single / volatile.single, 2)), burst \(Self.fixed(reliable.burst / volatile.burst, 2))")
@@ -90,7 +91,7 @@ struct FanoutReport {
             Self.fixed(m.serverMicrosPerDeliverySequential, 2), Self.fixed(m.serverMicrosPerDeliveryBurst, 2),
             Self.fixed(m.clientMicrosPerDelivery, 2),
             m.mode == .cluster ? "-" : Self.fixed(m.encodingsPerBroadcast, 0), m.mode == .cluster ? "-" : Self.fixed(m.bytesEncodedPerBroadcast, 0),
-            Self.fixed(m.payloadBytesPerDelivery, 0), Self.fixed(m.wireBytesPerDelivery, 0),
+            Self.fixed(m.payloadBytesPerDelivery, 0), Self.fixed(m.wireBytesPerDeliverySequential, 0), Self.fixed(m.wireBytesPerDeliveryBurst, 0),
             m.isComplete ? "yes" : "NO",
         ]
     }

@@ -65,6 +65,7 @@ struct FanoutRun {
             // One broadcast at a time: trigger, wait for the last delivery, repeat.
             let redisBefore = try nodes.redis?.stats()
             var cpu = CPUSample(servers: nodes.pids)
+            var wire = counter.wireByteCount
             let first = Clock.nanoseconds()
             var last = first
             for _ in 0..<options.broadcasts {
@@ -77,6 +78,8 @@ struct FanoutRun {
             result.sequentialSeconds = Self.seconds(last - first)
             result.serverUserMicrosSequential = cpu.serverUserSinceLast
             (result.serverMicrosSequential, result.clientMicrosSequential) = cpu.take()
+            // Every delivery of the phase has been counted, and nothing else was sent.
+            (result.wireBytesSequential, wire) = (counter.wireByteCount - wire, counter.wireByteCount)
 
             // K broadcasts back to back, from one command.
             let burstBase = delivered
@@ -92,6 +95,7 @@ struct FanoutRun {
                 throw UsageError(description: "bad broadcast answer")
             }
             result.account.add(burstAccount)
+            result.wireBytesBurst = counter.wireByteCount - wire
             (result.serverMicrosBurst, result.clientMicrosBurst) = cpu.take()
             if let redisBefore, let after = try nodes.redis?.stats() { result.redis = after.since(redisBefore) }
             results.append(result)
