@@ -7,6 +7,7 @@
 #   CONNECTIONS=2000 ROUNDS=1 Benchmarks/Scripts/fanout.sh --broadcasts 5
 #   CONNECTIONS=2000 ROUNDS=3 Benchmarks/Scripts/fanout.sh --delivery both   # reliable and volatile (DELIVERY.md)
 #   CONNECTIONS=2000 ROUNDS=1 Benchmarks/Scripts/fanout.sh --modes switchboard,cluster   # two nodes over Redis
+#   CONNECTIONS=1000 ROUNDS=5 BROADCASTS=100 Benchmarks/Scripts/fanout.sh --modes switchboard,switchboard-deflate --body json --payload 2048   # permessage-deflate
 #
 # Loopback only. Every wait is bounded (--timeout, default 30 s) and the whole run by
 # FANOUT_TIME_LIMIT seconds (default 900).
