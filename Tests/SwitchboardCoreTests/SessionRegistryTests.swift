@@ -18,7 +18,7 @@ struct SessionRegistryTests {
         }
         #expect(seen.count == 1000)
         // Every digit value shows up in every position over many draws (no stuck nibble).
-        let tokens = (0..<400).map { _ in Array(SessionRegistry.randomHex().utf8) }
+        let tokens = (0..<400).map { _ in Array(SecureRandom.hex128().utf8) }
         for position in 0..<32 {
             #expect(Set(tokens.map { $0[position] }).count == 16)
         }

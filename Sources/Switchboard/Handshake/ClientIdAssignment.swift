@@ -36,10 +36,7 @@ enum ClientIdAssignment {
 
     /// `~` and 32 random lowercase hex digits.
     static func randomPart() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = String(generator.next() as UInt64, radix: 16)
-        let low = String(generator.next() as UInt64, radix: 16)
-        return "~" + String(repeating: "0", count: 16 - high.count) + high + String(repeating: "0", count: 16 - low.count) + low
+        SecureRandom.hex128(prefix: "~")
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".unicodeScalars)

@@ -78,18 +78,19 @@ public final class HistoryStore: Sendable {
     /// - Parameters:
     ///   - policy: each room's default class and limits.
     ///   - clock: milliseconds since 1970.
-    ///   - epochs: makes a new history's epoch; random and non-zero by default.
+    ///   - epochs: makes a new history's epoch; `nil`: random and non-zero, from the system's
+    ///     secure generator.
     ///   - source: where a room's shared history is loaded from when the store has none;
     ///     `nil` (one node) starts every history here.
     public init(
         policy: DeliveryPolicy = DeliveryPolicy(),
         clock: @escaping @Sendable () -> Int64 = RoomRegistry.millisecondsSince1970,
-        epochs: @escaping @Sendable () -> UInt32 = { UInt32.random(in: 1...UInt32.max) },
+        epochs: (@Sendable () -> UInt32)? = nil,
         source: HistorySource? = nil
     ) {
         self.policy = policy
         self.clock = clock
-        self.epochs = epochs
+        self.epochs = epochs ?? SecureRandom.nonZeroUInt32
         self.source = source
     }
 

@@ -58,23 +58,9 @@ public final class SessionRegistry: Sendable {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 
-    /// 32 hex digits from 128 random bits.
-    static func randomHex() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let words: (UInt64, UInt64) = (generator.next(), generator.next())
-        return String(unsafeUninitializedCapacity: 32) { digits in
-            for index in 0..<32 {
-                let word = index < 16 ? words.0 : words.1
-                let nibble = UInt8(truncatingIfNeeded: word >> UInt64(60 - 4 * (index % 16))) & 0xF
-                digits[index] = nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
-            }
-            return 32
-        }
-    }
-
     /// Gives a new connection a new session.
     public func open(_ id: ConnectionID, userId: String?) -> SessionGreeting {
-        let greeting = SessionGreeting(sessionId: Self.randomHex(), resumeToken: Self.randomHex())
+        let greeting = SessionGreeting(sessionId: SecureRandom.hex128(), resumeToken: SecureRandom.hex128())
         state.withLock { state in
             state.live[id] = Live(greeting: greeting, userId: userId)
             state.liveByToken[greeting.resumeToken] = id
@@ -155,7 +141,7 @@ public final class SessionRegistry: Sendable {
                 return .unknown
             }
             if let fresh = state.live[id] { state.liveByToken[fresh.greeting.resumeToken] = nil }
-            let greeting = SessionGreeting(sessionId: session.sessionId, resumeToken: Self.randomHex())
+            let greeting = SessionGreeting(sessionId: session.sessionId, resumeToken: SecureRandom.hex128())
             state.live[id] = Live(greeting: greeting, userId: userId, acks: session.acks)
             state.liveByToken[greeting.resumeToken] = id
             if let previous { return .live(previous: previous, session, greeting) }
