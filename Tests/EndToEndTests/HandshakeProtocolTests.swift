@@ -45,6 +45,33 @@ struct HandshakeProtocolTests {
         try await running.stop()
     }
 
+    @Test("the 101 and the HELLO leave in one write: the client's first read holds both")
+    func helloWithTheAnswer() async throws {
+        let running = try await RunningServer.start()
+        let connection = try await RawTCPConnection.connect(port: running.port)
+        try await connection.send(Self.upgrade())
+        #expect(await running.eventually { connection.firstRead != nil })
+        let first = try #require(connection.firstRead)
+        let end = try #require(first.firstRange(of: Array("\r\n\r\n".utf8)))
+        #expect(String(decoding: first[..<end.lowerBound], as: UTF8.self).hasPrefix("HTTP/1.1 101"))
+        // After the head: one unmasked binary frame, FIN set, whose payload is the whole HELLO.
+        let frame = Array(first[end.upperBound...])
+        try #require(frame.count >= 2)
+        #expect(frame[0] == 0x82)
+        let length = Int(frame[1] & 0x7F)
+        let headerLength = length == 126 ? 4 : 2
+        let payloadLength = length == 126 ? Int(frame[2]) << 8 | Int(frame[3]) : length
+        #expect(frame.count == headerLength + payloadLength)
+        let decoded = try FrameCodec.decode(Array(frame[headerLength...]))
+        guard case .control(let control) = decoded else {
+            Issue.record("expected the HELLO, got \(decoded)")
+            return
+        }
+        #expect(control.kind == .hello)
+        connection.close()
+        try await running.stop()
+    }
+
     @Test("an upgrade by POST is refused with 400 saying it must be GET, and the connection closes")
     func postRefused() async throws {
         let running = try await RunningServer.start()

@@ -196,11 +196,14 @@ public final class Server: Service, Sendable {
             serverChannel = try await ServerBootstrap(group: eventLoopGroup)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
-                .childChannelOption(.recvAllocator, value: receiveAllocator)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
+                        // Set here, synchronously: the bootstrap's child options each cost a future.
+                        if let options = channel.syncOptions {
+                            try options.setOption(.socketOption(.tcp_nodelay), value: 1)
+                            try options.setOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
+                            try options.setOption(.recvAllocator, value: receiveAllocator)
+                        }
                         try ServerPipeline.configure(channel, components: components, tls: tls)
                     }
                 }

@@ -5,7 +5,8 @@ import NIOWebSocket
 import SwitchboardDeflate
 
 /// Sets up the pipeline of an accepted TCP connection: TLS first when configured
-/// (``Configuration/tls``), HTTP/1.1 with the WebSocket upgrader, then either the WebSocket
+/// (``Configuration/tls``), the ``UpgradeResponseCork`` (the 101 and the first frame in one
+/// write), HTTP/1.1 with the WebSocket upgrader, then either the WebSocket
 /// connection's handlers (with ``PerMessageDeflateHandler`` below them when compression was
 /// negotiated) or the plain HTTP handler.
 ///
@@ -17,6 +18,9 @@ enum ServerPipeline {
     static func configure(_ channel: any Channel, components: ServerComponents, tls: NIOSSLContext?) throws {
         let configuration = components.configuration
         if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+        let corkHandler = UpgradeResponseCork()
+        try channel.pipeline.syncOperations.addHandler(corkHandler)
+        let cork = NIOLoopBound(corkHandler, eventLoop: channel.eventLoop)
         let pendingNumber = components.pending.admit(channel)
         let deadline = channel.eventLoop.scheduleTask(in: configuration.handshakeTimeout) {
             channel.close(promise: nil)
@@ -39,6 +43,8 @@ enum ServerPipeline {
                 enableAutomaticErrorHandling: false,
                 shouldUpgrade: { channel, head in
                     HandshakeEvaluation.evaluate(head, channel: channel, components: components, outcome: outcome).map { headers in
+                        // A 101 follows: it leaves with the first frame, in one write.
+                        if headers != nil { cork.value.hold() }
                         guard var headers, let settings = configuration.compression,
                             let parameters = DeflateParameters.negotiate(offers: head.headers["Sec-WebSocket-Extensions"], settings: settings)
                         else { return headers }
@@ -53,9 +59,11 @@ enum ServerPipeline {
                             // Still pending: the deadline and the pending bound keep holding it.
                             let handler = RefusalCloseHandler(refusal: refusal, closeTimeout: configuration.closeHandshakeTimeout)
                             try channel.pipeline.syncOperations.addHandler(handler)
+                            cork.value.release()
                             return
                         }
                         try installWebSocket(on: channel, components: components, outcome: outcome.value, deflate: deflate.value)
+                        cork.value.release()
                         opened()
                     }
                 }

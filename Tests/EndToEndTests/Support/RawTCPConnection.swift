@@ -77,6 +77,9 @@ final class RawTCPConnection: Sendable {
         return Answer(status: status, headers: headers, body: String(decoding: bytes[end.upperBound...], as: UTF8.self))
     }
 
+    /// The bytes the first read from the socket returned, once something arrived.
+    var firstRead: [UInt8]? { collector.firstRead.withLock { $0 } }
+
     /// Closes the connection from this side.
     func close() {
         channel.close(promise: nil)
@@ -85,6 +88,8 @@ final class RawTCPConnection: Sendable {
     private final class Collector: ChannelInboundHandler, Sendable {
         typealias InboundIn = ByteBuffer
         let received = Mutex<[UInt8]>([])
+        /// The bytes of the first read alone.
+        let firstRead = Mutex<[UInt8]?>(nil)
         private let closed = Atomic<Bool>(false)
 
         var isClosed: Bool { closed.load(ordering: .acquiring) }
@@ -92,6 +97,9 @@ final class RawTCPConnection: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             let buffer = Self.unwrapInboundIn(data)
             received.withLock { $0.append(contentsOf: buffer.readableBytesView) }
+            firstRead.withLock { first in
+                if first == nil { first = Array(buffer.readableBytesView) }
+            }
         }
 
         func channelInactive(context: ChannelHandlerContext) {
