@@ -19,12 +19,25 @@ raise_open_files() {
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 }
 
+# PIN=1: the server runs on CPU 1 and the load (run through `on_client_cpu`) on CPU 0, so the
+# two do not take each other's core and the server's CPU per operation varies less between rounds.
+PIN="${PIN:-0}"
+SERVER_TASKSET=() CLIENT_TASKSET=()
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null; then
+    SERVER_TASKSET=(taskset -c 1) CLIENT_TASKSET=(taskset -c 0)
+fi
+
+# on_client_cpu COMMAND [ARGS...] -- runs the load generator (pinned to CPU 0 with PIN=1).
+on_client_cpu() {
+    "${CLIENT_TASKSET[@]}" "$@"
+}
+
 # start_server NAME [ARGS...] -- sets SERVER_PID and SERVER_PORT; the server logs to $WORK/NAME.log.
 start_server() {
     local name="$1"
     shift
     local log="$WORK/$name.log"
-    "$BIN/$name" --port 0 "$@" >"$log" 2>&1 &
+    "${SERVER_TASKSET[@]}" "$BIN/$name" --port 0 "$@" >"$log" 2>&1 &
     SERVER_PID=$!
     SERVER_PORT=""
     for _ in $(seq 100); do

@@ -6,6 +6,7 @@
 # opened connection and its RSS growth per idle connection, with the ratio.
 #
 #   Benchmarks/Scripts/connect.sh [--connections 10000] [--rounds 3]
+#   PIN=1 Benchmarks/Scripts/connect.sh     # server on CPU 1, load on CPU 0
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -28,7 +29,7 @@ run_one() {
     shift 2
     start_server "$server" "$@"
     sleep 1   # let the server settle before the "before" RSS
-    timeout 300 "$BIN/switchboard-load" --url "ws://127.0.0.1:$SERVER_PORT/ws$query" --idle "$COUNT" \
+    on_client_cpu timeout 300 "$BIN/switchboard-load" --url "ws://127.0.0.1:$SERVER_PORT/ws$query" --idle "$COUNT" \
         --settle 1 --server-pid "$SERVER_PID" --json
     stop_server
 }
