@@ -69,6 +69,28 @@ struct PingTimerTests {
         #expect(members[1].ticks == 1)
     }
 
+    @Test("a member whose tick removes it does not stop another member due in the same step, and the timer keeps no reference to it after the step")
+    func removedDuringTickIsReleased() {
+        let loop = EmbeddedEventLoop()
+        let timer = PingTimer(eventLoop: loop, interval: .milliseconds(100))
+        weak var leaving: Member?
+        do {
+            let member = Member()
+            member.onTick = { [unowned member] in timer.remove(member) }
+            leaving = member
+            timer.add(member)
+        }
+        let staying = Member()
+        timer.add(staying)  // last: the removal moves it into the leaving member's slot
+        #expect(leaving != nil)
+        loop.advanceTime(by: .milliseconds(125))
+        #expect(staying.ticks == 1)
+        #expect(leaving == nil)
+        #expect(timer.count == 1)
+        loop.advanceTime(by: .milliseconds(100))
+        #expect(staying.ticks == 2)
+    }
+
     @Test("a value per event loop: made once on each loop, shared by its connections")
     func perLoop() {
         let first = EmbeddedEventLoop()

@@ -64,11 +64,9 @@ enum HandshakeEvaluation {
             return eventLoop.makeSucceededFuture(conclude(.success((nil, nil)), reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome))
         }
         let promise = eventLoop.makePromise(of: Result<(Identity?, String?), HandshakeRefusal>.self)
-        if let executor = components.executors?.value(on: eventLoop) {
-            // On the loop, at once: a check that does not suspend decides without a thread hop.
-            Task.immediate(executorPreference: executor) { promise.succeed(await decide(request, components: components)) }
-        } else {
-            promise.completeWithTask { await decide(request, components: components) }
+        // With the loop's executor, at once: a check that does not suspend decides without a thread hop.
+        Task.start(preferring: components.executors?.value(on: eventLoop)) {
+            promise.succeed(await decide(request, components: components))
         }
         return promise.futureResult.map { decision in
             conclude(decision, reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome)

@@ -24,6 +24,9 @@ final class PingTimer {
     private var members: [(member: any PingTimerMember, due: Int)] = []
     private var steps = 0
     private var task: RepeatedTask?
+    /// The members due in the current step, emptied after their ticks but keeping its room, so
+    /// a step allocates nothing once a step has had as many members due.
+    private var dueMembers: [any PingTimerMember] = []
 
     init(eventLoop: any EventLoop, interval: TimeAmount) {
         self.eventLoop = eventLoop
@@ -64,13 +67,13 @@ final class PingTimer {
 
     private func advance() {
         steps += 1
-        var ticked: [any PingTimerMember] = []
         for index in members.indices where members[index].due <= steps {
             members[index].due = steps + Self.stepsPerInterval
-            ticked.append(members[index].member)
+            dueMembers.append(members[index].member)
         }
         // Ticked after the loop: a tick may close its connection, which removes it.
-        for member in ticked { member.pingTick() }
+        for member in dueMembers { member.pingTick() }
+        dueMembers.removeAll(keepingCapacity: true)
     }
 }
 

@@ -42,11 +42,7 @@ public struct PendingReply: Sendable {
     public func start(preferring executor: (any TaskExecutor)?, onReply: @escaping @Sendable (Reply) -> Void) {
         exchange.wait(onReply)
         guard let work else { return }
-        if let executor {
-            exchange.startWork(Task.immediate(executorPreference: executor) { await work() })
-        } else {
-            exchange.startWork(Task { await work() })
-        }
+        exchange.startWork(Task.start(preferring: executor, work))
     }
 
     /// Ends the wait now, for a deadline kept by the transport or a transport that gave up:

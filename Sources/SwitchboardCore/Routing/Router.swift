@@ -130,14 +130,14 @@ public struct Router: Responder {
     /// Everything the router holds, behind one immutable reference: copying a router (as a
     /// call on it may) costs one retain, and the hot path reads `let`s only, without
     /// exclusivity checks. Registration builds a new one (see ``update(_:)``).
-    private var storage: Storage
+    private(set) var storage: Storage
 
-    private final class Storage: Sendable {
+    final class Storage: Sendable {
         let state: State
         init(_ state: State) { self.state = state }
     }
 
-    private struct State: Sendable {
+    struct State: Sendable {
         var configuration: RouterConfiguration
         /// Every route as registered, so the router can be mounted into another one.
         var entries: [Entry] = []
@@ -160,7 +160,7 @@ public struct Router: Responder {
     /// before `body` runs, so when no other copy of the router shares it the state's arrays
     /// are uniquely referenced and grow in place: registering a route costs time proportional
     /// to the route, not to the table.
-    private mutating func update<Result>(_ body: (inout State) -> Result) -> Result {
+    mutating func update<Result>(_ body: (inout State) -> Result) -> Result {
         var state = storage.state
         storage = Router.placeholder
         defer { storage = Storage(state) }
@@ -181,7 +181,7 @@ public struct Router: Responder {
     }
 
     /// One route ready to run.
-    private struct CompiledRoute: Sendable {
+    struct CompiledRoute: Sendable {
         let pattern: String
         let method: Method?
         let captureNames: [String]
@@ -193,309 +193,5 @@ public struct Router: Responder {
         var state = State(configuration: configuration)
         state.trie = RouteTrie(foldsCase: configuration.caseInsensitive)
         storage = Storage(state)
-    }
-
-    // MARK: Registration
-
-    /// Adds middleware for every route registered after this call (and the fallback replies,
-    /// see "When nothing matches").
-    public mutating func use(_ middleware: Middleware...) {
-        update { state in
-            for item in middleware {
-                state.scopedMiddleware.append((PathPattern(""), item))
-                state.pathlessMiddleware.append(item)
-            }
-            state.fallback = Router.composeFallback(state.pathlessMiddleware)
-        }
-    }
-
-    /// Adds Express-style middleware: `router.use { req, res, next in … }`.
-    public mutating func use(_ body: @escaping @Sendable (Request, Response, Next) async throws -> Void) {
-        use(Middleware(body))
-    }
-
-    /// Adds middleware for routes registered after this call whose pattern starts with
-    /// `prefix`.
-    public mutating func use(_ prefix: String, _ middleware: Middleware...) {
-        let pattern = PathPattern(prefix)
-        guard !pattern.segments.isEmpty else {
-            for item in middleware { use(item) }
-            return
-        }
-        update { $0.scopedMiddleware.append(contentsOf: middleware.map { (pattern, $0) }) }
-    }
-
-    /// Mounts `router`'s routes under `prefix` (e.g. `/users/:userId`), behind the middleware
-    /// registered here so far. Its handlers and middleware see paths relative to `prefix`.
-    public mutating func use(_ prefix: String, _ router: Router) {
-        if let typed = router.entries.first(where: \.isTyped) {
-            preconditionFailure(
-                "the router mounted at \(prefix) holds the typed route \(typed.method.map(String.init(describing:)) ?? "ALL") \(typed.pattern); typed routes have absolute paths: register them on the root router or in a group"
-            )
-        }
-        mount(router, at: Router.prefixPattern(prefix), relative: true)
-    }
-
-    /// Registers the routes that `body` adds under `prefix`, behind `middleware` and any
-    /// middleware `body` adds with `use`; neither applies outside the group. Handlers in a
-    /// group see the whole path.
-    public mutating func group(_ prefix: String, _ middleware: Middleware..., body: (inout Router) -> Void) {
-        var group = Router(configuration: configuration)
-        let groupPrefix = storage.state.groupPrefix.appending(Router.prefixPattern(prefix))
-        group.update { $0.groupPrefix = groupPrefix }
-        for item in middleware { group.use(item) }
-        body(&group)
-        mount(group, at: Router.prefixPattern(prefix), relative: false)
-    }
-
-    /// Registers `handler` for `method` (`nil`: every method) at `path`.
-    mutating func add(_ method: Method?, _ path: String, _ middleware: [Middleware], _ handler: Handler) {
-        let pattern = PathPattern(path)
-        let parts = applicableMiddleware(for: pattern) + middleware.map { ($0, depth: 0) }
-        add(Entry(method: method, pattern: pattern, middleware: parts, handler: handler, handlerDepth: 0))
-    }
-
-    /// Registers a typed route at its absolute `pattern`: relative to this group's prefix,
-    /// which the pattern must start with.
-    mutating func addTyped(_ method: Method, _ pattern: PathPattern, _ middleware: [Middleware], _ handler: Handler) {
-        let prefix = storage.state.groupPrefix
-        guard pattern.segments.starts(with: prefix.segments) else {
-            preconditionFailure(
-                "typed route \(method) \(pattern) is registered in the group \(prefix), but its path does not start with \(prefix); a Route's path is absolute: declare it under \(prefix) or register it outside the group"
-            )
-        }
-        let relative = pattern.dropping(prefix.segments.count)
-        let parts = applicableMiddleware(for: relative) + middleware.map { ($0, depth: 0) }
-        add(Entry(method: method, pattern: relative, middleware: parts, handler: handler, handlerDepth: 0, isTyped: true))
-    }
-
-    private mutating func add(_ entry: Entry) {
-        let chain = Chain.compose(entry.middleware, handler: entry.handler, depth: entry.handlerDepth)
-        let inserted = update { state in
-            let index = Int32(state.routes.count)
-            guard state.trie.insert(entry.pattern, method: entry.method, route: index) else { return false }
-            state.routes.append(CompiledRoute(
-                pattern: entry.pattern.description,
-                method: entry.method,
-                captureNames: entry.pattern.captureNames,
-                chain: chain
-            ))
-            state.entries.append(entry)
-            return true
-        }
-        if !inserted {
-            storage.state.configuration.diagnostics(
-                "Switchboard: route \(entry.method.map(String.init(describing:)) ?? "ALL") \(entry.pattern) is already registered; the new one is ignored"
-            )
-        }
-    }
-
-    /// Inserts every registered route again into a trie built for the current settings.
-    private mutating func rebuildTrie() {
-        let duplicates: [String] = update { state in
-            state.trie = RouteTrie(foldsCase: state.configuration.caseInsensitive)
-            var duplicates: [String] = []
-            for (index, entry) in state.entries.enumerated()
-            where !state.trie.insert(entry.pattern, method: entry.method, route: Int32(index)) {
-                duplicates.append("\(entry.method.map(String.init(describing:)) ?? "ALL") \(entry.pattern)")
-            }
-            return duplicates
-        }
-        for route in duplicates {
-            storage.state.configuration.diagnostics("Switchboard: route \(route) is already registered; the new one is ignored")
-        }
-    }
-
-    private mutating func mount(_ child: Router, at prefix: PathPattern, relative: Bool) {
-        let shift = relative ? prefix.segments.count : 0
-        for entry in child.entries {
-            let pattern = prefix.appending(entry.pattern)
-            let parts = applicableMiddleware(for: pattern) + entry.middleware.map { ($0.0, depth: $0.depth + shift) }
-            add(Entry(
-                method: entry.method, pattern: pattern, middleware: parts, handler: entry.handler,
-                handlerDepth: entry.handlerDepth + shift, isTyped: entry.isTyped
-            ))
-        }
-    }
-
-    private func applicableMiddleware(for pattern: PathPattern) -> [(Middleware, depth: Int)] {
-        storage.state.scopedMiddleware.filter { pattern.starts(with: $0.prefix) }.map { ($0.middleware, depth: 0) }
-    }
-
-    private static func prefixPattern(_ text: String) -> PathPattern {
-        let pattern = PathPattern(text)
-        precondition(!pattern.segments.contains(.catchAll), "a mount or group prefix cannot contain `**`: \(text)")
-        precondition(!pattern.lastIsOptional, "a mount or group prefix cannot end with an optional segment: \(text)")
-        return pattern
-    }
-
-    private static func composeFallback(_ middleware: [Middleware]) -> Chain {
-        Chain.compose(middleware.map { ($0, depth: 0) }, handler: .sync { req, res in
-            if let reply = res.exchange.fallbackReply { res.status(reply.status).send(reply.body) }
-        }, depth: 0)
-    }
-
-    // MARK: Matching
-
-    /// The route that answers `method` for `url`, or `nil` when the reply would be a 404, 405
-    /// or automatic OPTIONS. HEAD falls back to GET routes as when responding.
-    ///
-    /// Allocates nothing for routes without parameters and one array for routes with them.
-    public func match(_ method: Method, _ url: String) -> RouteMatch? {
-        guard case .route(let index, let bounds) = resolve(method, url) else { return nil }
-        let route = storage.state.routes[index]
-        return RouteMatch(
-            pattern: route.pattern, method: route.method,
-            parameters: Parameters(url: url, names: route.captureNames, bounds: bounds)
-        )
-    }
-
-    private enum Resolution {
-        case route(Int, bounds: [Int32])
-        case unmatched(allowed: UInt8)
-    }
-
-    private func resolve(_ method: Method, _ url: String) -> Resolution {
-        if let found = url.utf8.withContiguousStorageIfAvailable({ resolve(method, $0) }) { return found }
-        var copy = url
-        copy.makeContiguousUTF8()
-        return copy.utf8.withContiguousStorageIfAvailable { resolve(method, $0) } ?? .unmatched(allowed: 0)
-    }
-
-    private func resolve(_ method: Method, _ url: UnsafeBufferPointer<UInt8>) -> Resolution {
-        let pathEnd = url.firstIndex(of: UInt8(ascii: "?")) ?? url.count
-        let path = UnsafeBufferPointer(rebasing: url[..<pathEnd])
-        let trie = storage.state.trie
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: max(2, 2 * trie.maxCaptures)) { captures in
-            guard let base = captures.baseAddress else { return .unmatched(allowed: 0) }
-            // An optional segment that is absent leaves its capture at -1.
-            captures.initialize(repeating: -1)
-            var found = trie.route(for: method, path: path, captures: base)
-            if found < 0 && method == .head { found = trie.route(for: .get, path: path, captures: base) }
-            guard found >= 0 else { return .unmatched(allowed: trie.methods(matching: path)) }
-            let count = 2 * storage.state.routes[Int(found)].captureNames.count
-            let bounds = count == 0 ? [] : Array(UnsafeBufferPointer(rebasing: captures[..<count]))
-            return .route(Int(found), bounds: bounds)
-        }
-    }
-
-    // MARK: Responding
-
-    /// Routes `request` through its route's middleware and handler; see the type's
-    /// documentation for what answers when.
-    public func respond(to request: Request) -> Dispatch {
-        var pattern: String?
-        return respond(to: request, pattern: &pattern)
-    }
-
-    /// Routes `request` as ``respond(to:)`` does, and sets `pattern` to the matched route's
-    /// pattern (with mount and group prefixes), or `nil` when the reply is a 404, 405 or
-    /// automatic OPTIONS.
-    public func respond(to request: Request, pattern: inout String?) -> Dispatch {
-        switch resolve(request.method, request.url) {
-        case .route(let index, let bounds):
-            let route = storage.state.routes[index]
-            pattern = route.pattern
-            if let bad = Router.malformedCapture(in: request.url, bounds: bounds) {
-                let error = HTTPError(.badRequest, "malformed percent-encoding in path parameter \"\(route.captureNames[bad])\"")
-                return .completed(Reply(status: error.status, body: request.method == .head ? [] : error.body))
-            }
-            let parameters = Parameters(url: request.url, names: route.captureNames, bounds: bounds)
-            return run(route.chain, request, parameters: parameters, fallbackReply: nil)
-        case .unmatched(let allowed):
-            pattern = nil
-            let reply = Router.fallbackReply(for: request.method, allowed: allowed)
-            return run(storage.state.fallback, request, parameters: Parameters(), fallbackReply: reply)
-        }
-    }
-
-    private func run(_ chain: Chain, _ incoming: Request, parameters: Parameters, fallbackReply: Reply?) -> Dispatch {
-        let exchange = Exchange(for: incoming, fallbackReply: fallbackReply)
-        var request = incoming
-        request.params = parameters
-        request.exchange = exchange
-        let configuration = storage.state.configuration
-        let diagnostics = configuration.diagnostics
-        let response = Response(exchange: exchange, diagnostics: diagnostics)
-        let deadline = configuration.handlerDeadline
-        switch chain {
-        case .sync(let body):
-            do {
-                try body(request, response)
-            } catch {
-                Router.answer(error, request, response, configuration)
-            }
-            if let (reply, pushes) = exchange.withLock({ $0.finishInline() }) {
-                if !pushes.isEmpty { request.connection.publish(pushes) }
-                return .completed(reply)
-            }
-            return .pending(PendingReply(exchange: exchange, deadline: deadline, work: nil))
-        case .async(let body):
-            return .pending(PendingReply(exchange: exchange, deadline: deadline) { [request] in
-                do {
-                    try await body(request, response)
-                } catch {
-                    Router.answer(error, request, response, configuration)
-                }
-                exchange.finishChain()
-            })
-        }
-    }
-
-    /// Answers an error that escaped the chain, unless a reply was already sent.
-    private static func answer(_ error: any Error, _ request: Request, _ response: Response, _ configuration: RouterConfiguration) {
-        guard !response.isSent else {
-            if !(error is CancellationError) {
-                configuration.diagnostics("Switchboard: error after the response was sent: \(String(reflecting: error))")
-            }
-            return
-        }
-        if let convertible = error as? any HTTPErrorConvertible {
-            let error = convertible.httpError
-            response.status(error.status).send(error.body)
-        } else {
-            if let report = configuration.unhandledError {
-                report(request, error)
-            } else {
-                configuration.diagnostics("Switchboard: unhandled error answered 500: \(String(reflecting: error))")
-            }
-            let error = HTTPError(.internalServerError)
-            response.status(error.status).send(error.body)
-        }
-    }
-
-    /// The index of the first capture with a malformed escape, or `nil`.
-    private static func malformedCapture(in url: String, bounds: [Int32]) -> Int? {
-        guard !bounds.isEmpty else { return nil }
-        let utf8 = url.utf8
-        for capture in stride(from: 0, to: bounds.count, by: 2) where bounds[capture] >= 0 {
-            let start = utf8.index(utf8.startIndex, offsetBy: Int(bounds[capture]))
-            let end = utf8.index(utf8.startIndex, offsetBy: Int(bounds[capture + 1]))
-            if !PercentEncoding.isValid(utf8[start..<end]) { return capture / 2 }
-        }
-        return nil
-    }
-
-    /// The 404, 405 or automatic OPTIONS reply; bodies are built once, not per request.
-    private static func fallbackReply(for method: Method, allowed mask: UInt8) -> Reply {
-        guard mask != 0 else { return Reply(status: .notFound, body: notFoundBody) }
-        if method == .options { return Reply(status: .ok, body: optionsBodies[Int(mask)]) }
-        return Reply(status: .methodNotAllowed, body: methodNotAllowedBodies[Int(mask)])
-    }
-
-    private static let notFoundBody = HTTPError(.notFound).body
-    /// The JSON `allowed` list for every mask of methods with a route.
-    private static let allowLists: [String] = (0...255).map { allowList(UInt8($0)) }
-    private static let optionsBodies = allowLists.map { ArraySlice("{\"allowed\":\($0)}".utf8) }
-    private static let methodNotAllowedBodies = allowLists.map {
-        ArraySlice("{\"error\":\"method not allowed\",\"allowed\":\($0)}".utf8)
-    }
-
-    private static func allowList(_ mask: UInt8) -> String {
-        var names = Method.allCases.filter { mask & RouteTrie.bit($0) != 0 }.map(\.description)
-        if mask & RouteTrie.bit(.get) != 0 && !names.contains("HEAD") { names.append("HEAD") }
-        if !names.contains("OPTIONS") { names.append("OPTIONS") }
-        names.sort { (Method(name: $0)?.rawValue ?? 0) < (Method(name: $1)?.rawValue ?? 0) }
-        return "[" + names.map(JSONText.string).joined(separator: ",") + "]"
     }
 }
