@@ -98,12 +98,23 @@ package enum SecureRandom {
         }
     }
 
-    /// 128 random bits as 32 lowercase hex digits, `prefix` before them.
-    package static func hex128(prefix: StaticString = "") -> String {
+    /// 128 random bits.
+    package static func bits128() -> (UInt64, UInt64) {
         var words: (UInt64, UInt64) = (0, 0)
         withUnsafeMutableBytes(of: &words) { destination in
             pool.withLock { $0.take(16, into: destination) }
         }
+        return words
+    }
+
+    /// 128 random bits as 32 lowercase hex digits, `prefix` before them.
+    package static func hex128(prefix: StaticString = "") -> String {
+        hex(bits128(), prefix: prefix)
+    }
+
+    /// `words` as 32 lowercase hex digits (the first word first, most significant digit
+    /// first), `prefix` before them.
+    package static func hex(_ words: (UInt64, UInt64), prefix: StaticString = "") -> String {
         let prefixCount = prefix.utf8CodeUnitCount
         return String(unsafeUninitializedCapacity: prefixCount + 32) { digits in
             prefix.withUTF8Buffer { head in

@@ -12,15 +12,19 @@ import Synchronization
 ///
 /// Thread-safe: one `Mutex`.
 public final class SessionRegistry: Sendable {
+    /// An open connection's session; its id and token packed (no string storage while open).
     private struct Live {
-        var greeting: SessionGreeting
+        var sessionId: PackedHexID
+        var resumeToken: PackedHexID
         var userId: String?
         var acks: [RoomName: UInt64] = [:]
+
+        var greeting: SessionGreeting { SessionGreeting(sessionId: sessionId.text, resumeToken: resumeToken.text) }
     }
 
     private struct State {
         var live: [ConnectionID: Live] = [:]
-        var liveByToken: [String: ConnectionID] = [:]
+        var liveByToken: [PackedHexID: ConnectionID] = [:]
         var parked: [String: ParkedSession] = [:]
         /// The token of each parked session, by the connection that last held it.
         var parkedByConnection: [ConnectionID: String] = [:]
@@ -60,12 +64,12 @@ public final class SessionRegistry: Sendable {
 
     /// Gives a new connection a new session.
     public func open(_ id: ConnectionID, userId: String?) -> SessionGreeting {
-        let greeting = SessionGreeting(sessionId: SecureRandom.hex128(), resumeToken: SecureRandom.hex128())
+        let live = Live(sessionId: .random(), resumeToken: .random(), userId: userId)
         state.withLock { state in
-            state.live[id] = Live(greeting: greeting, userId: userId)
-            state.liveByToken[greeting.resumeToken] = id
+            state.live[id] = live
+            state.liveByToken[live.resumeToken] = id
         }
-        return greeting
+        return live.greeting
     }
 
     /// The connection's session, if it has one.
@@ -78,7 +82,7 @@ public final class SessionRegistry: Sendable {
     /// does not replay the push).
     public func sessionId(of id: ConnectionID) -> String? {
         state.withLock { state in
-            if let live = state.live[id] { return live.greeting.sessionId }
+            if let live = state.live[id] { return live.sessionId.text }
             return state.parkedByConnection[id].flatMap { state.parked[$0]?.sessionId }
         }
     }
@@ -89,14 +93,15 @@ public final class SessionRegistry: Sendable {
         let parked = state.withLock { state -> (String, ParkedSession)? in
             state.sweep(now: now)
             guard let live = state.live.removeValue(forKey: id) else { return nil }
-            state.liveByToken[live.greeting.resumeToken] = nil
-            state.parkedByConnection[id] = live.greeting.resumeToken
+            state.liveByToken[live.resumeToken] = nil
+            let token = live.resumeToken.text
+            state.parkedByConnection[id] = token
             let session = ParkedSession(
-                sessionId: live.greeting.sessionId, userId: live.userId, rooms: rooms, acks: live.acks,
+                sessionId: live.sessionId.text, userId: live.userId, rooms: rooms, acks: live.acks,
                 isActive: isActive, expiresAt: now + graceMilliseconds
             )
-            state.parked[live.greeting.resumeToken] = session
-            return (live.greeting.resumeToken, session)
+            state.parked[token] = session
+            return (token, session)
         }
         if let shared, let (token, session) = parked { shared.park(token: token, session: session) }
     }
@@ -105,7 +110,7 @@ public final class SessionRegistry: Sendable {
     public func end(_ id: ConnectionID) {
         state.withLock { state in
             guard let live = state.live.removeValue(forKey: id) else { return }
-            state.liveByToken[live.greeting.resumeToken] = nil
+            state.liveByToken[live.resumeToken] = nil
         }
     }
 
@@ -113,9 +118,10 @@ public final class SessionRegistry: Sendable {
     /// with a new token, when it belongs to `userId`; see ``SessionClaim``.
     public func claim(token: String, userId: String?, for id: ConnectionID) -> SessionClaim {
         let now = clock()
+        let packed = PackedHexID(token)
         if let shared {
             // Parked on this node, or on another one: either way, no other node may claim it now.
-            let local = state.withLock { $0.parked[token] != nil || $0.liveByToken[token] != nil }
+            let local = state.withLock { $0.parked[token] != nil || $0.liveByToken[packed] != nil }
             if local {
                 shared.forget(token: token)
             } else if let remote = shared.claim(token: token), remote.expiresAt > now {
@@ -131,19 +137,20 @@ public final class SessionRegistry: Sendable {
                 state.parked[token] = nil
                 state.parkedByConnection = state.parkedByConnection.filter { $0.value != token }
                 session = parked
-            } else if let holder = state.liveByToken[token], holder != id, let live = state.live[holder] {
+            } else if let holder = state.liveByToken[packed], holder != id, let live = state.live[holder] {
                 guard live.userId == userId else { return .otherUser }
                 state.live[holder] = nil
-                state.liveByToken[token] = nil
+                state.liveByToken[packed] = nil
                 previous = holder
-                session = ParkedSession(sessionId: live.greeting.sessionId, userId: live.userId, rooms: [], acks: live.acks, isActive: true, expiresAt: now)
+                session = ParkedSession(sessionId: live.sessionId.text, userId: live.userId, rooms: [], acks: live.acks, isActive: true, expiresAt: now)
             } else {
                 return .unknown
             }
-            if let fresh = state.live[id] { state.liveByToken[fresh.greeting.resumeToken] = nil }
-            let greeting = SessionGreeting(sessionId: session.sessionId, resumeToken: SecureRandom.hex128())
-            state.live[id] = Live(greeting: greeting, userId: userId, acks: session.acks)
-            state.liveByToken[greeting.resumeToken] = id
+            if let fresh = state.live[id] { state.liveByToken[fresh.resumeToken] = nil }
+            let live = Live(sessionId: PackedHexID(session.sessionId), resumeToken: .random(), userId: userId, acks: session.acks)
+            state.live[id] = live
+            state.liveByToken[live.resumeToken] = id
+            let greeting = live.greeting
             if let previous { return .live(previous: previous, session, greeting) }
             return .parked(session, greeting)
         }
