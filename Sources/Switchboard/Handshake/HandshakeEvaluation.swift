@@ -74,8 +74,9 @@ enum HandshakeEvaluation {
     }
 
     /// Turns the decision (identity and a client id chosen by the hook, or a refusal) into the
-    /// outcome and the 101's extra headers; gives the reserved slot back on a refusal, or when
-    /// the channel closes. A refusal the client asked to hear as a close returns the upgrade's
+    /// outcome and the 101's extra headers; gives the reserved slot back on a refusal (an
+    /// accepted connection's slot goes back when its channel closes, see
+    /// ``HandshakeOutcome/holdsSlot``). A refusal the client asked to hear as a close returns the upgrade's
     /// headers with the outcome ``HandshakeOutcome/refusedByClose(_:)``.
     private static func conclude(
         _ decision: Result<(Identity?, String?), HandshakeRefusal>,
@@ -93,8 +94,8 @@ enum HandshakeEvaluation {
         switch accepted {
         case .success(let (identity, clientId)):
             let features = Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }
+            // The slot goes back when the channel closes (ServerPipeline's close callback).
             outcome.value = .accepted(identity: identity, clientId: clientId, features: features)
-            channel.closeFuture.whenComplete { _ in connections.release() }
             return upgradeHeaders(clientId: clientId, components: components)
         case .failure(let refusal):
             if reserved { connections.release() }

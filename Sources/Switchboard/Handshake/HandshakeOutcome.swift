@@ -14,4 +14,11 @@ enum HandshakeOutcome {
     /// The upgrade was accepted. A feature request the server refuses still upgrades (the
     /// refusal is a WebSocket close code, 1008), then closes.
     case accepted(identity: Identity?, clientId: String?, features: Result<FeatureHandshake, FeatureHandshakeError>)
+
+    /// Whether the connection holds one of ``Configuration/maxConnections``' slots, given back
+    /// when its channel closes: an accepted upgrade does (a refusal gives its slot back at once).
+    var holdsSlot: Bool {
+        if case .accepted = self { return true }
+        return false
+    }
 }

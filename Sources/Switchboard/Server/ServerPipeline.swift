@@ -26,16 +26,19 @@ enum ServerPipeline {
             channel.close(promise: nil)
         }
         let pending = components.pending
-        // Not holding a closed channel until its deadline comes.
+        let slots = components.slots
+        let outcome = NIOLoopBoundBox(HandshakeOutcome.undecided, eventLoop: channel.eventLoop)
+        // One callback per connection: not holding a closed channel until its deadline comes,
+        // and an accepted connection's slot given back.
         channel.closeFuture.whenComplete { _ in
             deadline.cancel()
             pending.finish(pendingNumber)
+            if outcome.value.holdsSlot { slots.release() }
         }
         let opened: @Sendable () -> Void = {
             deadline.cancel()
             pending.finish(pendingNumber)
         }
-        let outcome = NIOLoopBoundBox(HandshakeOutcome.undecided, eventLoop: channel.eventLoop)
         let deflate = NIOLoopBoundBox(DeflateParameters?.none, eventLoop: channel.eventLoop)
         let upgrader = WebSocketUpgrader(
             upgrader: NIOTypedWebSocketServerUpgrader<Void>(
