@@ -53,7 +53,7 @@ struct ConnectionHandlerTests {
         let counter = FlushCounter()
         let connection = Connection(id: ConnectionID("test-1"), clientId: nil, identity: nil, channel: channel, components: components)
         try channel.pipeline.syncOperations.addHandler(counter)
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: Self.noFeatures))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
         // Every connection starts with the server's HELLO, written and flushed at once.
         let hello = try channel.readOutbound(as: WebSocketFrame.self)
         #expect(hello?.data.readableBytesView.first == ControlKind.hello.rawValue)
@@ -61,7 +61,6 @@ struct ConnectionHandlerTests {
         return (channel, counter)
     }
 
-    private static let noFeatures = Result<FeatureHandshake, FeatureHandshakeError>.success(FeatureHandshake(requests: [], unknownNames: []))
 
     @Test("pushes queued within one tick leave as one batch, in created-time order, with one write and one flush")
     func pushesCoalescePerTick() throws {
@@ -127,7 +126,7 @@ struct ConnectionHandlerTests {
         let request = try binary(.request(RequestFrame(method: .post, id: 9, url: "/later", data: [1, 2])))
         try await channel.testingEventLoop.executeInContext {
             let connection = Connection(id: ConnectionID("test-2"), clientId: nil, identity: nil, channel: channel, components: components)
-            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: Self.noFeatures))
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
             channel.pipeline.fireChannelRead(request)
             channel.pipeline.fireChannelReadComplete()
         }
@@ -148,7 +147,7 @@ struct ConnectionHandlerTests {
         }
         try await channel.testingEventLoop.executeInContext { [requests] in
             let connection = Connection(id: ConnectionID("test-burst"), clientId: nil, identity: nil, channel: channel, components: components)
-            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: Self.noFeatures))
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
             for request in requests { channel.pipeline.fireChannelRead(request) }
             channel.pipeline.fireChannelReadComplete()
         }

@@ -27,8 +27,7 @@ struct ConnectionMetricsTests {
         )
         let channel = EmbeddedChannel()
         let connection = Connection(id: ConnectionID("metrics-1"), clientId: nil, identity: nil, channel: channel, components: components)
-        let features = Result<FeatureHandshake, FeatureHandshakeError>.success(FeatureHandshake(requests: [], unknownNames: []))
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, features: features))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
         _ = try channel.readOutbound(as: WebSocketFrame.self)  // HELLO
         return channel
     }

@@ -8,14 +8,13 @@ import Testing
 
 @Suite("Server frames: built once, written as they are")
 struct ServerFrameTests {
-    private static let noFeatures = Result<FeatureHandshake, FeatureHandshakeError>.success(FeatureHandshake(requests: [], unknownNames: []))
 
     /// A channel with NIO's frame encoder below a connection handler, as after an upgrade.
     private static func member(_ id: String, components: ServerComponents) throws -> (EmbeddedChannel, ConnectionHandler) {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
         let connection = Connection(id: ConnectionID(id), clientId: nil, identity: nil, channel: channel, components: components)
-        let handler = ConnectionHandler(connection: connection, components: components, features: noFeatures)
+        let handler = ConnectionHandler(connection: connection, components: components)
         try channel.pipeline.syncOperations.addHandler(handler)
         let hello = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(parse(hello)?.payload.first == ControlKind.hello.rawValue)

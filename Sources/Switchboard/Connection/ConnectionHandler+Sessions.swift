@@ -42,10 +42,11 @@ extension ConnectionHandler {
         }
     }
 
-    /// Opens the features asked for at the handshake, or closes with 1008 and the reason.
-    func openFeatures() {
+    /// Opens the features asked for at the handshake, or closes with 1008 and the reason; called
+    /// once the handler is in the pipeline (the connection registered, the HELLO written).
+    func openFeatures(_ request: Result<FeatureHandshake, FeatureHandshakeError>) {
         do throws(FeatureHandshakeError) {
-            let handshake = try featureRequest.get()
+            let handshake = try request.get()
             guard !handshake.requests.isEmpty else { return }
             components.perform(try components.features.open(handshake, for: connection, rooms: components.rooms))
         } catch {

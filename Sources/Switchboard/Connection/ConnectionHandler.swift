@@ -54,15 +54,11 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
     /// Whether the close under way ends the session (a deliberate close) rather than parking
     /// it for a resume.
     var endsSession = false
-    /// The features the handshake asked for, opened once the connection is registered.
-    let featureRequest: Result<FeatureHandshake, FeatureHandshakeError>
-
-    init(connection: Connection, components: ServerComponents, features: Result<FeatureHandshake, FeatureHandshakeError>) {
+    init(connection: Connection, components: ServerComponents) {
         self.connection = connection
         self.components = components
         self.machine = ConnectionStateMachine(configuration: components.configuration)
         self.assembler = MessageAssembler(maxMessageSize: components.configuration.maxMessageSize, maxFragments: components.configuration.maxFragmentsPerMessage)
-        self.featureRequest = features
     }
 
     // MARK: Lifecycle
@@ -80,7 +76,6 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
         liveSince = components.publisher.connect(connection)
         writeHello(greeting)
         components.logger.debug("connection opened", metadata: ["connection": "\(connection.id)", "user": "\(identity?.userId ?? "-")"])
-        openFeatures()
         pingTimer = components.pingTimers?.value(on: context.eventLoop)
         pingTimer?.add(self)
         if !accepting { beginShutdown() }

@@ -112,6 +112,8 @@ enum ServerPipeline {
         }
         // ConnectionHandler joins fragmented messages itself: no aggregator on the per-frame path.
         let connection = Connection(id: components.slots.nextID(), clientId: clientId, identity: identity, channel: channel, components: components)
-        try pipeline.addHandler(ConnectionHandler(connection: connection, components: components, features: features))
+        let handler = ConnectionHandler(connection: connection, components: components)
+        try pipeline.addHandler(handler)
+        handler.openFeatures(features)
     }
 }
