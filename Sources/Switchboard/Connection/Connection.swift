@@ -13,11 +13,11 @@ public final class Connection: ConnectionContext, SubscribingConnection {
     /// PROTOCOL.md, "Handshake"); never `nil` on a server connection.
     public let clientId: String?
     /// The peer's address.
-    public let remoteAddress: SocketAddress?
+    public var remoteAddress: SocketAddress? { channel.remoteAddress }
     private let state: Mutex<Identity?>
     private let channel: any Channel
     /// The event loop the connection's channel runs on.
-    let eventLoop: any EventLoop
+    var eventLoop: any EventLoop { channel.eventLoop }
     /// The handler while the connection is open. Read and written only on ``eventLoop``
     /// (checked in debug builds): kept inline rather than in a loop-bound box, one allocation
     /// less per connection.
@@ -28,10 +28,8 @@ public final class Connection: ConnectionContext, SubscribingConnection {
     init(id: ConnectionID, clientId: String?, identity: Identity?, channel: any Channel, components: ServerComponents) {
         self.id = id
         self.clientId = clientId
-        self.remoteAddress = channel.remoteAddress
         self.state = Mutex(identity)
         self.channel = channel
-        self.eventLoop = channel.eventLoop
         self.components = components
     }
 
