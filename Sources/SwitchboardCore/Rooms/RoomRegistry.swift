@@ -52,6 +52,21 @@ public final class RoomRegistry: Sendable {
         /// The rooms with their own member list that each connection is in.
         var roomsOf: [ConnectionID: Set<RoomName>] = [:]
 
+        /// Adds `id` to `target` (a room with its own list), creating it.
+        /// - Returns: `false` when it was already a member.
+        mutating func add(_ id: ConnectionID, to target: RoomName) -> Bool {
+            guard rooms[target, default: Room()].members.insert(id).inserted else { return false }
+            roomsOf[id, default: []].insert(target)
+            return true
+        }
+
+        /// Adds `id` to `room` (to its source, for a sharing room), noting a room created.
+        mutating func join(_ room: RoomName, _ id: ConnectionID, changes: inout [RoomChange]) {
+            let target = rooms[room].map { $0.source ?? room } ?? room
+            if rooms[target] == nil { changes.append(.occupied(target)) }
+            _ = add(id, to: target)
+        }
+
         /// Removes `id` from `name` (a room with its own list); deletes the room and its
         /// sharers when it becomes empty.
         mutating func remove(_ id: ConnectionID, from name: RoomName, changes: inout [RoomChange]) -> Bool {
@@ -104,10 +119,15 @@ public final class RoomRegistry: Sendable {
     /// - Returns: the rooms joined.
     @discardableResult
     public func connect(_ connection: any ConnectionContext) -> [RoomName] {
-        var joined = [RoomName.client(connection.clientId ?? connection.id.rawValue)]
+        let id = connection.id
+        var joined = [RoomName.client(connection.clientId ?? id.rawValue)]
         if let userId = connection.identity?.userId { joined.append(.user(userId)) }
-        report([.connected(connection.id, clientRoom: joined[0])])
-        for room in joined { join(room, connection.id) }
+        // Both rooms in one step; the changes reported as separate joins would report them.
+        var changes: [RoomChange] = [.connected(id, clientRoom: joined[0])]
+        state.withLock { state in
+            for room in joined { state.join(room, id, changes: &changes) }
+        }
+        report(changes)
         return joined
     }
 
@@ -160,9 +180,7 @@ public final class RoomRegistry: Sendable {
                 target = room
                 changes.append(.occupied(room))
             }
-            guard state.rooms[target, default: Room()].members.insert(id).inserted else { return false }
-            state.roomsOf[id, default: []].insert(target)
-            return true
+            return state.add(id, to: target)
         }
     }
 
