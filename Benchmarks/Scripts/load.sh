@@ -3,6 +3,7 @@
 #
 #   Benchmarks/Scripts/load.sh [--rounds 3] [--connections 50] [--inflight 16] [--body 64]
 #                              [--warmup 2] [--duration 10]
+#   PIN=1 Benchmarks/Scripts/load.sh      # servers on CPU 1, load on CPU 0
 #
 # Each round: bare echo baseline (start, load, stop), then the bench server (start, POST /echo,
 # POST /echo-async, stop). The server's CPU time is read from /proc/<pid>/stat by the load tool
@@ -34,7 +35,7 @@ trap 'stop_server 2>/dev/null || true' EXIT
 run_load() {
     local case="$1" path="$2"
     local line
-    line="$("$BIN/switchboard-load" --url "ws://127.0.0.1:$SERVER_PORT/ws" --path "$path" \
+    line="$(on_client_cpu "$BIN/switchboard-load" --url "ws://127.0.0.1:$SERVER_PORT/ws" --path "$path" \
         --connections "$CONNECTIONS" --inflight "$INFLIGHT" --body "$BODY" \
         --warmup "$WARMUP" --duration "$DURATION" --server-pid "$SERVER_PID" --json)"
     echo "{\"case\":\"$case\",\"round\":$round,${line#\{}" >>"$RESULTS"
