@@ -18,4 +18,13 @@ struct RoomMarksTests {
         #expect(marks.positions == [client.rawValue: RoomPosition(epoch: 3, offset: 0), user.rawValue: RoomPosition(epoch: 7, offset: 12)])
         #expect(RoomMarks().positions.isEmpty)
     }
+
+    @Test("more than two rooms keep their order and are all found")
+    func beyondTwo() {
+        let rooms = (0..<5).map { RoomName("room-\($0)") }
+        let marks = RoomMarks(rooms.enumerated().map { .init(room: $1, mark: HistoryMark(epoch: UInt32($0 + 1), offset: 0, sequence: 0)) })
+        #expect(marks.marks.map(\.room) == rooms)
+        for (index, room) in rooms.enumerated() { #expect(marks[room]?.epoch == UInt32(index + 1)) }
+        #expect(marks == RoomMarks(marks.marks))
+    }
 }

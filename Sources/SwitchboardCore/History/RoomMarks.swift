@@ -3,8 +3,15 @@
 /// and a RESUME does not replay what reached the connection live since. Kept by every open
 /// connection, so it is a short list rather than a dictionary.
 public struct RoomMarks: Sendable, Hashable {
+    // A connection has one or two own rooms: they are kept inline, with no array to allocate.
+    private var first: Mark?
+    private var second: Mark?
+    private var more: [Mark] = []
+
     /// The rooms and their marks, in the order they were joined.
-    public private(set) var marks: [Mark]
+    public var marks: [Mark] {
+        [first, second].compactMap { $0 } + more
+    }
 
     /// One room's mark.
     public struct Mark: Sendable, Hashable {
@@ -15,14 +22,26 @@ public struct RoomMarks: Sendable, Hashable {
     }
 
     /// Marks of no room.
-    public init() { marks = [] }
+    public init() {}
 
     /// `marks`, in order.
-    public init(_ marks: [Mark]) { self.marks = marks }
+    public init(_ marks: [Mark]) {
+        for mark in marks {
+            if first == nil {
+                first = mark
+            } else if second == nil {
+                second = mark
+            } else {
+                more.append(mark)
+            }
+        }
+    }
 
     /// The mark of `room`, if it is one of these rooms.
     public subscript(room: RoomName) -> HistoryMark? {
-        marks.first { $0.room == room }?.mark
+        if let first, first.room == room { return first.mark }
+        if let second, second.room == room { return second.mark }
+        return more.first { $0.room == room }?.mark
     }
 
     /// The rooms' positions, by room name (as the HELLO reports them).

@@ -50,13 +50,13 @@ public final class RoomRegistry: Sendable {
     private struct State {
         var rooms: [RoomName: Room] = [:]
         /// The rooms with their own member list that each connection is in.
-        var roomsOf: [ConnectionID: Set<RoomName>] = [:]
+        var roomsOf: [ConnectionID: ConnectionRooms] = [:]
 
         /// Adds `id` to `target` (a room with its own list), creating it.
         /// - Returns: `false` when it was already a member.
         mutating func add(_ id: ConnectionID, to target: RoomName) -> Bool {
             guard rooms[target, default: Room()].members.insert(id).inserted else { return false }
-            roomsOf[id, default: []].insert(target)
+            roomsOf[id, default: ConnectionRooms()].insert(target)
             return true
         }
 
