@@ -76,8 +76,8 @@ enum HandshakeEvaluation {
     /// Turns the decision (identity and a client id chosen by the hook, or a refusal) into the
     /// outcome and the 101's extra headers; gives the reserved slot back on a refusal (an
     /// accepted connection's slot goes back when its channel closes, see
-    /// ``HandshakeOutcome/holdsSlot``). A refusal the client asked to hear as a close returns the upgrade's
-    /// headers with the outcome ``HandshakeOutcome/refusedByClose(_:)``.
+    /// ``HandshakeOutcome/holdsSlot``). A refusal the client asked to hear as a close returns
+    /// the upgrade's headers with the outcome ``HandshakeOutcome/refusedByClose(_:)``.
     private static func conclude(
         _ decision: Result<(Identity?, String?), HandshakeRefusal>,
         reserved: Bool,

@@ -1,7 +1,7 @@
 /// Where a connection's own rooms (its client room, and its user room when it has an identity)
 /// stood when it connected (``PushPublisher/connect(_:)``): the HELLO reports their positions,
 /// and a RESUME does not replay what reached the connection live since. Kept by every open
-/// connection, so it is a short list rather than a dictionary.
+/// connection, so its one or two marks are stored inline (no dictionary, no array).
 public struct RoomMarks: Sendable, Hashable {
     // A connection has one or two own rooms: they are kept inline, with no array to allocate.
     private var first: Mark?

@@ -34,12 +34,27 @@ struct ConnectionRooms: Sequence {
 
     var isEmpty: Bool { large?.isEmpty ?? list.isEmpty }
 
-    func makeIterator() -> AnyIterator<RoomName> {
-        if let large {
-            var iterator = large.makeIterator()
-            return AnyIterator { iterator.next() }
+    /// The rooms, in no particular order.
+    struct Iterator: IteratorProtocol {
+        fileprivate enum Source {
+            case list(IndexingIterator<[RoomName]>)
+            case set(Set<RoomName>.Iterator)
         }
-        var iterator = list.makeIterator()
-        return AnyIterator { iterator.next() }
+        fileprivate var source: Source
+
+        mutating func next() -> RoomName? {
+            switch source {
+            case .list(var iterator):
+                defer { source = .list(iterator) }
+                return iterator.next()
+            case .set(var iterator):
+                defer { source = .set(iterator) }
+                return iterator.next()
+            }
+        }
+    }
+
+    func makeIterator() -> Iterator {
+        Iterator(source: large.map { .set($0.makeIterator()) } ?? .list(list.makeIterator()))
     }
 }

@@ -52,19 +52,27 @@ public final class RoomRegistry: Sendable {
         /// The rooms with their own member list that each connection is in.
         var roomsOf: [ConnectionID: ConnectionRooms] = [:]
 
-        /// Adds `id` to `target` (a room with its own list), creating it.
+        /// Adds `id` to `room` (to its source, for a sharing room), creating the room — sharing
+        /// `source`'s member list when given — and noting the rooms created in `changes`.
         /// - Returns: `false` when it was already a member.
-        mutating func add(_ id: ConnectionID, to target: RoomName) -> Bool {
+        mutating func join(_ room: RoomName, _ id: ConnectionID, sharingMembersOf source: RoomName? = nil, changes: inout [RoomChange]) -> Bool {
+            let target: RoomName
+            if let existing = rooms[room] {
+                target = existing.source ?? room
+            } else if let source, source != room {
+                let root = rooms[source]?.source ?? source
+                if rooms[root] == nil { changes.append(.occupied(root)) }
+                rooms[room] = Room(source: root)
+                rooms[root, default: Room()].sharers.insert(room)
+                changes.append(.occupied(room))
+                target = root
+            } else {
+                target = room
+                changes.append(.occupied(room))
+            }
             guard rooms[target, default: Room()].members.insert(id).inserted else { return false }
             roomsOf[id, default: ConnectionRooms()].insert(target)
             return true
-        }
-
-        /// Adds `id` to `room` (to its source, for a sharing room), noting a room created.
-        mutating func join(_ room: RoomName, _ id: ConnectionID, changes: inout [RoomChange]) {
-            let target = rooms[room].map { $0.source ?? room } ?? room
-            if rooms[target] == nil { changes.append(.occupied(target)) }
-            _ = add(id, to: target)
         }
 
         /// Removes `id` from `name` (a room with its own list); deletes the room and its
@@ -122,10 +130,10 @@ public final class RoomRegistry: Sendable {
         let id = connection.id
         var joined = [RoomName.client(connection.clientId ?? id.rawValue)]
         if let userId = connection.identity?.userId { joined.append(.user(userId)) }
-        // Both rooms in one step; the changes reported as separate joins would report them.
+        // Both rooms under one lock, and one report of every change.
         var changes: [RoomChange] = [.connected(id, clientRoom: joined[0])]
         state.withLock { state in
-            for room in joined { state.join(room, id, changes: &changes) }
+            for room in joined { _ = state.join(room, id, changes: &changes) }
         }
         report(changes)
         return joined
@@ -165,23 +173,7 @@ public final class RoomRegistry: Sendable {
     public func join(_ room: RoomName, _ id: ConnectionID, sharingMembersOf source: RoomName? = nil) -> Bool {
         var changes: [RoomChange] = []
         defer { report(changes) }
-        return state.withLock { state in
-            let target: RoomName
-            if let existing = state.rooms[room] {
-                target = existing.source ?? room
-            } else if let source, source != room {
-                let root = state.rooms[source]?.source ?? source
-                if state.rooms[root] == nil { changes.append(.occupied(root)) }
-                state.rooms[room] = Room(source: root)
-                state.rooms[root, default: Room()].sharers.insert(room)
-                changes.append(.occupied(room))
-                target = root
-            } else {
-                target = room
-                changes.append(.occupied(room))
-            }
-            return state.add(id, to: target)
-        }
+        return state.withLock { $0.join(room, id, sharingMembersOf: source, changes: &changes) }
     }
 
     /// Adds a connection to a room at the client's request, if the ``RoomAccessPolicy``
