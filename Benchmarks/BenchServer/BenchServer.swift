@@ -44,7 +44,7 @@ struct BenchServer: AsyncParsableCommand {
         var logger = Logger(label: "switchboard.bench")
         logger.logLevel = .warning
         let authentication = tokenPrefix.map { prefix in
-            TokenAuthentication { token in token.hasPrefix(prefix) ? Identity(userId: token) : nil }
+            TokenAuthentication(verifyTokenWithoutSuspending: { token in token.hasPrefix(prefix) ? Identity(userId: token) : nil })
         }
         let server = Server(router: router, configuration: configuration, authentication: authentication, logger: logger)
         let group = ServiceGroup(

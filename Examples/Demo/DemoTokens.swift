@@ -18,5 +18,5 @@ enum DemoTokens {
     }
 
     /// The handshake's (and the in-band refresh's) check of the same tokens.
-    static let authentication = TokenAuthentication { token in identity(for: token) }
+    static let authentication = TokenAuthentication(verifyTokenWithoutSuspending: { token in identity(for: token) })
 }

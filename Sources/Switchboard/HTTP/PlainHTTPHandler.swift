@@ -3,58 +3,45 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Answers HTTP requests that did not become WebSockets: a refused handshake with its status,
-/// headers and reason, a static file, or 404. Every answer closes the connection, and the
-/// whole exchange must end within ``Configuration/handshakeTimeout`` of the connection's
-/// accept (``ServerPipeline`` closes it then), so a request whose head or body never ends
-/// cannot hold its socket.
+/// Answers the one HTTP request of a connection that did not become a WebSocket: a refused
+/// handshake with its status, headers and reason, an application route, a static file, or 404.
+/// Every answer closes the connection, and the whole exchange must end within
+/// ``Configuration/handshakeTimeout`` of the connection's accept (``ServerPipeline`` closes it
+/// then), so a request whose head or body never ends cannot hold its socket.
 ///
-/// NIO's upgrade handler consumes an upgrade request it does not upgrade; only a plain request
-/// is passed on. So a refusal is answered as soon as the handler is added, and an upgrade
-/// request that never reached the server's checks (invalid WebSocket headers, another
-/// protocol) is recognised by no request arriving right after.
+/// ``HandshakeHandler`` hands it the request from its head on. A refusal is answered as soon as
+/// the head arrives; any other request once it has ended. Request parts after the first
+/// request are ignored (the answer closes the connection).
 final class PlainHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
-    private let outcome: NIOLoopBoundBox<HandshakeOutcome>
+    private let refusal: HandshakeRefusal?
     private let staticFiles: StaticFiles?
     private let routes: PlainHTTPRoutes
     private var head: HTTPRequestHead?
-    private var sawRequest = false
+    private var answered = false
 
-    init(outcome: NIOLoopBoundBox<HandshakeOutcome>, staticFilesFolder: String?, routes: PlainHTTPRoutes = PlainHTTPRoutes()) {
-        self.outcome = outcome
+    init(refusal: HandshakeRefusal?, staticFilesFolder: String?, routes: PlainHTTPRoutes = PlainHTTPRoutes()) {
+        self.refusal = refusal
         self.routes = routes
         self.staticFiles = staticFilesFolder.map(StaticFiles.init(folder:))
     }
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        if case .refused(let refusal) = outcome.value {
-            sawRequest = true
-            return send(status: refusal.status.code, json: JSONText.object(["error": refusal.reason]), headers: refusal.headers, context: context)
-        }
-        // A plain request is replayed to this handler synchronously after it is added.
-        let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
-        let loopContext = NIOLoopBound(context, eventLoop: context.eventLoop)
-        context.eventLoop.execute {
-            guard !handler.value.sawRequest else { return }
-            handler.value.sawRequest = true
-            let reason = "invalid upgrade request: this server upgrades only to websocket"
-            handler.value.send(status: 400, json: JSONText.object(["error": reason]), context: loopContext.value)
-        }
-    }
-
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !answered else { return }
         switch Self.unwrapInboundIn(data) {
         case .head(let head):
-            sawRequest = true
+            if let refusal {
+                answered = true
+                return send(status: refusal.status.code, json: JSONText.object(["error": refusal.reason]), headers: refusal.headers, context: context)
+            }
             self.head = head
         case .body:
             break
         case .end:
             guard let head else { return }
-            self.head = nil
+            answered = true
             respond(to: head, context: context)
         }
     }

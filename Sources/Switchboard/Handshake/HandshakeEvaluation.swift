@@ -33,19 +33,19 @@ enum HandshakeEvaluation {
     }
 
     /// Evaluates `head`, which passed ``check(_:channel:components:outcome:)``; records the
-    /// outcome in `outcome` and returns the extra response headers of an accepted upgrade, or
-    /// `nil` to refuse (the plain HTTP handler then answers). A refusal told as a close
-    /// (``RefusalByClose``) upgrades without holding a connection slot.
+    /// outcome in `outcome` and calls `decided` on the event loop with `true` when a 101
+    /// follows (an accepted upgrade, or a refusal told as a close, ``RefusalByClose``, which
+    /// holds no connection slot), `false` for a refusal answered over HTTP. `decided` is called
+    /// at once when nothing needs to suspend; it is not called when the channel closed first.
     static func evaluate(
         _ head: HTTPRequestHead,
         channel: any Channel,
         components: ServerComponents,
-        outcome: NIOLoopBoundBox<HandshakeOutcome>
-    ) -> EventLoopFuture<HTTPHeaders?> {
+        outcome: NIOLoopBoundBox<HandshakeOutcome>,
+        decided: @escaping (Bool) -> Void
+    ) {
         let eventLoop = channel.eventLoop
-        if case .refusedByClose = outcome.value {
-            return eventLoop.makeSucceededFuture(upgradeHeaders(clientId: nil, components: components))
-        }
+        if case .refusedByClose = outcome.value { return decided(true) }
         let request: UpgradeRequest
         if case .checked(let checked) = outcome.value {
             request = checked
@@ -54,68 +54,59 @@ enum HandshakeEvaluation {
         }
         switch components.slots.reserve() {
         case .success:
-            break
+            outcome.value = .deciding
         case .failure(.atCapacity(let limit)):
-            return eventLoop.makeSucceededFuture(conclude(.failure(HandshakeRefusal(status: .serviceUnavailable, reason: "server at capacity (\(limit) connections); retry later")), reserved: false, head: head, request: request, channel: channel, components: components, outcome: outcome))
+            let refusal = HandshakeRefusal(status: .serviceUnavailable, reason: "server at capacity (\(limit) connections); retry later")
+            return decided(conclude(.failure(refusal), head: head, request: request, components: components, outcome: outcome))
         case .failure(.shuttingDown):
-            return eventLoop.makeSucceededFuture(conclude(.failure(HandshakeRefusal(status: .serviceUnavailable, reason: "server is shutting down; retry later")), reserved: false, head: head, request: request, channel: channel, components: components, outcome: outcome))
+            let refusal = HandshakeRefusal(status: .serviceUnavailable, reason: "server is shutting down; retry later")
+            return decided(conclude(.failure(refusal), head: head, request: request, components: components, outcome: outcome))
         }
-        if components.authentication == nil && components.upgradeHook == nil {
-            return eventLoop.makeSucceededFuture(conclude(.success((nil, nil)), reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome))
+        if let decision = decideWithoutSuspending(request, components: components) {
+            return decided(conclude(decision, head: head, request: request, components: components, outcome: outcome))
         }
         let promise = eventLoop.makePromise(of: Result<(Identity?, String?), HandshakeRefusal>.self)
         // With the loop's executor, at once: a check that does not suspend decides without a thread hop.
         Task.start(preferring: components.executors?.value(on: eventLoop)) {
             promise.succeed(await decide(request, components: components))
         }
-        return promise.futureResult.map { decision in
-            conclude(decision, reserved: true, head: head, request: request, channel: channel, components: components, outcome: outcome)
+        promise.futureResult.assumeIsolated().whenSuccess { decision in
+            guard case .deciding = outcome.value else { return }  // closed meanwhile: its slot is back
+            decided(conclude(decision, head: head, request: request, components: components, outcome: outcome))
         }
     }
 
     /// Turns the decision (identity and a client id chosen by the hook, or a refusal) into the
-    /// outcome and the 101's extra headers; gives the reserved slot back on a refusal (an
-    /// accepted connection's slot goes back when its channel closes, see
-    /// ``HandshakeOutcome/holdsSlot``). A refusal the client asked to hear as a close returns
-    /// the upgrade's headers with the outcome ``HandshakeOutcome/refusedByClose(_:)``.
+    /// outcome; gives the slot reserved for the decision back on a refusal (an accepted
+    /// connection's slot goes back when its channel closes, see
+    /// ``HandshakeOutcome/holdsSlot``). Returns whether a 101 follows: an accepted upgrade, or
+    /// a refusal the client asked to hear as a close (``HandshakeOutcome/refusedByClose(_:)``).
     private static func conclude(
         _ decision: Result<(Identity?, String?), HandshakeRefusal>,
-        reserved: Bool,
         head: HTTPRequestHead,
         request: UpgradeRequest,
-        channel: any Channel,
         components: ServerComponents,
         outcome: NIOLoopBoundBox<HandshakeOutcome>
-    ) -> HTTPHeaders? {
+    ) -> Bool {
         let accepted = decision.flatMap { identity, hookClientId in
             ClientIdAssignment.clientId(requested: request.query["clientId"], identity: identity, decidedByHook: hookClientId).map { (identity, $0) }
         }
-        let connections = components.slots
         switch accepted {
         case .success(let (identity, clientId)):
             let features = Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }
             // The slot goes back when the channel closes (ServerPipeline's close callback).
             outcome.value = .accepted(identity: identity, clientId: clientId, features: features)
-            return upgradeHeaders(clientId: clientId, components: components)
+            return true
         case .failure(let refusal):
-            if reserved { connections.release() }
+            if case .deciding = outcome.value { components.slots.release() }
             log(refusal, components: components, request: request)
             if wantsRefusalByClose(request) {
                 outcome.value = .refusedByClose(refusal)
-                return upgradeHeaders(clientId: nil, components: components)
+                return true
             }
             outcome.value = .refused(refusal)
-            return nil
+            return false
         }
-    }
-
-    /// The 101 answer's extra headers: the effective client id, when there is one, and the
-    /// subprotocol.
-    private static func upgradeHeaders(clientId: String?, components: ServerComponents) -> HTTPHeaders {
-        var headers = HTTPHeaders()
-        if let clientId { headers.add(name: ClientIdAssignment.header, value: clientId) }
-        if !components.configuration.rawEchoMode { headers.add(name: "Sec-WebSocket-Protocol", value: FrameCodec.subprotocol) }
-        return headers
     }
 
     /// Whether the request asked for ``RefusalByClose`` (its value was checked before).
@@ -130,21 +121,29 @@ enum HandshakeEvaluation {
         ])
     }
 
+    /// The decision without a task, when nothing that runs needs to suspend: no upgrade hook,
+    /// and no token or a verifier that does not suspend
+    /// (``TokenAuthentication/init(isRequired:verifyTokenWithoutSuspending:)``); `nil` otherwise.
+    static func decideWithoutSuspending(_ request: UpgradeRequest, components: ServerComponents) -> Result<(Identity?, String?), HandshakeRefusal>? {
+        guard components.upgradeHook == nil else { return nil }
+        guard let authentication = components.authentication else { return .success((nil, nil)) }
+        guard let token = request.bearerToken else { return missingToken(authentication) }
+        guard case .withoutSuspending(let verify) = authentication.verifier else { return nil }
+        return authenticated(verify(token)).map { ($0, nil) }
+    }
+
     /// Token authentication, then the upgrade hook: the identity, and the client id when the
     /// hook chose one.
     static func decide(_ request: UpgradeRequest, components: ServerComponents) async -> Result<(Identity?, String?), HandshakeRefusal> {
         var request = request
         if let authentication = components.authentication {
             if let token = request.bearerToken {
-                guard let identity = await authentication.verifyToken(token) else {
-                    return .failure(HandshakeRefusal(status: .unauthorized, reason: "invalid token"))
+                switch authenticated(await authentication.verifyToken(token)) {
+                case .success(let identity): request.identity = identity
+                case .failure(let refusal): return .failure(refusal)
                 }
-                guard !identity.isExpired() else {
-                    return .failure(HandshakeRefusal(status: .unauthorized, reason: "token expired"))
-                }
-                request.identity = identity
-            } else if authentication.isRequired {
-                return .failure(HandshakeRefusal(status: .unauthorized, reason: "missing credentials: send Authorization: Bearer <token>, a token query parameter or a token cookie"))
+            } else if case .failure(let refusal) = missingToken(authentication) {
+                return .failure(refusal)
             }
         }
         guard let hook = components.upgradeHook else {
@@ -156,5 +155,19 @@ enum HandshakeEvaluation {
         case .refuse(let status, let reason):
             return .failure(HandshakeRefusal(status: status, reason: reason))
         }
+    }
+
+    /// A verified token's identity, or the 401 for an unknown or expired token.
+    private static func authenticated(_ identity: Identity?) -> Result<Identity, HandshakeRefusal> {
+        guard let identity else { return .failure(HandshakeRefusal(status: .unauthorized, reason: "invalid token")) }
+        guard !identity.isExpired() else { return .failure(HandshakeRefusal(status: .unauthorized, reason: "token expired")) }
+        return .success(identity)
+    }
+
+    /// A handshake without a token: the 401 when authentication requires one, else an
+    /// anonymous acceptance.
+    private static func missingToken(_ authentication: TokenAuthentication) -> Result<(Identity?, String?), HandshakeRefusal> {
+        guard authentication.isRequired else { return .success((nil, nil)) }
+        return .failure(HandshakeRefusal(status: .unauthorized, reason: "missing credentials: send Authorization: Bearer <token>, a token query parameter or a token cookie"))
     }
 }

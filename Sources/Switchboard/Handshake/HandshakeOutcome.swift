@@ -1,11 +1,14 @@
 /// What the handshake of one TCP connection came to, shared on its event loop between the
-/// upgrader (which decides) and the pipeline set-up that follows (which acts).
+/// decision (``HandshakeEvaluation``), the ``HandshakeHandler`` that acts on it, and the
+/// channel's close callback (which gives a held slot back).
 enum HandshakeOutcome {
     /// No upgrade was asked for (yet).
     case undecided
     /// The upgrade request passed the server's synchronous checks and is being decided; kept
     /// parsed for the decision.
     case checked(UpgradeRequest)
+    /// A connection slot is reserved and the token check or the upgrade hook is running.
+    case deciding
     /// The upgrade was refused; the plain HTTP handler answers with this.
     case refused(HandshakeRefusal)
     /// The upgrade was refused for an application reason and the client asked for refusals as
@@ -14,11 +17,17 @@ enum HandshakeOutcome {
     /// The upgrade was accepted. A feature request the server refuses still upgrades (the
     /// refusal is a WebSocket close code, 1008), then closes.
     case accepted(identity: Identity?, clientId: String?, features: Result<FeatureHandshake, FeatureHandshakeError>)
+    /// The channel closed; its slot, if it held one, is back. A decision that ends later is
+    /// dropped.
+    case closed
 
     /// Whether the connection holds one of ``Configuration/maxConnections``' slots, given back
-    /// when its channel closes: an accepted upgrade does (a refusal gives its slot back at once).
+    /// when its channel closes: while it is decided and once accepted (a refusal gives its slot
+    /// back at once).
     var holdsSlot: Bool {
-        if case .accepted = self { return true }
-        return false
+        switch self {
+        case .deciding, .accepted: true
+        default: false
+        }
     }
 }

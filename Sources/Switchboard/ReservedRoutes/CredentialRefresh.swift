@@ -5,7 +5,7 @@ import Foundation
 /// non-blank byte is `{` is read as JSON `{"token": "…"}`, any other body is the token itself
 /// (UTF-8, surrounding whitespace trimmed).
 ///
-/// The token is checked by the same ``TokenAuthentication/verifyToken`` as at the handshake.
+/// The token is checked by the same ``TokenAuthentication/verifyToken(_:)`` as at the handshake.
 /// Answers 200 with `{"userId": …, "expiresAt": …}` (milliseconds since 1970, like every time field of the
 /// protocol, or `null` when the credentials do not expire) and
 /// replaces the connection's identity (auth-gated rooms' pushes reach it again); 401 when the
