@@ -32,6 +32,8 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var context: ChannelHandlerContext?
     private var answer: SwitchingProtocols?
     private var deflate: DeflateParameters?
+    /// Set once the WebSocket handlers are in: what arrives is theirs.
+    private var upgraded = false
 
     init(
         decoder: ByteToMessageHandler<HTTPRequestDecoder>,
@@ -57,6 +59,7 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        if upgraded { return context.fireChannelRead(data) }
         perform(machine.read(Self.unwrapInboundIn(data)), context: context)
     }
 
@@ -118,8 +121,10 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func upgrade(context: ChannelHandlerContext) {
         guard let answer else { return context.close(promise: nil) }
         let pipeline = context.pipeline.syncOperations
-        // The decoder leaves on the next tick and hands on any bytes after the request then.
-        pipeline.removeHandler(decoder, promise: nil)
+        // The decoder leaves on the next tick, handing on the bytes after the request then; this
+        // handler passes them on and leaves after it, ending that read burst.
+        let decoderGone = context.eventLoop.makePromise(of: Void.self)
+        pipeline.removeHandler(decoder, promise: decoderGone)
         pipeline.removeHandler(encoder, promise: nil)
         var bytes = context.channel.allocator.buffer(capacity: 256)
         answer.write(into: &bytes)
@@ -131,7 +136,12 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         context.flush()
-        pipeline.removeHandler(context: context, promise: nil)
+        upgraded = true
+        decoderGone.futureResult.assumeIsolated().whenComplete { [self] _ in
+            guard let context = self.context else { return }
+            context.fireChannelReadComplete()
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        }
     }
 
     private func answerOverHTTP(refusal: HandshakeRefusal?, parts: [HTTPServerRequestPart], context: ChannelHandlerContext) {

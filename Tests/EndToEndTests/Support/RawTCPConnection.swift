@@ -40,6 +40,14 @@ final class RawTCPConnection: Sendable {
         try await channel.writeAndFlush(channel.allocator.buffer(string: text)).get()
     }
 
+    /// Sends `bytes` as they are, in one write.
+    func send(bytes: [UInt8]) async throws {
+        try await channel.writeAndFlush(channel.allocator.buffer(bytes: bytes)).get()
+    }
+
+    /// Every byte received so far.
+    var received: [UInt8] { collector.received.withLock { $0 } }
+
     /// Whether the connection has closed.
     var isClosed: Bool { collector.isClosed }
 
