@@ -56,7 +56,7 @@ enum ServerPipeline {
         let configuration = components.configuration
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(WebSocketFrameEncoder())
-        try pipeline.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: configuration.maxFrameSize)))
+        try pipeline.addHandler(WebSocketFrameReader(maxFrameSize: configuration.maxFrameSize))
         if case .refusedByClose(let refusal) = outcome {
             try pipeline.addHandler(RefusalCloseHandler(refusal: refusal, closeTimeout: configuration.closeHandshakeTimeout))
             return

@@ -19,7 +19,7 @@ public enum FrameCodec {
     /// Header of batches: kind, status, frame count; the body is `count` × (length u32, frame).
     public static let batchSchema = Schema(checked: [.fixed("kind", size: 1), .fixed("status", size: 1), .fixed("count", size: 4), .variable("frames")])
 
-    private static let pipe = UInt8(ascii: "|")
+    @usableFromInline static let pipe = UInt8(ascii: "|")
 
     // MARK: Decoding
 
@@ -142,6 +142,7 @@ public enum FrameCodec {
 
     /// Appends the frame's bytes to `sink` (an array, or the server's outbound buffer); no
     /// allocation when `sink` has the capacity.
+    @inlinable
     public static func encode<Sink: ByteSink>(_ frame: Frame, into sink: inout Sink) throws(FrameError) {
         switch frame {
         case .request(let f):
@@ -185,6 +186,7 @@ public enum FrameCodec {
 
     /// Appends a BATCH header announcing `count` inner frames; each inner frame follows as its
     /// length (u32) and bytes (``appendBatchEntry(_:to:)`` for an encoded one).
+    @inlinable
     public static func appendBatchHeader<Sink: ByteSink>(count: Int, to sink: inout Sink) {
         sink.appendWireByte(FrameKind.batch.byte)
         sink.appendWireByte(0)
@@ -222,7 +224,8 @@ public enum FrameCodec {
         }
     }
 
-    private static func appendRequestHeader<Sink: ByteSink>(_ kind: UInt8, _ status: UInt8, _ id: UInt32, url: String, to sink: inout Sink) throws(FrameError) {
+    @inlinable
+    static func appendRequestHeader<Sink: ByteSink>(_ kind: UInt8, _ status: UInt8, _ id: UInt32, url: String, to sink: inout Sink) throws(FrameError) {
         sink.appendWireByte(kind)
         sink.appendWireByte(status)
         sink.appendBigEndian(UInt64(id), size: 4)
@@ -230,7 +233,8 @@ public enum FrameCodec {
         sink.appendWireByte(pipe)
     }
 
-    private static func appendPushHeader<Sink: ByteSink>(_ kind: UInt8, _ epoch: UInt32, _ offset: UInt64, to sink: inout Sink) {
+    @inlinable
+    static func appendPushHeader<Sink: ByteSink>(_ kind: UInt8, _ epoch: UInt32, _ offset: UInt64, to sink: inout Sink) {
         sink.appendWireByte(kind)
         sink.appendWireByte(0)
         sink.appendBigEndian(UInt64(epoch), size: 4)
@@ -238,7 +242,8 @@ public enum FrameCodec {
     }
 
     /// Appends `|text` after checking it.
-    private static func appendText<Sink: ByteSink>(_ name: String, _ text: String, max: Int, to sink: inout Sink) throws(FrameError) {
+    @inlinable
+    static func appendText<Sink: ByteSink>(_ name: String, _ text: String, max: Int, to sink: inout Sink) throws(FrameError) {
         try validate(name, text, max: max)
         sink.appendWireByte(pipe)
         sink.appendWireText(text)
