@@ -24,10 +24,15 @@ struct ConnectionHandlerTests {
         }
     }
 
-    /// Counts flushes reaching the head of the pipeline.
+    /// Counts writes and flushes reaching the head of the pipeline.
     final class FlushCounter: ChannelOutboundHandler {
         typealias OutboundIn = WebSocketFrame
         var flushes = 0
+        var writes = 0
+        func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+            writes += 1
+            context.write(data, promise: promise)
+        }
         func flush(context: ChannelHandlerContext) {
             flushes += 1
             context.flush()
@@ -115,6 +120,73 @@ struct ConnectionHandlerTests {
         for id in UInt32(1)...3 {
             #expect(try readFrame(channel) == .response(ResponseFrame(id: id, status: .ok, data: [UInt8(id)])))
         }
+        _ = try channel.finish()
+    }
+
+    /// The server frames in `buffer`: each a final binary frame, its payload decoded.
+    private static func serverFrames(_ buffer: ByteBuffer) throws -> [Frame] {
+        let bytes = Array(buffer.readableBytesView)
+        var index = 0
+        var frames: [Frame] = []
+        while index < bytes.count {
+            #expect(bytes[index] == 0x82)
+            var length = Int(bytes[index + 1])
+            index += 2
+            if length == 126 {
+                length = Int(bytes[index]) << 8 | Int(bytes[index + 1])
+                index += 2
+            }
+            try #require(index + length <= bytes.count)
+            frames.append(try FrameCodec.decode(Array(bytes[index..<index + length])))
+            index += length
+        }
+        return frames
+    }
+
+    @Test("with NIO's frame encoder in place, the replies to one read burst leave as one buffer, headers included; past 16 KiB it is written early")
+    func repliesAsOneBuffer() throws {
+        let components = Self.makeComponents()
+        let channel = EmbeddedChannel()
+        let counter = FlushCounter()
+        let connection = Connection(id: ConnectionID("test-burst"), clientId: nil, identity: nil, channel: channel, components: components)
+        try channel.pipeline.syncOperations.addHandler(counter)
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+        let hello = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        guard case .control(let control)? = try Self.serverFrames(hello).first, control.kind == .hello else {
+            Issue.record("expected the HELLO first")
+            return
+        }
+        counter.flushes = 0
+        counter.writes = 0
+        for id in UInt32(1)...3 {
+            channel.pipeline.fireChannelRead(try binary(.request(RequestFrame(method: .get, id: id, url: "/echo", data: [UInt8(id)]))))
+        }
+        #expect(counter.writes == 0, "nothing written before the burst ends")
+        channel.pipeline.fireChannelReadComplete()
+        #expect(counter.flushes == 1)
+        #expect(counter.writes == 1)
+        let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(try Self.serverFrames(written) == (UInt32(1)...3).map { .response(ResponseFrame(id: $0, status: .ok, data: [UInt8($0)])) })
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+        // Three 7 KiB replies (7,180 bytes with their headers): the third takes the buffer past
+        // 16 KiB, so all three are written before the burst ends.
+        let big = [UInt8](repeating: 7, count: 7 * 1024)
+        counter.writes = 0
+        for id in UInt32(4)...6 {
+            if id == 6 { #expect(counter.writes == 0, "below the limit: still gathered") }
+            channel.pipeline.fireChannelRead(try binary(.request(RequestFrame(method: .get, id: id, url: "/echo", data: big[...]))))
+        }
+        #expect(counter.writes == 1, "past the limit: written before the burst ends")
+        counter.writes = 0
+        channel.pipeline.fireChannelRead(try binary(.request(RequestFrame(method: .get, id: 7, url: "/echo", data: [7]))))
+        #expect(counter.writes == 0, "gathered again after the early write")
+        channel.pipeline.fireChannelReadComplete()
+        let early = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(try Self.serverFrames(early).map { (frame: Frame) -> UInt32 in if case .response(let reply) = frame { reply.id } else { 0 } } == [4, 5, 6])
+        let last = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(try Self.serverFrames(last) == [.response(ResponseFrame(id: 7, status: .ok, data: [7]))])
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
         _ = try channel.finish()
     }
 

@@ -82,6 +82,8 @@ extension ConnectionHandler {
         // code (1001 going away included) may come back and resume.
         endsSession = code == .normalClosure
         _ = machine.closeSent()
+        // Replies already made go before the close frame; held frames are dropped.
+        writer?.flushIfNeeded()
         context.writeCloseFrameAndClose(code: code)
     }
 }

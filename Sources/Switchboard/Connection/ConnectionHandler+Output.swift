@@ -47,8 +47,10 @@ extension ConnectionHandler {
     }
 
     func encodeAndWrite(_ frame: Frame) {
-        guard machine.canWrite, let context else { return }
+        guard machine.canWrite, let context, let writer else { return }
         do {
+            // Into the writer's buffer of replies when it takes it, else as a frame of its own.
+            if try writer.write(encoding: frame) { return }
             send(try ServerFrame(encoding: frame, allocator: context.channel.allocator))
         } catch {
             components.logger.error("could not encode a frame", metadata: ["connection": "\(connection.id)", "error": "\(error)"])

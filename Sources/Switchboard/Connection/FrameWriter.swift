@@ -13,7 +13,13 @@ import SwitchboardDeflate
 /// a queue of the writer's own, in order; ``write(_:)`` reports when they and the channel's
 /// buffer exceed ``Configuration/maxOutboundBufferSize``, so the connection can be closed as a
 /// slow consumer.
+///
+/// Replies are encoded straight into one buffer of the writer's (``write(encoding:)``), each
+/// after its frame header: the replies to one read burst leave as one buffer, written at the
+/// flush, before any other frame, or once it holds ``burstLimit`` bytes.
 final class FrameWriter {
+    /// The most bytes of replies gathered before they are written.
+    static let burstLimit = 16 * 1024
     private let context: ChannelHandlerContext
     /// The context of NIO's `WebSocketFrameEncoder`; `nil` on a compressed connection or without
     /// that encoder.
@@ -23,6 +29,8 @@ final class FrameWriter {
     // Frames are held only while the channel is not writable: the queue is made when first
     // needed (most connections never need it).
     private var held: CircularBuffer<ServerFrame>?
+    /// Replies encoded here and not yet written.
+    private var burst: ByteBuffer?
     private var needsFlush = false
     private var flushScheduled = false
     /// The bytes of the frames held.
@@ -50,8 +58,38 @@ final class FrameWriter {
         return context.channel.isWritable || isWithinBound
     }
 
+    /// Encodes `frame` after its header into the buffer of replies not yet written, and
+    /// returns `true`; returns `false` (nothing written) while frames are held, the channel is
+    /// not writable or the connection is compressed: the caller then writes a ``ServerFrame``.
+    /// - Throws: `FrameError` when the frame cannot be encoded (nothing is written).
+    func write(encoding frame: Frame) throws(FrameError) -> Bool {
+        guard frameOutput != nil, held?.isEmpty ?? true, context.channel.isWritable else { return false }
+        let size = FrameCodec.encodedSize(of: frame)
+        var buffer = burst.take() ?? context.channel.allocator.buffer(capacity: max(1024, size + 10))
+        let start = buffer.writerIndex
+        ServerFrame.writeHeader(payloadSize: size, into: &buffer)
+        do {
+            try FrameCodec.encode(frame, into: &buffer)
+        } catch {
+            buffer.moveWriterIndex(to: start)
+            burst = buffer.readableBytes > 0 ? buffer : nil
+            throw error
+        }
+        burst = buffer
+        needsFlush = true
+        if buffer.readableBytes >= Self.burstLimit { writeBurst() }
+        return true
+    }
+
+    /// Writes the replies gathered so far (no flush).
+    private func writeBurst() {
+        guard let buffer = burst.take(), let frameOutput else { return }
+        frameOutput.write(NIOAny(buffer), promise: nil)
+    }
+
     /// Writes a control frame (ping, pong) at once: it may pass held frames.
     func writeControl(_ frame: WebSocketFrame) {
+        writeBurst()
         context.write(NIOAny(frame), promise: nil)
         needsFlush = true
     }
@@ -68,6 +106,7 @@ final class FrameWriter {
     /// Writes every held frame whatever the writability (the close frame follows them) and
     /// forgets any pending flush: the caller flushes.
     func writeAllHeld() {
+        writeBurst()
         while let next = held?.popFirst() { emit(next) }
         heldBytes = 0
         needsFlush = false
@@ -83,6 +122,7 @@ final class FrameWriter {
     func flushIfNeeded() {
         guard needsFlush else { return }
         needsFlush = false
+        writeBurst()
         context.flush()
     }
 
@@ -98,6 +138,7 @@ final class FrameWriter {
     }
 
     private func emit(_ frame: ServerFrame) {
+        writeBurst()
         if let frameOutput {
             frameOutput.write(NIOAny(frame.bytes), promise: nil)
         } else {

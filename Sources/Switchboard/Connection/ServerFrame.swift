@@ -62,10 +62,15 @@ struct ServerFrame: Sendable {
     /// A buffer holding a final binary frame's header for a payload of `payloadSize` bytes,
     /// with room for the payload.
     private static func buffer(payloadSize: Int, allocator: ByteBufferAllocator) -> ByteBuffer {
-        let headerSize = headerSize(payloadSize: payloadSize)
-        var buffer = allocator.buffer(capacity: headerSize + payloadSize)
+        var buffer = allocator.buffer(capacity: headerSize(payloadSize: payloadSize) + payloadSize)
+        writeHeader(payloadSize: payloadSize, into: &buffer)
+        return buffer
+    }
+
+    /// Appends a final binary frame's header for a payload of `payloadSize` bytes.
+    static func writeHeader(payloadSize: Int, into buffer: inout ByteBuffer) {
         buffer.writeInteger(UInt8(0x80) | UInt8(webSocketOpcode: .binary))  // FIN
-        switch headerSize {
+        switch headerSize(payloadSize: payloadSize) {
         case 2:
             buffer.writeInteger(UInt8(payloadSize))
         case 4:
@@ -75,7 +80,6 @@ struct ServerFrame: Sendable {
             buffer.writeInteger(UInt8(127))
             buffer.writeInteger(UInt64(payloadSize))
         }
-        return buffer
     }
 
     /// A buffer written by ``buffer(payloadSize:allocator:)`` and filled with the payload.
