@@ -18,33 +18,33 @@ final class WebSocketFrameReader: ChannelInboundHandler, RemovableChannelHandler
     private let maxFrameSize: Int
     /// The start of a frame not yet whole.
     private var pending: ByteBuffer?
-    /// Set after an error: the rest of the stream is dropped.
-    private var failed = false
+    /// Set after an error, or once out of the pipeline: the rest of the stream is dropped.
+    private var stopped = false
 
     init(maxFrameSize: Int) {
         self.maxFrameSize = maxFrameSize
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !failed else { return }
+        guard !stopped else { return }
         var bytes = Self.unwrapInboundIn(data)
         if var kept = pending {
             pending = nil
             kept.writeBuffer(&bytes)
             bytes = kept
         }
-        while !failed {
+        while !stopped {
             let frame: WebSocketFrame?
             do {
                 frame = try Self.nextFrame(in: &bytes, maxFrameSize: maxFrameSize)
             } catch {
-                failed = true
+                stopped = true
                 return context.fireErrorCaught(error)
             }
             guard let frame else { break }
             context.fireChannelRead(Self.wrapInboundOut(frame))
         }
-        if bytes.readableBytes > 0 && !failed {
+        if bytes.readableBytes > 0 && !stopped {
             var kept = context.channel.allocator.buffer(capacity: bytes.readableBytes)
             kept.writeBuffer(&bytes)
             pending = kept
@@ -52,6 +52,8 @@ final class WebSocketFrameReader: ChannelInboundHandler, RemovableChannelHandler
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        // A frame's handler may close the channel while this read's later frames wait.
+        stopped = true
         pending = nil
     }
 
