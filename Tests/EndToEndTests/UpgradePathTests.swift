@@ -154,6 +154,32 @@ struct UpgradePathTests {
         try await running.stop()
     }
 
+    @Test("while its token is checked, a client that keeps sending is not read: the server holds no more than the socket buffers")
+    func noReadsWhileDeciding() async throws {
+        let gate = Gate()
+        let authentication = TokenAuthentication { _ in
+            await gate.wait()
+            return Identity(userId: "alice")
+        }
+        let running = try await RunningServer.start(authentication: authentication)
+        let connection = try await RawTCPConnection.connect(port: running.port)
+        try await connection.send(Self.request.replacingOccurrences(of: "GET /ws ", with: "GET /ws?token=t "))
+        let sent = Atomic<Bool>(false)
+        let flood = Task {
+            // 32 MiB: far more than loopback's socket buffers take.
+            try? await connection.send(bytes: [UInt8](repeating: 0, count: 32 << 20))
+            sent.store(true, ordering: .releasing)
+        }
+        try await Task.sleep(for: .seconds(1))
+        let finished = sent.load(ordering: .acquiring)
+        #expect(!finished, "the server read everything while deciding")
+        gate.open()
+        // Decided: the upgrade goes on, and the zeros are not a valid frame stream: closed.
+        #expect(await connection.waitUntilClosed(timeout: .seconds(10)))
+        flood.cancel()
+        try await running.stop()
+    }
+
     @Test("a token verifier that does not suspend accepts a good token and refuses a bad one with 401")
     func verifierWithoutSuspending() async throws {
         let authentication = TokenAuthentication(verifyTokenWithoutSuspending: { $0 == "good" ? Identity(userId: "bob") : nil })

@@ -92,6 +92,23 @@ struct HandshakeStateMachineTests {
         #expect(step14 == .close)
     }
 
+    @Test("reads are held only while an ended upgrade request waits for its decision")
+    func holdsReads() {
+        var machine = HandshakeStateMachine()
+        #expect(!machine.holdsReads)
+        let head = Self.head(upgrade: "websocket")
+        _ = machine.read(.head(head))
+        #expect(!machine.holdsReads, "the request's end is still to come")
+        _ = machine.read(.end(nil))
+        #expect(machine.holdsReads)
+        _ = machine.decided(refusal: nil)
+        #expect(!machine.holdsReads)
+        var early = HandshakeStateMachine()
+        _ = early.read(.head(head))
+        _ = early.decided(refusal: nil)
+        #expect(!early.holdsReads, "decided first: the end must still be read")
+    }
+
     @Test("closed while deciding: the decision is dropped; a parse error is answered only before a hand-over")
     func closedAndParseErrors() {
         var machine = HandshakeStateMachine()

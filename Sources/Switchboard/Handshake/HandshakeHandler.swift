@@ -14,9 +14,10 @@ import SwitchboardDeflate
 /// A request that cannot be parsed before either is answered 400 and closed. Bytes the client
 /// sends after the upgrade request reach the WebSocket handlers: the request decoder hands on
 /// what it has not parsed when it is removed.
-final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class HandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = Any
     typealias OutboundOut = HTTPServerResponsePart
 
     /// Opens the WebSocket once the 101 is written: the connection's handlers, or the refusal
@@ -34,6 +35,8 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var deflate: DeflateParameters?
     /// Set once the WebSocket handlers are in: what arrives is theirs.
     private var upgraded = false
+    /// A read asked for while the decision was pending (``HandshakeStateMachine/holdsReads``).
+    private var readHeld = false
 
     init(
         decoder: ByteToMessageHandler<HTTPRequestDecoder>,
@@ -63,6 +66,11 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
         perform(machine.read(Self.unwrapInboundIn(data)), context: context)
     }
 
+    func read(context: ChannelHandlerContext) {
+        guard machine.holdsReads else { return context.read() }
+        readHeld = true
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         guard error is HTTPParserError else { return context.fireErrorCaught(error) }
         guard machine.parseFailed() else { return context.close(promise: nil) }
@@ -73,6 +81,10 @@ final class HandshakeHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func perform(_ action: HandshakeStateMachine.Action, context: ChannelHandlerContext) {
+        if readHeld && !machine.holdsReads {
+            readHeld = false
+            context.read()
+        }
         switch action {
         case .none:
             break

@@ -95,6 +95,14 @@ struct HandshakeStateMachine {
         return state != .finished
     }
 
+    /// Whether the connection should read no more for now: the upgrade request has ended and
+    /// the decision is pending, so anything read would only pile up (bounded again once the
+    /// kernel's receive buffer is full).
+    var holdsReads: Bool {
+        if case .deciding(_, sawEnd: true) = state { return true }
+        return false
+    }
+
     /// The connection closed: a decision that comes later is dropped.
     mutating func closed() {
         state = .finished
