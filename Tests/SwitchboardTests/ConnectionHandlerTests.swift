@@ -125,20 +125,12 @@ struct ConnectionHandlerTests {
 
     /// The server frames in `buffer`: each a final binary frame, its payload decoded.
     private static func serverFrames(_ buffer: ByteBuffer) throws -> [Frame] {
-        let bytes = Array(buffer.readableBytesView)
-        var index = 0
+        var buffer = buffer
         var frames: [Frame] = []
-        while index < bytes.count {
-            #expect(bytes[index] == 0x82)
-            var length = Int(bytes[index + 1])
-            index += 2
-            if length == 126 {
-                length = Int(bytes[index]) << 8 | Int(bytes[index + 1])
-                index += 2
-            }
-            try #require(index + length <= bytes.count)
-            frames.append(try FrameCodec.decode(Array(bytes[index..<index + length])))
-            index += length
+        while buffer.readableBytes > 0 {
+            let frame = try #require(try WebSocketFrameReader.nextFrame(in: &buffer, maxFrameSize: 1 << 20))
+            #expect(frame.fin && frame.opcode == .binary && frame.maskKey == nil)
+            frames.append(try FrameCodec.decode(Array(frame.data.readableBytesView)))
         }
         return frames
     }

@@ -63,21 +63,21 @@ final class FrameWriter {
     /// not writable or the connection is compressed: the caller then writes a ``ServerFrame``.
     /// - Throws: `FrameError` when the frame cannot be encoded (nothing is written).
     func write(encoding frame: Frame) throws(FrameError) -> Bool {
-        guard frameOutput != nil, held?.isEmpty ?? true, context.channel.isWritable else { return false }
+        guard let frameOutput, held?.isEmpty ?? true, context.channel.isWritable else { return false }
         let size = FrameCodec.encodedSize(of: frame)
         var buffer = burst.take() ?? context.channel.allocator.buffer(capacity: max(1024, size + 10))
-        let start = buffer.writerIndex
-        ServerFrame.writeHeader(payloadSize: size, into: &buffer)
         do {
-            try FrameCodec.encode(frame, into: &buffer)
+            try ServerFrame.append(frame, size: size, to: &buffer)
         } catch {
-            buffer.moveWriterIndex(to: start)
-            burst = buffer.readableBytes > 0 ? buffer : nil
+            if buffer.readableBytes > 0 { burst = buffer }  // the replies gathered before it stay
             throw error
         }
-        burst = buffer
         needsFlush = true
-        if buffer.readableBytes >= Self.burstLimit { writeBurst() }
+        if buffer.readableBytes >= Self.burstLimit {
+            frameOutput.write(NIOAny(buffer), promise: nil)
+        } else {
+            burst = buffer
+        }
         return true
     }
 

@@ -35,9 +35,23 @@ struct ServerFrame: Sendable {
     /// `frame` encoded straight after the header: no intermediate copy.
     /// - Throws: `FrameError` when the frame cannot be encoded (an invalid url).
     init(encoding frame: Frame, allocator: ByteBufferAllocator) throws(FrameError) {
-        var buffer = Self.buffer(payloadSize: FrameCodec.encodedSize(of: frame), allocator: allocator)
-        try FrameCodec.encode(frame, into: &buffer)
+        let size = FrameCodec.encodedSize(of: frame)
+        var buffer = allocator.buffer(capacity: Self.headerSize(payloadSize: size) + size)
+        try Self.append(frame, size: size, to: &buffer)
         self.init(complete: buffer)
+    }
+
+    /// Appends `frame` as a complete message, its header then its encoding (`size` is its
+    /// ``FrameCodec/encodedSize(of:)``); `buffer` is left as it was when it cannot be encoded.
+    static func append(_ frame: Frame, size: Int, to buffer: inout ByteBuffer) throws(FrameError) {
+        let start = buffer.writerIndex
+        writeHeader(payloadSize: size, into: &buffer)
+        do {
+            try FrameCodec.encode(frame, into: &buffer)
+        } catch {
+            buffer.moveWriterIndex(to: start)
+            throw error
+        }
     }
 
     /// A BATCH of queued frames, in the given order (a batch among them contributes its inner

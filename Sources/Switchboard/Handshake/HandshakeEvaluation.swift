@@ -2,55 +2,33 @@ import NIOCore
 import NIOHTTP1
 
 /// Decides one WebSocket handshake: the server's checks, capacity, token authentication, the
-/// application's upgrade hook, then the effective client id. Runs without a task unless
-/// authentication or a hook is configured; their task starts at once on the connection's event
-/// loop while ``Configuration/runsAsyncHandlersOnEventLoop`` is on, so a check that does not
-/// suspend costs no thread hop.
+/// application's upgrade hook, then the effective client id. Runs without a task unless an
+/// upgrade hook or a token verifier that may suspend is configured; their task starts at once
+/// on the connection's event loop while ``Configuration/runsAsyncHandlersOnEventLoop`` is on,
+/// so a check that does not suspend costs no thread hop.
 enum HandshakeEvaluation {
-    /// The server's synchronous checks (``HandshakeChecks``) of `head`: records and logs a
-    /// refusal in `outcome` and returns it, or returns `nil` when the handshake may go on (also
-    /// when the origin is refused and the client asked for ``RefusalByClose``: the upgrade then
-    /// goes on only to tell the refusal).
-    static func check(_ head: HTTPRequestHead, channel: any Channel, components: ServerComponents, outcome: NIOLoopBoundBox<HandshakeOutcome>) -> HandshakeRefusal? {
-        let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
-        let configuration = components.configuration
-        if let refusal = HandshakeChecks.protocolRefusal(for: head) ?? HandshakeChecks.endpointRefusal(for: request, configuration: configuration) {
-            outcome.value = .refused(refusal)
-            log(refusal, components: components, request: request)
-            return refusal
-        }
-        guard let refusal = HandshakeChecks.originRefusal(for: request, configuration: configuration) else {
-            outcome.value = .checked(request)
-            return nil
-        }
-        log(refusal, components: components, request: request)
-        if wantsRefusalByClose(request) {
-            outcome.value = .refusedByClose(refusal)
-            return nil
-        }
-        outcome.value = .refused(refusal)
-        return refusal
-    }
-
-    /// Evaluates `head`, which passed ``check(_:channel:components:outcome:)``; records the
-    /// outcome in `outcome` and calls `decided` on the event loop with `true` when a 101
-    /// follows (an accepted upgrade, or a refusal told as a close, ``RefusalByClose``, which
-    /// holds no connection slot), `false` for a refusal answered over HTTP. `decided` is called
-    /// at once when nothing needs to suspend; it is not called when the channel closed first.
+    /// Decides the upgrade `head` asks for: the server's synchronous checks
+    /// (``HandshakeChecks``), capacity, then authentication and the hook. Records the outcome
+    /// in `outcome` and calls `decided` on the event loop with the refusal to answer over HTTP,
+    /// or `nil` when a 101 follows (an accepted upgrade, or a refusal told as a close,
+    /// ``RefusalByClose``, which holds no connection slot). `decided` is called at once when
+    /// nothing needs to suspend; it is not called when the channel closed first.
     static func evaluate(
         _ head: HTTPRequestHead,
         channel: any Channel,
         components: ServerComponents,
         outcome: NIOLoopBoundBox<HandshakeOutcome>,
-        decided: @escaping (Bool) -> Void
+        decided: @escaping (HandshakeRefusal?) -> Void
     ) {
         let eventLoop = channel.eventLoop
-        if case .refusedByClose = outcome.value { return decided(true) }
-        let request: UpgradeRequest
-        if case .checked(let checked) = outcome.value {
-            request = checked
-        } else {
-            request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
+        let request = UpgradeRequest(head: head, remoteAddress: channel.remoteAddress)
+        let configuration = components.configuration
+        if let refusal = HandshakeChecks.protocolRefusal(for: head) ?? HandshakeChecks.endpointRefusal(for: request, configuration: configuration) {
+            // The request's form: always answered over HTTP.
+            return decided(refuse(refusal, request: request, byCloseIfAsked: false, components: components, outcome: outcome))
+        }
+        if let refusal = HandshakeChecks.originRefusal(for: request, configuration: configuration) {
+            return decided(refuse(refusal, request: request, byCloseIfAsked: true, components: components, outcome: outcome))
         }
         switch components.slots.reserve() {
         case .success:
@@ -79,15 +57,15 @@ enum HandshakeEvaluation {
     /// Turns the decision (identity and a client id chosen by the hook, or a refusal) into the
     /// outcome; gives the slot reserved for the decision back on a refusal (an accepted
     /// connection's slot goes back when its channel closes, see
-    /// ``HandshakeOutcome/holdsSlot``). Returns whether a 101 follows: an accepted upgrade, or
-    /// a refusal the client asked to hear as a close (``HandshakeOutcome/refusedByClose(_:)``).
+    /// ``HandshakeOutcome/holdsSlot``). Returns the refusal to answer over HTTP, or `nil` when
+    /// a 101 follows.
     private static func conclude(
         _ decision: Result<(Identity?, String?), HandshakeRefusal>,
         head: HTTPRequestHead,
         request: UpgradeRequest,
         components: ServerComponents,
         outcome: NIOLoopBoundBox<HandshakeOutcome>
-    ) -> Bool {
+    ) -> HandshakeRefusal? {
         let accepted = decision.flatMap { identity, hookClientId in
             ClientIdAssignment.clientId(requested: request.query["clientId"], identity: identity, decidedByHook: hookClientId).map { (identity, $0) }
         }
@@ -96,17 +74,30 @@ enum HandshakeEvaluation {
             let features = Result { () throws(FeatureHandshakeError) in try components.features.handshake(query: head.uri) }
             // The slot goes back when the channel closes (ServerPipeline's close callback).
             outcome.value = .accepted(identity: identity, clientId: clientId, features: features)
-            return true
+            return nil
         case .failure(let refusal):
             if case .deciding = outcome.value { components.slots.release() }
-            log(refusal, components: components, request: request)
-            if wantsRefusalByClose(request) {
-                outcome.value = .refusedByClose(refusal)
-                return true
-            }
-            outcome.value = .refused(refusal)
-            return false
+            return refuse(refusal, request: request, byCloseIfAsked: true, components: components, outcome: outcome)
         }
+    }
+
+    /// Logs and records `refusal`: as a close when allowed and the client asked for it
+    /// (``HandshakeOutcome/refusedByClose(_:)``, returns `nil`: a 101 follows), else as an HTTP
+    /// answer (returns the refusal).
+    private static func refuse(
+        _ refusal: HandshakeRefusal,
+        request: UpgradeRequest,
+        byCloseIfAsked: Bool,
+        components: ServerComponents,
+        outcome: NIOLoopBoundBox<HandshakeOutcome>
+    ) -> HandshakeRefusal? {
+        log(refusal, components: components, request: request)
+        if byCloseIfAsked && wantsRefusalByClose(request) {
+            outcome.value = .refusedByClose(refusal)
+            return nil
+        }
+        outcome.value = .refused
+        return refusal
     }
 
     /// Whether the request asked for ``RefusalByClose`` (its value was checked before).

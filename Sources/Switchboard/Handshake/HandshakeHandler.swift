@@ -100,17 +100,10 @@ final class HandshakeHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func decide(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
-        if let refusal = HandshakeEvaluation.check(head, channel: context.channel, components: components, outcome: outcome) {
-            return perform(machine.decided(refusal: refusal), context: context)
-        }
-        HandshakeEvaluation.evaluate(head, channel: context.channel, components: components, outcome: outcome) { [self] upgrades in
+        HandshakeEvaluation.evaluate(head, channel: context.channel, components: components, outcome: outcome) { [self] refusal in
             guard let context = self.context else { return }
-            guard upgrades else {
-                guard case .refused(let refusal) = outcome.value else { return context.close(promise: nil) }
-                return perform(machine.decided(refusal: refusal), context: context)
-            }
-            prepareAnswer(for: head)
-            perform(machine.decided(refusal: nil), context: context)
+            if refusal == nil { prepareAnswer(for: head) }
+            perform(machine.decided(refusal: refusal), context: context)
         }
     }
 

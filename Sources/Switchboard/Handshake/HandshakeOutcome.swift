@@ -4,13 +4,10 @@
 enum HandshakeOutcome {
     /// No upgrade was asked for (yet).
     case undecided
-    /// The upgrade request passed the server's synchronous checks and is being decided; kept
-    /// parsed for the decision.
-    case checked(UpgradeRequest)
     /// A connection slot is reserved and the token check or the upgrade hook is running.
     case deciding
-    /// The upgrade was refused; the plain HTTP handler answers with this.
-    case refused(HandshakeRefusal)
+    /// The upgrade was refused and is answered over HTTP (``PlainHTTPHandler``).
+    case refused
     /// The upgrade was refused for an application reason and the client asked for refusals as
     /// a close (``RefusalByClose``): the WebSocket opens only to be closed with this refusal.
     case refusedByClose(HandshakeRefusal)

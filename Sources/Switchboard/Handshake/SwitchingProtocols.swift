@@ -19,7 +19,7 @@ struct SwitchingProtocols {
 
     /// `Sec-WebSocket-Accept` for `key`: the base64 form of SHA-1(key + ``keyGUID``).
     static func accept(forKey key: String) -> String {
-        base64(SHA1.digest(Array(key.utf8) + Array(keyGUID.utf8)))
+        base64(SHA1.digest(Array((key + keyGUID).utf8)))
     }
 
     /// The answer's bytes, appended to `buffer`.
