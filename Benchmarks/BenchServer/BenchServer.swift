@@ -1,5 +1,6 @@
 import ArgumentParser
 import Logging
+import NIOPosix
 import ServiceLifecycle
 import Switchboard
 
@@ -31,6 +32,9 @@ struct BenchServer: AsyncParsableCommand {
     @Option(help: "Require token authentication at the handshake: `?token=<prefix>…` is accepted, the whole token being the user id (so each connection joins its client and user rooms).")
     var tokenPrefix: String?
 
+    @Option(help: "Event loops (threads); 0: NIO's shared group, one per core.")
+    var eventLoops = 0
+
     mutating func run() async throws {
         var router = Router()
         router.post("/echo") { req, res in
@@ -46,7 +50,8 @@ struct BenchServer: AsyncParsableCommand {
         let authentication = tokenPrefix.map { prefix in
             TokenAuthentication(verifyTokenWithoutSuspending: { token in token.hasPrefix(prefix) ? Identity(userId: token) : nil })
         }
-        let server = Server(router: router, configuration: configuration, authentication: authentication, logger: logger)
+        let loops = eventLoops > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: eventLoops) : MultiThreadedEventLoopGroup.singleton
+        let server = Server(router: router, configuration: configuration, authentication: authentication, logger: logger, eventLoopGroup: loops)
         let group = ServiceGroup(
             configuration: .init(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )

@@ -26,9 +26,13 @@ struct EchoBaseline: AsyncParsableCommand {
     @Option(help: "WebSocket path.")
     var path = "/ws"
 
+    @Option(help: "Event loops (threads); 0: NIO's shared group, one per core.")
+    var eventLoops = 0
+
     mutating func run() async throws {
         let path = self.path
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let group = eventLoops > 0 ? MultiThreadedEventLoopGroup(numberOfThreads: eventLoops) : MultiThreadedEventLoopGroup.singleton
+        let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)

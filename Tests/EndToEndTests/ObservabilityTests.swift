@@ -9,8 +9,9 @@ import Tracing
 
 @Suite("Metrics and tracing over real sockets")
 struct ObservabilityTests {
-    /// `GET /boards/:id` inline, `GET /later/:id` awaited (201, starting a child span of the
-    /// request's span with `tracer`).
+    /// `GET /boards/:id` inline, `GET /later/:id` asynchronous (201, starting a child span of
+    /// the request's span with `tracer`; it answers without suspending), `GET /suspends/:id`
+    /// asynchronous and suspending before it answers (so it is awaited).
     static func router(tracer: InMemoryTracer? = nil) -> Router {
         var router = Router()
         router.get("/boards/:id") { req, res in res.send(Array((req.params["id"] ?? "").utf8)) }
@@ -20,6 +21,10 @@ struct ObservabilityTests {
                 child.end()
             }
             res.status(.created).end()
+        }
+        router.get("/suspends/:id") { req, res async in
+            await Task.yield()
+            res.status(.accepted).end()
         }
         return router
     }
@@ -44,6 +49,10 @@ struct ObservabilityTests {
         #expect(try await client.request(.get, "/boards/8?x=1", id: 2).status == .ok)
         #expect(try await client.request(.get, "/nowhere", id: 3).status == .notFound)
         #expect(try await client.request(.get, "/later/1", id: 4).status == .created)
+        // An asynchronous handler that answered without suspending never waited.
+        let inFlight = try metrics.expectMeter(SwitchboardMetrics.requestsInFlight)
+        #expect(inFlight.values.isEmpty)
+        #expect(try await client.request(.get, "/suspends/1", id: 5).status == .accepted)
 
         let boards = try metrics.expectCounter(SwitchboardMetrics.requests, Self.route("GET", "/boards/:id", 200))
         #expect(boards.totalValue == 2)
@@ -51,9 +60,8 @@ struct ObservabilityTests {
         #expect(try metrics.expectCounter(SwitchboardMetrics.requests, Self.route("GET", SwitchboardMetrics.unmatchedRoute, 404)).totalValue == 1)
         #expect(try metrics.expectCounter(SwitchboardMetrics.requests, Self.route("GET", "/later/:id", 201)).totalValue == 1)
         // No raw url became a label.
-        #expect(metrics.counters(label: SwitchboardMetrics.requests).count == 3)
+        #expect(metrics.counters(label: SwitchboardMetrics.requests).count == 4)
 
-        let inFlight = try metrics.expectMeter(SwitchboardMetrics.requestsInFlight)
         #expect(inFlight.values.contains(1))
         #expect(inFlight.lastValue == 0)
         let open = try metrics.expectMeter(SwitchboardMetrics.openConnections)

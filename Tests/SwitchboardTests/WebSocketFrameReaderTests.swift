@@ -54,6 +54,15 @@ struct WebSocketFrameReaderTests {
         #expect(sink.frames[2].opcode == .ping && sink.frames[2].maskKey == nil && sink.frames[2].length == 0)
     }
 
+    @Test("a masking key read as one network-order word has the frame's four key bytes, in order")
+    func maskingKeyBytes() {
+        let keys: [[UInt8]] = [[0, 0, 0, 0], [0xFF, 0xFF, 0xFF, 0xFF], [1, 2, 3, 4], [0x80, 0, 0, 0x01], [0x12, 0xAB, 0x00, 0xFE]]
+        for key in keys {
+            let word = key.reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+            #expect(WebSocketFrameReader.maskingKey(word) == WebSocketMaskingKey(key), "key \(key)")
+        }
+    }
+
     @Test("a stream split at every byte gives the same frames, 7-, 16- and 64-bit lengths alike")
     func everySplit() throws {
         let stream = Self.frame(payload: Array("short".utf8)) + Self.frame(payload: Array(repeating: 1, count: 200))

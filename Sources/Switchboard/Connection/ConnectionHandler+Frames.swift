@@ -151,8 +151,7 @@ extension ConnectionHandler {
         guard let context else { return }
         let requests = pending ?? PendingRequests(eventLoop: context.eventLoop)
         pending = requests
-        let key = requests.add(reply, observation: observation)
-        components.observer.metrics.requestsInFlight.increment()
+        let key = requests.begin()
         let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
         let eventLoop = context.eventLoop
         RequestObservation.inSpanContext(of: observation) {
@@ -164,20 +163,36 @@ extension ConnectionHandler {
                 }
             }
         }
+        switch requests.commit(reply, observation: observation) {
+        case .answered(let answer):
+            // Answered without suspending: written like an inline reply, flushed with the read.
+            finishPending(id: id, answer, observation, flush: false)
+        case .kept:
+            components.observer.metrics.requestsInFlight.increment()
+        case .abandoned:
+            reply.expire()
+            observation?.abandoned()
+        }
     }
 
     func completePending(key: UInt64, id: UInt32, _ reply: Reply) {
-        guard let request = pending?.remove(key) else { return }
+        guard case .awaited(let request) = pending?.complete(key, with: reply) else { return }
         components.observer.metrics.requestsInFlight.decrement()
+        finishPending(id: id, reply, request.observation, flush: true)
+    }
+
+    /// Writes an awaited request's reply, unless the connection is closing; `flush`: outside
+    /// a read burst (whose end flushes).
+    private func finishPending(id: UInt32, _ reply: Reply, _ observation: RequestObservation?, flush: Bool) {
         switch machine.pendingCompleted() {
         case .write:
-            writeResponse(id: id, reply, request.observation)
-            writer?.scheduleFlush()
+            writeResponse(id: id, reply, observation)
+            if flush { writer?.scheduleFlush() }
         case .writeAndCloseGoingAway:
-            writeResponse(id: id, reply, request.observation)
+            writeResponse(id: id, reply, observation)
             close(code: .goingAway, reason: "server shutting down")
         case .drop:
-            request.observation?.abandoned()
+            observation?.abandoned()
         }
     }
 }

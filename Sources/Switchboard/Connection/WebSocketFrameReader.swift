@@ -83,11 +83,8 @@ final class WebSocketFrameReader: ChannelInboundHandler, RemovableChannelHandler
         }
         var maskKey: WebSocketMaskingKey?
         if second & 0x80 != 0 {
-            let keyStart = start + headerSize - bytes.readerIndex
-            guard bytes.readableBytes >= keyStart + 4 else { return nil }
-            // From raw bytes: NIO's only public initialiser is generic, and over a buffer view
-            // it retains the storage at every byte.
-            maskKey = bytes.withUnsafeReadableBytes { WebSocketMaskingKey(UnsafeRawBufferPointer(rebasing: $0[keyStart..<keyStart + 4])) }
+            guard let key = bytes.getInteger(at: start + headerSize, as: UInt32.self) else { return nil }
+            maskKey = Self.maskingKey(key)
             headerSize += 4
         }
         guard let data = bytes.getSlice(at: start + headerSize, length: length) else { return nil }
@@ -101,6 +98,24 @@ final class WebSocketFrameReader: ChannelInboundHandler, RemovableChannelHandler
             maskKey: maskKey,
             data: data
         )
+    }
+}
+
+extension WebSocketFrameReader {
+    /// The masking key whose four bytes, in network order, are `key`'s.
+    ///
+    /// NIO's public initialiser from bytes is generic and runs unspecialized here (four heap
+    /// allocations per frame); its `random(using:)` is inlinable and draws the key as one
+    /// full-range `UInt32`, which a generator that returns `key` makes exactly `key`.
+    static func maskingKey(_ key: UInt32) -> WebSocketMaskingKey {
+        var generator = FixedDraw(value: UInt64(key))
+        return WebSocketMaskingKey.random(using: &generator)
+    }
+
+    /// A "random" number generator that always draws `value`.
+    private struct FixedDraw: RandomNumberGenerator {
+        let value: UInt64
+        mutating func next() -> UInt64 { value }
     }
 }
 

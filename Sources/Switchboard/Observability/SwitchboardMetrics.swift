@@ -19,8 +19,8 @@ public enum SwitchboardMetrics {
     /// Timer: how long requests took, from the frame's arrival to the reply's write, with the
     /// same dimensions as ``requests``.
     public static let requestDuration = "switchboard_request_duration_seconds"
-    /// Gauge: requests waiting for an asynchronous handler (requests answered inline never
-    /// wait).
+    /// Gauge: requests waiting for an asynchronous handler that suspended (requests answered
+    /// inline, by synchronous handlers or asynchronous ones that did not suspend, never wait).
     public static let requestsInFlight = "switchboard_requests_in_flight"
     /// Counter: frames queued by pushes (and the SUBSCRIBE and replayed frames that travel with
     /// them) written to a connection, counted per connection.

@@ -14,7 +14,7 @@ extension Task where Success == Void, Failure == Never {
         _ operation: sending @escaping () async -> Void
     ) -> Task<Void, Never> {
         if let executor {
-            return Task.immediate(executorPreference: executor, operation: operation)
+            return Task.immediate(executorPreference: executor) { await operation() }
         }
         return Task(operation: operation)
     }
