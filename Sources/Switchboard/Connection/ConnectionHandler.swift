@@ -124,8 +124,15 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received(Self.unwrapInboundIn(data))
+    }
+
+    /// A frame from the client: through the pipeline, or straight from the
+    /// ``WebSocketFrameReader`` when nothing sits between the two.
+    func received(_ frame: WebSocketFrame) {
+        guard context != nil else { return }
         machine.heardFromPeer()
-        switch assembler.received(Self.unwrapInboundIn(data)) {
+        switch assembler.received(frame) {
         case .deliver(let bytes, let isText):
             receiveMessage(bytes, isText: isText)
         case .awaitMore:

@@ -20,9 +20,18 @@ final class WebSocketFrameReader: ChannelInboundHandler, RemovableChannelHandler
     private var pending: ByteBuffer?
     /// Set after an error, or once out of the pipeline: the rest of the stream is dropped.
     private var stopped = false
+    /// The connection's handler when it is the next inbound handler: frames are handed to it
+    /// by a direct call, not boxed and passed down the pipeline.
+    private var connectionHandler: ConnectionHandler?
 
     init(maxFrameSize: Int) {
         self.maxFrameSize = maxFrameSize
+    }
+
+    /// Hands frames to `handler` directly from now on; call it only when `handler` is the
+    /// handler right after this one.
+    func deliver(to handler: ConnectionHandler) {
+        connectionHandler = handler
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -42,7 +51,11 @@ final class WebSocketFrameReader: ChannelInboundHandler, RemovableChannelHandler
                 return context.fireErrorCaught(error)
             }
             guard let frame else { break }
-            context.fireChannelRead(Self.wrapInboundOut(frame))
+            if let connectionHandler {
+                connectionHandler.received(frame)
+            } else {
+                context.fireChannelRead(Self.wrapInboundOut(frame))
+            }
         }
         if bytes.readableBytes > 0 && !stopped {
             var kept = context.channel.allocator.buffer(capacity: bytes.readableBytes)
@@ -55,6 +68,7 @@ final class WebSocketFrameReader: ChannelInboundHandler, RemovableChannelHandler
         // A frame's handler may close the channel while this read's later frames wait.
         stopped = true
         pending = nil
+        connectionHandler = nil
     }
 
     /// The next whole frame at the start of `bytes`, consumed from it, or `nil` (nothing

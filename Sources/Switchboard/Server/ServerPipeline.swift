@@ -56,7 +56,8 @@ enum ServerPipeline {
         let configuration = components.configuration
         let pipeline = channel.pipeline.syncOperations
         try pipeline.addHandler(WebSocketFrameEncoder())
-        try pipeline.addHandler(WebSocketFrameReader(maxFrameSize: configuration.maxFrameSize))
+        let reader = WebSocketFrameReader(maxFrameSize: configuration.maxFrameSize)
+        try pipeline.addHandler(reader)
         if case .refusedByClose(let refusal) = outcome {
             try pipeline.addHandler(RefusalCloseHandler(refusal: refusal, closeTimeout: configuration.closeHandshakeTimeout))
             return
@@ -64,6 +65,7 @@ enum ServerPipeline {
         guard case .accepted(let identity, let clientId, let features) = outcome else {
             throw ChannelError.inappropriateOperationForState
         }
+        let compressed = deflate != nil && configuration.compression != nil
         if let deflate, let settings = configuration.compression {
             try pipeline.addHandler(
                 PerMessageDeflateHandler(parameters: deflate, settings: settings, maxMessageSize: configuration.maxMessageSize, cache: components.deflateCache)
@@ -84,6 +86,8 @@ enum ServerPipeline {
         let connection = Connection(id: components.slots.nextID(), clientId: clientId, identity: identity, channel: channel, components: components)
         let handler = ConnectionHandler(connection: connection, components: components)
         try pipeline.addHandler(handler)
+        // Nothing between the reader and the handler: frames go to it by a direct call.
+        if !compressed { reader.deliver(to: handler) }
         handler.openFeatures(features)
     }
 }
