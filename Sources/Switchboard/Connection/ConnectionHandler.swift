@@ -7,11 +7,13 @@ import SwitchboardDeflate
 /// do the work and carries out the actions they answer with.
 ///
 /// - ``MessageAssembler``: client frames in, whole messages (or a close) out.
-/// - the inbound path (`ConnectionHandler+Frames`): frames decoded and dispatched; requests
-///   answered inline (``Dispatch/completed(_:)``) are written at once and flushed at the end of
-///   the read burst; awaited ones (``Dispatch/pending(_:)``) run in a task that prefers this
-///   connection's event loop (``EventLoopExecutor``), kept by ``PendingRequests`` with their
-///   deadlines.
+/// - the inbound path (`ConnectionHandler+Frames`): frames (handed over directly by the
+///   ``WebSocketFrameReader`` when nothing sits between the two) decoded and dispatched;
+///   requests answered inline (``Dispatch/completed(_:)``) are written at once and flushed at
+///   the end of the read burst; the others (``Dispatch/pending(_:)``) run in a task that starts
+///   at once and prefers this connection's event loop (``EventLoopExecutor``): one that answers
+///   without suspending is written like an inline reply, one that suspends is kept by
+///   ``PendingRequests`` with its deadline.
 /// - ``PushOutbox`` (in ``Connection``): pushes queued from any thread, written once per
 ///   event-loop tick as one message, and before any response written in the meantime.
 /// - ``FrameWriter``: frames written (a push's shared frame as it is), held while the channel is
