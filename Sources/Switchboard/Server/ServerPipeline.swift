@@ -65,11 +65,12 @@ enum ServerPipeline {
         guard case .accepted(let identity, let clientId, let features) = outcome else {
             throw ChannelError.inappropriateOperationForState
         }
-        let compressed = deflate != nil && configuration.compression != nil
+        var compressed = false
         if let deflate, let settings = configuration.compression {
             try pipeline.addHandler(
                 PerMessageDeflateHandler(parameters: deflate, settings: settings, maxMessageSize: configuration.maxMessageSize, cache: components.deflateCache)
             )
+            compressed = true
         }
         if configuration.rawEchoMode {
             try pipeline.addHandler(
