@@ -2,6 +2,7 @@ import Foundation
 import RedisTestSupport
 import SwitchboardClient
 import SwitchboardRedis
+import Synchronization
 import Testing
 
 /// Nodes and Redis going away under traffic.
@@ -28,6 +29,11 @@ struct ClusterFailoverTests {
             let balancer = try await SwitchingProxy.start(upstream: a.port)
             let listener = try await cluster.client("ws://127.0.0.1:\(balancer.port)/ws")
             _ = try await listener.client.join("feed")
+            // The client's recovery reports, to tell a failed resume from a lost push.
+            let reports = listener.client.recoveries
+            let collected = Mutex<[RecoveryReport]>([])
+            let collector = Task { for await report in reports { collected.withLock { $0.append(report) } } }
+            defer { collector.cancel() }
             let sender = try await cluster.client(b.url)
             let count = 60
             try await traffic(from: sender, room: "feed", count: count, after: 20) {
@@ -35,7 +41,8 @@ struct ClusterFailoverTests {
                 balancer.switchTo(b.port)
             }
             let received = try await listener.pushes.wait(timeout: .seconds(15)) { $0.count >= count }
-            #expect(received.map(\.text) == (1...count).map { "p\($0)" }, "every push once, in order")
+            let seen = collected.withLock { $0 }
+            #expect(received.map(\.text) == (1...count).map { "p\($0)" }, "every push once, in order; recovery reports: \(seen)")
             #expect(received.map(\.offset) == Array(1...UInt64(count)))
             await balancer.close()
         }
