@@ -58,7 +58,7 @@ struct ConnectionHandlerTests {
         let counter = FlushCounter()
         let connection = Connection(id: ConnectionID("test-1"), clientId: nil, identity: nil, channel: channel, components: components)
         try channel.pipeline.syncOperations.addHandler(counter)
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, isCompressed: false))
         // Every connection starts with the server's HELLO, written and flushed at once.
         let hello = try channel.readOutbound(as: WebSocketFrame.self)
         #expect(hello?.data.readableBytesView.first == ControlKind.hello.rawValue)
@@ -143,7 +143,7 @@ struct ConnectionHandlerTests {
         let connection = Connection(id: ConnectionID("test-burst"), clientId: nil, identity: nil, channel: channel, components: components)
         try channel.pipeline.syncOperations.addHandler(counter)
         try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, isCompressed: false))
         let hello = try #require(try channel.readOutbound(as: ByteBuffer.self))
         guard case .control(let control)? = try Self.serverFrames(hello).first, control.kind == .hello else {
             Issue.record("expected the HELLO first")
@@ -190,7 +190,7 @@ struct ConnectionHandlerTests {
         let request = try binary(.request(RequestFrame(method: .post, id: 9, url: "/later", data: [1, 2])))
         try await channel.testingEventLoop.executeInContext {
             let connection = Connection(id: ConnectionID("test-2"), clientId: nil, identity: nil, channel: channel, components: components)
-            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, isCompressed: false))
             channel.pipeline.fireChannelRead(request)
             channel.pipeline.fireChannelReadComplete()
         }
@@ -211,7 +211,7 @@ struct ConnectionHandlerTests {
         }
         try await channel.testingEventLoop.executeInContext { [requests] in
             let connection = Connection(id: ConnectionID("test-burst"), clientId: nil, identity: nil, channel: channel, components: components)
-            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+            try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, isCompressed: false))
             for request in requests { channel.pipeline.fireChannelRead(request) }
             channel.pipeline.fireChannelReadComplete()
         }

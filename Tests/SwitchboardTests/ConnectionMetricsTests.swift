@@ -27,7 +27,7 @@ struct ConnectionMetricsTests {
         )
         let channel = EmbeddedChannel()
         let connection = Connection(id: ConnectionID("metrics-1"), clientId: nil, identity: nil, channel: channel, components: components)
-        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components))
+        try channel.pipeline.syncOperations.addHandler(ConnectionHandler(connection: connection, components: components, isCompressed: false))
         _ = try channel.readOutbound(as: WebSocketFrame.self)  // HELLO
         return channel
     }

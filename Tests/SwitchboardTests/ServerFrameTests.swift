@@ -14,7 +14,7 @@ struct ServerFrameTests {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
         let connection = Connection(id: ConnectionID(id), clientId: nil, identity: nil, channel: channel, components: components)
-        let handler = ConnectionHandler(connection: connection, components: components)
+        let handler = ConnectionHandler(connection: connection, components: components, isCompressed: false)
         try channel.pipeline.syncOperations.addHandler(handler)
         let hello = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(parse(hello)?.payload.first == ControlKind.hello.rawValue)

@@ -29,6 +29,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
 
     let connection: Connection
     let components: ServerComponents
+    /// Whether a ``PerMessageDeflateHandler`` sits between this handler and the frame codec.
+    let isCompressed: Bool
     var machine: ConnectionStateMachine
     var assembler: MessageAssembler
     var context: ChannelHandlerContext?
@@ -56,9 +58,10 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
     /// Whether the close under way ends the session (a deliberate close) rather than parking
     /// it for a resume.
     var endsSession = false
-    init(connection: Connection, components: ServerComponents) {
+    init(connection: Connection, components: ServerComponents, isCompressed: Bool) {
         self.connection = connection
         self.components = components
+        self.isCompressed = isCompressed
         self.machine = ConnectionStateMachine(configuration: components.configuration)
         self.assembler = MessageAssembler(maxMessageSize: components.configuration.maxMessageSize, maxFragments: components.configuration.maxFragmentsPerMessage)
     }
@@ -68,7 +71,7 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         executor = components.executors?.value(on: context.eventLoop)
-        writer = FrameWriter(context: context, metrics: components.observer.metrics, maxOutboundBufferSize: components.configuration.maxOutboundBufferSize)
+        writer = FrameWriter(context: context, isCompressed: isCompressed, metrics: components.observer.metrics, maxOutboundBufferSize: components.configuration.maxOutboundBufferSize)
         connection.attach(self)
         components.observer.metrics.openConnections.increment()
         let identity = connection.identity

@@ -36,13 +36,13 @@ final class FrameWriter {
     /// The bytes of the frames held.
     private(set) var heldBytes = 0 { didSet { metrics.heldBytesChanged(from: oldValue, to: heldBytes) } }
 
-    init(context: ChannelHandlerContext, metrics: ServerMetrics, maxOutboundBufferSize: Int) {
+    /// A writer for the handler at `context`; `isCompressed`: a ``PerMessageDeflateHandler``
+    /// sits between it and the frame encoder.
+    init(context: ChannelHandlerContext, isCompressed: Bool, metrics: ServerMetrics, maxOutboundBufferSize: Int) {
         self.context = context
         self.metrics = metrics
         self.maxOutboundBufferSize = maxOutboundBufferSize
-        let pipeline = context.pipeline.syncOperations
-        let compressed = (try? pipeline.handler(type: PerMessageDeflateHandler.self)) != nil
-        self.frameOutput = compressed ? nil : try? pipeline.context(handlerType: WebSocketFrameEncoder.self)
+        self.frameOutput = isCompressed ? nil : try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
     }
 
     /// Writes `frame` (no flush), or holds it while the channel is not writable or others are

@@ -85,7 +85,7 @@ enum ServerPipeline {
         }
         // ConnectionHandler joins fragmented messages itself: no aggregator on the per-frame path.
         let connection = Connection(id: components.slots.nextID(), clientId: clientId, identity: identity, channel: channel, components: components)
-        let handler = ConnectionHandler(connection: connection, components: components)
+        let handler = ConnectionHandler(connection: connection, components: components, isCompressed: compressed)
         try pipeline.addHandler(handler)
         // Nothing between the reader and the handler: frames go to it by a direct call.
         if !compressed { reader.deliver(to: handler) }
