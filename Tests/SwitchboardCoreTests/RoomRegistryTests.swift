@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import Testing
 @testable import SwitchboardCore
@@ -170,4 +171,18 @@ struct RoomRegistryObserverTests {
             .occupied("a"), .occupied("a-shared"), .disconnected(ConnectionID("c1")), .vacated("a"), .vacated("a-shared"),
         ])
     }
+
+    @Test("the observer is called at the same stack depth after thousands of changes (nothing nests around it)")
+    func constantDepth() {
+        let rooms = RoomRegistry(policy: .everyRoom)
+        let depths = Mutex<[Int]>([])
+        rooms.observe { _ in depths.withLock { $0.append(Thread.callStackReturnAddresses.count) } }
+        for index in 0..<2_000 {
+            rooms.join(RoomName("r\(index)"), ConnectionID("c1"))
+        }
+        let seen = depths.withLock { $0 }
+        #expect(seen.count == 2_000)
+        #expect(seen.first == seen.last, "stack depth of the first report \(seen.first ?? 0), of the last \(seen.last ?? 0)")
+    }
 }
+

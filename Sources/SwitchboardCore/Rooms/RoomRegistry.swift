@@ -91,7 +91,10 @@ public final class RoomRegistry: Sendable {
     }
 
     private let state = Mutex(State())
-    private let observer = Mutex<(@Sendable ([RoomChange]) -> Void)?>(nil)
+    /// Boxed in a struct: a bare function type in the generic `Mutex` would be reabstracted on
+    /// every `inout` access, each read nesting one more thunk around the closure (the stack
+    /// of a report would grow by one call per change, without end).
+    private let observer = Mutex<ChangeObserver?>(nil)
     private let policy: RoomAccessPolicy
     private let clock: @Sendable () -> Int64
 
@@ -113,12 +116,16 @@ public final class RoomRegistry: Sendable {
     /// observer), after the change, on the thread that made it: what a cluster bus registers
     /// elsewhere. `body` must not block and must not wait for the publisher's lock.
     public func observe(_ body: @escaping @Sendable ([RoomChange]) -> Void) {
-        observer.withLock { $0 = body }
+        observer.withLock { $0 = ChangeObserver(body: body) }
     }
 
     private func report(_ changes: [RoomChange]) {
-        guard !changes.isEmpty, let body = observer.withLock({ $0 }) else { return }
-        body(changes)
+        guard !changes.isEmpty, let observer = observer.withLock({ $0 }) else { return }
+        observer.body(changes)
+    }
+
+    private struct ChangeObserver: Sendable {
+        let body: @Sendable ([RoomChange]) -> Void
     }
 
     // MARK: Connections
