@@ -9,6 +9,10 @@ public struct ClusterHealth: Sendable, Hashable, Codable {
     public var nodes: [String]
     /// Pushes whose other nodes' part could not be sent (Redis unavailable) since start.
     public var crossNodeFailures: Int
+    /// Rooms' shared histories this node read from Redis while the caller waited (a room's
+    /// first join, subscribe or resume here; a new connection's random client room needs none)
+    /// since start.
+    public var historyLoads: Int
     /// Why the node is degraded; `nil` when it is not.
     public var reason: String?
 }

@@ -7,11 +7,31 @@ import SwitchboardRedis
 /// Shared histories: a room's stream loaded in one round trip on the query connection.
 extension RedisClusterBus {
     /// Registers this node for `room` and reads the room's stream, in one script, waiting at
-    /// most ``ClusterConfiguration/loadTimeout``; `nil` while degraded or on failure.
+    /// most ``ClusterConfiguration/loadTimeout``; `nil` while degraded or on failure. A new
+    /// connection's random client room is not read: its history starts empty, with the epoch
+    /// this node wrote to Redis when the connection was registered (``roomsChanged(_:)``).
     public func loadHistory(of room: RoomName) -> SharedHistory? {
-        guard let (query, sha) = state.withLock({ state in state.healthy ? state.query.map { ($0, state.scripts.load) } : nil }),
-            !query.eventLoop.inEventLoop, !busGroup.any().inEventLoop
-        else { return nil }
+        enum Source {
+            case started(epoch: UInt32)
+            case query(RedisConnection, sha: String)
+        }
+        let waitable = !busGroup.any().inEventLoop
+        let source = state.withLock { state -> Source? in
+            if let epoch = state.started.removeValue(forKey: room) { return .started(epoch: epoch) }
+            guard state.healthy, let query = state.query, waitable, !query.eventLoop.inEventLoop else { return nil }
+            state.historyLoads += 1
+            return .query(query, sha: state.scripts.load)
+        }
+        let query: RedisConnection
+        let sha: String
+        switch source {
+        case .started(let epoch):
+            return SharedHistory(epoch: epoch, offset: 0, sequence: 0, entries: [], isComplete: true)
+        case .query(let connection, let script):
+            (query, sha) = (connection, script)
+        case nil:
+            return nil
+        }
         let future = query.enqueue([loadCommand(sha: sha, room: room)])
         switch Self.wait(for: future, timeout: configuration.loadTimeout) {
         case .success(let replies):
@@ -30,13 +50,25 @@ extension RedisClusterBus {
         state.withLock { $0.attachment }?.publisher.history.policy.limits(for: room) ?? HistoryLimits()
     }
 
-    /// The load script for `room`: registers this node for the room and reads its stream.
-    func loadCommand(sha: String, room: RoomName) -> RedisCommand {
+    /// The load script for `room`: registers this node for the room and reads its stream;
+    /// `epoch` is the room's epoch if it has no shared history yet.
+    func loadCommand(sha: String, room: RoomName, epoch: UInt32 = UInt32.random(in: 1...UInt32.max)) -> RedisCommand {
         let maxAge = ClusterConfiguration.milliseconds(historyLimits(of: room).maxAge)
-        let arguments = [
-            sha, "0", prefix, node, room.rawValue, String(UInt32.random(in: 1...UInt32.max)), String(configuration.leaseMilliseconds), String(maxAge),
-        ]
+        let arguments = [sha, "0", prefix, node, room.rawValue, String(epoch), String(configuration.leaseMilliseconds), String(maxAge)]
         return RedisCommand("EVALSHA", arguments.map { Array($0.utf8) })
+    }
+
+    /// Checks the load script's replies for new connections' client rooms (`started`, in
+    /// order): each room's shared history must have the epoch this node gave it.
+    func checkStarted(_ started: [(room: RoomName, epoch: UInt32)], replies: [RESPValue]) {
+        for (index, start) in started.enumerated() {
+            let epoch = replies.count > index ? replies[index].elements?.first?.string.flatMap { UInt32($0) } : nil
+            guard epoch != start.epoch else { continue }
+            logger.warning(
+                "a new client room already had a shared history in Redis: its connection's pushes reset its position",
+                metadata: ["room": "\(start.room)", "epoch": "\(start.epoch)", "reply": "\(replies.count > index ? "\(replies[index])" : "none")"]
+            )
+        }
     }
 
     /// The load script's reply as a shared history of `room`, with the stream's entries as

@@ -24,7 +24,10 @@ extension RedisClusterBus {
                 state.reason = reason
                 return true
             }
-            if changed { attachment.publisher.history.discardAll() }
+            if changed {
+                attachment.publisher.history.discardAll()
+                state.withLock { $0.started = [:] }
+            }
             return changed
         }
         if changed { logger.warning("cluster degraded", metadata: ["node": "\(node)", "reason": "\(reason)"]) }
@@ -119,18 +122,27 @@ extension RedisClusterBus {
     }
 
     /// Registers changes of this node's rooms and connections on the bus connection, ordered
-    /// before any later publish.
+    /// before any later publish. A new connection's random client room gets its shared
+    /// history started first, with an epoch picked here (``loadHistory(of:)`` then needs no
+    /// round trip).
     func roomsChanged(_ changes: [RoomChange]) {
         var commands: [RedisCommand] = []
         var added: Set<RoomName> = []
         var connected: [ConnectionID: RoomName] = [:]
+        var started: [(room: RoomName, epoch: UInt32)] = []
         let (subscriber, sha, healthy, attachment) = state.withLock { state in
             for change in changes {
                 switch change {
                 case .connected(let id, let room):
                     state.connections[id] = room
                     connected[id] = room
+                    if state.healthy, state.subscriber != nil, room.isRandomClientRoom {
+                        let epoch = UInt32.random(in: 1...UInt32.max)
+                        state.started[room] = epoch
+                        started.append((room, epoch))
+                    }
                 case .disconnected(let id):
+                    if let room = state.connections[id] { state.started[room] = nil }
                     state.connections[id] = nil
                     commands.append(RedisCommand("DEL", [prefix + "conn:" + id.rawValue]))
                 case .occupied(let room):
@@ -142,10 +154,17 @@ extension RedisClusterBus {
                     commands.append(RedisCommand("ZREM", [prefix + "room:" + room.rawValue, node]))
                 }
             }
-            return (state.subscriber, state.scripts.heartbeat, state.healthy, state.attachment)
+            return (state.subscriber, (heartbeat: state.scripts.heartbeat, load: state.scripts.load), state.healthy, state.attachment)
         }
-        if !added.isEmpty || !connected.isEmpty { commands.insert(heartbeatCommand(sha: sha, rooms: added, connections: connected), at: 0) }
-        if healthy, let subscriber, !commands.isEmpty { _ = subscriber.enqueue(commands) }
+        if !added.isEmpty || !connected.isEmpty { commands.insert(heartbeatCommand(sha: sha.heartbeat, rooms: added, connections: connected), at: 0) }
+        // Before the connection's registration: no push can reach the room before its epoch.
+        commands.insert(contentsOf: started.map { loadCommand(sha: sha.load, room: $0.room, epoch: $0.epoch) }, at: 0)
+        if healthy, let subscriber, !commands.isEmpty {
+            let replies = subscriber.enqueue(commands)
+            if !started.isEmpty {
+                replies.whenSuccess { [self, started] replies in checkStarted(started, replies: replies) }
+            }
+        }
         let vacated = changes.compactMap { change -> RoomName? in if case .vacated(let room) = change { return room } else { return nil } }
         if let attachment, !vacated.isEmpty {
             // Not held by this node any more: its copy would miss pushes, so it is dropped.

@@ -17,7 +17,9 @@ public import SwitchboardRedis
 /// `<prefix>to:<node>` and also carries every publish script and registration, so the replies
 /// to this node's publishes and the pushes of other nodes arrive in the one order Redis placed
 /// them. One *query* connection, on a thread of its own, loads shared histories; the server
-/// waits for it (one round trip) the first time it needs a room's position.
+/// waits for it (one round trip) the first time it needs a room's position. A new connection's
+/// random client room needs no load: its history starts on this node, with an epoch this node
+/// picks and writes to Redis on the bus connection before the connection is registered.
 ///
 /// **Publishing.** Each push is encoded once and placed by one `EVALSHA` (one round trip):
 /// the script finds the nodes that hold the target (the room's node set, the connection's
@@ -56,6 +58,11 @@ public final class RedisClusterBus: ClusterBus, Sendable {
         /// Rooms whose copy missed pushes: the pushes that came since, held back until the
         /// missing ones are read from the room's stream.
         var repairs: [RoomName: [PlacedPush]] = [:]
+        /// New connections' random client rooms (``RoomName/isRandomClientRoom``) and the epoch
+        /// their shared history was started with, until ``loadHistory(of:)`` takes it.
+        var started: [RoomName: UInt32] = [:]
+        /// Shared histories read with a round trip that the caller waited for.
+        var historyLoads = 0
         var heartbeat: Task<Void, Never>?
         var closed = false
         /// The server's presence feature, when it shares its counts through this bus.
@@ -137,7 +144,7 @@ public final class RedisClusterBus: ClusterBus, Sendable {
         state.withLock { state in
             ClusterHealth(
                 status: state.healthy ? "ok" : "degraded", node: node, nodes: state.nodes,
-                crossNodeFailures: state.crossNodeFailures, reason: state.healthy ? nil : state.reason
+                crossNodeFailures: state.crossNodeFailures, historyLoads: state.historyLoads, reason: state.healthy ? nil : state.reason
             )
         }
     }

@@ -59,6 +59,50 @@ struct ClusterTargetsTests {
         }
     }
 
+    @Test("a new connection's random client room starts without a load: the epoch its HELLO gives is the one Redis keeps and pushes from another node carry")
+    func randomClientRoomStartedWithoutLoad() async throws {
+        try await ClusterFixture.with { cluster in
+            let a = try await cluster.node("a")
+            let b = try await cluster.node("b")
+            let before = try await Self.historyLoads(of: a)
+            var targets: [RecordingClient] = []
+            for _ in 0..<3 { targets.append(try await cluster.client(a.url)) }
+            let anonymous = try await Self.historyLoads(of: a)
+            #expect(anonymous == before, "anonymous connections (random client rooms only) read no history from Redis")
+            // A user's room is shared: its first connection here reads it, a second one does not.
+            _ = try await cluster.client(a.url, user: "ada")
+            _ = try await cluster.client(a.url, user: "ada")
+            #expect(try await Self.historyLoads(of: a) == anonymous + 1)
+
+            let sender = try await cluster.client(b.url)
+            let redis = try await cluster.redisConnection()
+            for target in targets {
+                let hello = try #require(try await target.hellos.wait { !$0.isEmpty }.first)
+                let room = "client-" + hello.clientId
+                #expect(RoomName(room).isRandomClientRoom)
+                let epoch = try #require(hello.rooms?[room]?.epoch)
+                #expect(hello.rooms?[room]?.offset == 0)
+                let kept = try await redis.send("HGET", "switchboard:meta:" + room, "epoch")
+                #expect(kept.string == String(epoch), "Redis keeps the epoch node a gave in the HELLO")
+                let response = try await sender.client.post("/push/connection/\(hello.connectionId)", Array("to \(hello.clientId)".utf8))
+                #expect(response.status == .ok)
+                let received = try await target.pushes.wait { !$0.isEmpty }
+                #expect(received.map(\.text) == ["to \(hello.clientId)"])
+                #expect(received.first?.room == room)
+                #expect(received.first?.epoch == epoch)
+                #expect(received.first?.offset == 1)
+            }
+            await redis.close()
+        }
+    }
+
+    /// The node's `historyLoads`, from its health route.
+    private static func historyLoads(of node: NodeProcess) async throws -> Int {
+        let (_, body) = try await node.health()
+        let json = try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        return try #require(json?["historyLoads"] as? Int, "health: \(body)")
+    }
+
     @Test("a push to everyone reaches every node's connections once")
     func everyone() async throws {
         try await ClusterFixture.with { cluster in

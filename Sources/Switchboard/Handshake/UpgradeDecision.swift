@@ -3,7 +3,9 @@ public enum UpgradeDecision: Sendable {
     /// Open the WebSocket. `identity` becomes the connection's identity (pass the request's
     /// ``UpgradeRequest/identity`` to keep what token authentication found); `clientId`, when
     /// given, is the connection's client id exactly as given (its `client-<clientId>` room
-    /// receives that client's pushes, so never pass a client-chosen value through unchecked);
+    /// receives that client's pushes, so never pass a client-chosen value through unchecked; an
+    /// id with a `~` counts as random, like the server's own: its room is taken to be new on
+    /// every connection, never resumed and, in a cluster, never looked up in Redis);
     /// when `nil`, the server decides it from the `clientId` query parameter and `identity`
     /// (namespaced by user, random when anonymous).
     case accept(identity: Identity? = nil, clientId: String? = nil)

@@ -97,10 +97,10 @@ extension SwitchboardClient {
         }
     }
 
-    /// Whether `room` is the client room of a random client id (`client-~…`,
-    /// `client-<userId>.~…`): new on every connection, so never resumed.
+    /// Whether `room` is the client room of a random client id: new on every connection, so
+    /// never resumed (``RoomName/isRandomClientRoom``).
     static func isRandomClientRoom(_ room: String) -> Bool {
-        room.hasPrefix("client-") && room.contains("~")
+        RoomName(room).isRandomClientRoom
     }
 
     /// The RESUME to send first on a new connection: the last session's token and every room's

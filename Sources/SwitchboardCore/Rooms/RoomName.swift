@@ -44,6 +44,12 @@ public struct RoomName: RawRepresentable, Sendable, Hashable, Comparable, Codabl
     public static func user(_ userId: String) -> RoomName { RoomFamily.user(userId) }
     /// A client's room, `client-<clientId>`: the connection of one app instance.
     public static func client(_ clientId: String) -> RoomName { RoomFamily.client(clientId) }
+    /// Whether this is the client room of a random client id (`client-~…`,
+    /// `client-<userId>.~…`; a `~` appears in no id the server derives from a request): new on
+    /// every connection, so it is never resumed and a node never has to look for its history.
+    public var isRandomClientRoom: Bool {
+        rawValue.hasPrefix("client-") && rawValue.utf8.contains(UInt8(ascii: "~"))
+    }
     /// A family of rooms named `<prefix>-<id>`, e.g. `RoomName.family("board")("7")` is
     /// `board-7`. Declare an application's families once:
     /// `extension RoomName { static let board = RoomName.family("board") }`, then `.board("7")`.

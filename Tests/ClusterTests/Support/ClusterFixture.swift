@@ -53,12 +53,18 @@ final class ClusterFixture: Sendable {
     /// A connected client of `url` whose pushes and raw push frames are recorded.
     func client(_ url: String, user: String? = nil, reconnectDelay: Duration = .milliseconds(50)) async throws -> RecordingClient {
         let frames = EventLog<PushRecord>()
+        let hellos = EventLog<HelloNotice>()
         var configuration = ClientConfiguration()
         configuration.reconnect.minimumDelay = reconnectDelay
         configuration.reconnect.maximumDelay = reconnectDelay * 4
         if let user { configuration.tokenProvider = { "user:\(user)" } }
         configuration.frameObserver = { direction, frame in
             guard direction == .received else { return }
+            if case .control(let control) = frame, control.kind == .hello,
+                let hello = try? JSONDecoder().decode(HelloNotice.self, from: Data(control.data))
+            {
+                hellos.append(hello)
+            }
             // Pushes written in one tick come as one BATCH.
             let inner: [Frame] = if case .batch(let frames) = frame { frames } else { [frame] }
             for case .push(let push) in inner {
@@ -72,7 +78,7 @@ final class ClusterFixture: Sendable {
             pushes.append(PushRecord(room: push.room, epoch: push.epoch, offset: push.offset, text: push.text))
         }
         try await client.connect()
-        return RecordingClient(client: client, pushes: pushes, frames: frames)
+        return RecordingClient(client: client, pushes: pushes, frames: frames, hellos: hellos)
     }
 
     /// A command connection to the test's Redis.
@@ -95,6 +101,8 @@ struct RecordingClient: Sendable {
     let client: SwitchboardClient
     let pushes: EventLog<PushRecord>
     let frames: EventLog<PushRecord>
+    /// The HELLO of each connection, in order.
+    let hellos: EventLog<HelloNotice>
 
     /// Posts `text` as a push to `room` through the client's node.
     func push(_ text: String, toRoom room: String) async throws {
