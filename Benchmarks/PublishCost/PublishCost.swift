@@ -33,7 +33,19 @@ enum PublishCost {
             connections.add(id: ConnectionID("c\(index)"), handle: index)
             rooms.join(room, ConnectionID("c\(index)"))
         }
-        let publisher = PushPublisher(connections: connections, rooms: rooms)
+        // `--rooms N`: N other rooms holding one push each, and the total bound set to what they
+        // hold, so that every push of the rounds is kept at the bound.
+        var policy = DeliveryPolicy()
+        let idle = Array(#"{"id":1,"note":"kept"}"#.utf8)
+        if options.rooms > 0 {
+            policy.maxTotalBytes = options.rooms * (try PushMessage(url: "/idle", body: idle).encodedFrame(room: RoomName("idle-0"))).count
+        }
+        let history = HistoryStore(policy: policy)
+        for index in 0..<options.rooms {
+            var frame = try PushMessage(url: "/idle", body: idle).encodedFrame(room: RoomName("idle-\(index)"))
+            _ = history.appendReliable(&frame, to: RoomName("idle-\(index)"))
+        }
+        let publisher = PushPublisher(connections: connections, rooms: rooms, history: history)
         var queues = [[QueuedPush<[UInt8]>]](repeating: [], count: options.members)
         var written = (messages: 0, bytes: 0)
         let body = Array(#"{"id":7,"name":"Roadmap","updatedAt":1764676800000}"#.utf8)
@@ -68,11 +80,13 @@ enum PublishCost {
 
 struct PublishCostOptions {
     static let usage = """
-        usage: switchboard-publish-cost [--members N] [--pushes K] [--rounds R] [--delivery reliable|volatile]
+        usage: switchboard-publish-cost [--members N] [--pushes K] [--rounds R] [--delivery reliable|volatile] [--rooms N]
           --members   connections in the room (default 1000)
           --pushes    pushes per round, coalesced per member (default 20)
           --rounds    rounds (default 20; 0 = setup only)
           --delivery  the pushes' class (default reliable)
+          --rooms     other rooms with a kept push each, the histories' total bound set to what
+                      they hold: every push is kept at the bound (default 0: no bound reached)
         """
 
     var members = 1_000
@@ -80,6 +94,7 @@ struct PublishCostOptions {
     var rounds = 20
     var delivery: DeliveryClass = .reliable
     var deliveryName = "reliable"
+    var rooms = 0
 
     init(parsing arguments: [String]) throws {
         var rest = arguments[...]
@@ -89,6 +104,7 @@ struct PublishCostOptions {
             case "--members": members = try Self.int(value, flag, in: 1...1_000_000)
             case "--pushes": pushes = try Self.int(value, flag, in: 1...10_000)
             case "--rounds": rounds = try Self.int(value, flag, in: 0...1_000_000)
+            case "--rooms": rooms = try Self.int(value, flag, in: 0...1_000_000)
             case "--delivery":
                 switch value {
                 case "reliable": delivery = .reliable

@@ -158,6 +158,40 @@ struct HistoryStoreTests {
         }
     }
 
+    @Test("past the total bound, rooms are dropped oldest first down to 7/8 of it (so the next drop is an eighth of the bound away), on local and on shared appends")
+    func totalBoundLowWater() throws {
+        let clock = Clock()
+        let size = Self.frame("0123456789").count
+        var policy = DeliveryPolicy()
+        policy.maxTotalBytes = 16 * size
+        let store = HistoryStore(policy: policy, clock: { clock.now.withLock { $0 } })
+        for index in 0..<16 {
+            var frame = Self.frame("0123456789")
+            _ = store.appendReliable(&frame, to: RoomName("r\(index)"))
+            clock.advance(10)
+        }
+        #expect(store.count == 16 && store.storedBytes == 16 * size)
+        var frame = Self.frame("0123456789")
+        _ = store.appendReliable(&frame, to: "new")
+        // 17 frames > 16: down to at most 14 (7/8 of 16): r0, r1 and r2, the oldest, are dropped.
+        #expect(store.storedBytes == 14 * size)
+        #expect((0..<3).allSatisfy { store.storedCount(of: RoomName("r\($0)")) == 0 })
+        #expect((3..<16).allSatisfy { store.storedCount(of: RoomName("r\($0)")) == 1 } && store.storedCount(of: "new") == 1)
+        // Two more fit without dropping anything.
+        for room in ["r3", "r4"] as [RoomName] {
+            var frame = Self.frame("0123456789")
+            _ = store.appendReliable(&frame, to: room)
+        }
+        #expect(store.storedBytes == 16 * size && store.count == 14)
+
+        // A shared append (a cluster node's copy) keeps the bound too.
+        let epoch = store.position(of: "r5").epoch
+        let entry = SharedHistory.Entry(offset: 2, key: nil, position: 2, sequence: 2, appendedAt: 0, frame: Self.frame("0123456789"), excludedSession: nil)
+        #expect(store.appendShared(entry, epoch: epoch, to: "r5") == .appended)
+        #expect(store.storedBytes <= 14 * size, "\(store.storedBytes / size) frames kept")
+        #expect(store.storedCount(of: "r5") == 2)
+    }
+
     @Test("a room larger than the total bound alone keeps its own history")
     func totalBoundSingleRoom() {
         var policy = DeliveryPolicy()

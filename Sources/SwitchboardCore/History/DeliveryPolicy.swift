@@ -34,7 +34,8 @@ public struct DeliveryPolicy: Sendable {
     public var rules: [Rule] = []
     /// The most bytes of push frames kept by all rooms' histories together. Default 64 MiB.
     /// Past it, the histories of the least recently used rooms (by last push, subscribe, join or
-    /// resume) are dropped whole until the total fits: such a room gets a new epoch on its next
+    /// resume) are dropped whole until the total is at most 7/8 of it (so that the next drop is
+    /// an eighth of the bound away, not at the next push): such a room gets a new epoch on its next
     /// use, so its clients are told `recovered:false` (an epoch change), never left with a silent
     /// gap. The room being pushed to is never dropped for its own push.
     public var maxTotalBytes = 64 << 20

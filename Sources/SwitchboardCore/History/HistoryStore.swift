@@ -8,7 +8,8 @@ import Synchronization
 /// has members or was used within the room's `maxAge`; a history dropped and started again
 /// gets a new epoch, so positions of the old one are never mistaken for positions of the new
 /// one. All histories together keep at most ``DeliveryPolicy/maxTotalBytes`` of frames: past
-/// it the least recently used rooms' histories are dropped (their next use starts a new epoch).
+/// it the least recently used rooms' histories are dropped until the total is at most 7/8 of
+/// it (their next use starts a new epoch).
 /// A server's histories live in memory: a restarted server has new epochs everywhere.
 ///
 /// **Shared histories.** With a `source` (one node of a cluster), a room's history is a copy of
@@ -40,18 +41,22 @@ public final class HistoryStore: Sendable {
                 ?? RoomHistory(epoch: epochs(), limits: policy.limits(for: room), now: now)
             let result = body(&history)
             totalBytes += history.bytes - before
-            if totalBytes > policy.maxTotalBytes { dropLeastRecentlyUsed(toFit: policy.maxTotalBytes) }
+            keepWithinTotal(policy)
             histories[room] = history
             return result
         }
 
-        /// Drops whole histories, least recently used first, until the total fits.
-        private mutating func dropLeastRecentlyUsed(toFit limit: Int) {
-            while totalBytes > limit {
-                guard let oldest = histories.min(by: { $0.value.lastUsed < $1.value.lastUsed })?.key,
-                    let dropped = histories.removeValue(forKey: oldest)
-                else { return }
-                totalBytes -= dropped.bytes
+        /// Past `policy.maxTotalBytes`, drops whole histories, least recently used first, until
+        /// the total is at most 7/8 of it: one sort of the rooms per eighth of the bound
+        /// appended, rather than a search of every room at each push once the bound is reached.
+        /// The history being changed is out of `histories` meanwhile, so it is never dropped.
+        mutating func keepWithinTotal(_ policy: DeliveryPolicy) {
+            guard totalBytes > policy.maxTotalBytes else { return }
+            let target = policy.maxTotalBytes - policy.maxTotalBytes / 8
+            let byAge = histories.map { (room: $0.key, lastUsed: $0.value.lastUsed) }.sorted { $0.lastUsed < $1.lastUsed }
+            for candidate in byAge {
+                guard totalBytes > target else { return }
+                if let dropped = histories.removeValue(forKey: candidate.room) { totalBytes -= dropped.bytes }
             }
         }
 
@@ -107,6 +112,7 @@ public final class HistoryStore: Sendable {
             let before = history.bytes
             defer {
                 state.totalBytes += history.bytes - before
+                state.keepWithinTotal(policy)
                 state.histories[room] = history
             }
             if history.epoch != epoch {
