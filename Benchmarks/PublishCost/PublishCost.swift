@@ -45,6 +45,20 @@ enum PublishCost {
             var frame = try PushMessage(url: "/idle", body: idle).encodedFrame(room: RoomName("idle-\(index)"))
             _ = history.appendReliable(&frame, to: RoomName("idle-\(index)"))
         }
+        // `--acks`: every member has a session and acknowledges the room's latest offset after
+        // each round. `--parked N`: N parked sessions (each listing a room of its own and the
+        // board) and N idle histories of rooms without members; each round sweeps the histories
+        // once (the server does at most once a second), asking whether parked sessions hold them.
+        let sessions = SessionRegistry()
+        if options.acks {
+            for index in 0..<options.members { _ = sessions.open(ConnectionID("c\(index)"), userId: nil) }
+        }
+        for index in 0..<options.parked {
+            let id = ConnectionID("p\(index)")
+            _ = sessions.open(id, userId: "u\(index)")
+            sessions.park(id, rooms: [RoomName("own-\(index)"), room], isActive: true)
+            _ = history.position(of: RoomName("gone-\(index)"))
+        }
         let publisher = PushPublisher(connections: connections, rooms: rooms, history: history)
         var queues = [[QueuedPush<[UInt8]>]](repeating: [], count: options.members)
         var written = (messages: 0, bytes: 0)
@@ -65,6 +79,13 @@ enum PublishCost {
                     }
                 }
             }
+            if options.acks {
+                let position = history.position(of: room)
+                for index in 0..<options.members {
+                    publisher.acknowledge(room, epoch: position.epoch, offset: position.offset, from: ConnectionID("c\(index)"), sessions: sessions)
+                }
+            }
+            if options.parked > 0 { history.sweep(force: true) { rooms.exists($0) || sessions.parkedSessionsHold($0) } }
             for member in queues.indices where !queues[member].isEmpty {
                 let ordered = QueuedPush.ordered(queues[member])
                 let frame = ordered.count == 1 ? ordered[0].payload : FrameCodec.batch(ofEncoded: ordered.map(\.payload))
@@ -81,12 +102,15 @@ enum PublishCost {
 struct PublishCostOptions {
     static let usage = """
         usage: switchboard-publish-cost [--members N] [--pushes K] [--rounds R] [--delivery reliable|volatile] [--rooms N]
+                                        [--acks yes] [--parked N]
           --members   connections in the room (default 1000)
           --pushes    pushes per round, coalesced per member (default 20)
           --rounds    rounds (default 20; 0 = setup only)
           --delivery  the pushes' class (default reliable)
           --rooms     other rooms with a kept push each, the histories' total bound set to what
                       they hold: every push is kept at the bound (default 0: no bound reached)
+          --acks      yes: every member acknowledges the room's latest offset after each round
+          --parked    parked sessions and idle histories; each round sweeps the histories once
         """
 
     var members = 1_000
@@ -95,6 +119,8 @@ struct PublishCostOptions {
     var delivery: DeliveryClass = .reliable
     var deliveryName = "reliable"
     var rooms = 0
+    var acks = false
+    var parked = 0
 
     init(parsing arguments: [String]) throws {
         var rest = arguments[...]
@@ -105,6 +131,8 @@ struct PublishCostOptions {
             case "--pushes": pushes = try Self.int(value, flag, in: 1...10_000)
             case "--rounds": rounds = try Self.int(value, flag, in: 0...1_000_000)
             case "--rooms": rooms = try Self.int(value, flag, in: 0...1_000_000)
+            case "--acks": acks = value == "yes"
+            case "--parked": parked = try Self.int(value, flag, in: 0...1_000_000)
             case "--delivery":
                 switch value {
                 case "reliable": delivery = .reliable

@@ -155,4 +155,36 @@ struct PushPublisherTests {
         #expect(try transport.frames(of: "a1").map(\.pushURL) == ["/boards/7/updated"])
         #expect(try transport.frames(of: "a2").isEmpty)
     }
+
+    @Test("ACKs release a small room's history as soon as every member acknowledged; a large room works it out at most once a second")
+    func acknowledgementRelease() {
+        for members in [3, PushPublisher<Int>.exactReleaseMembers + 1] {
+            let clock = HistoryStoreTests.Clock()
+            let connections = ConnectionRegistry<Int>()
+            let rooms = RoomRegistry()
+            let sessions = SessionRegistry()
+            let history = HistoryStore(clock: { clock.now.withLock { $0 } })
+            let publisher = PushPublisher(connections: connections, rooms: rooms, history: history)
+            let ids = (0..<members).map { ConnectionID("m\($0)") }
+            for (index, id) in ids.enumerated() {
+                connections.add(id: id, handle: index)
+                rooms.join("big", id)
+                _ = sessions.open(id, userId: nil)
+            }
+            publisher.publish([Push(PushMessage(url: "/x", body: Array("1".utf8)), to: .room("big"))]) { _ in }
+            let position = history.position(of: "big")
+            for id in ids {
+                #expect(publisher.acknowledge("big", epoch: position.epoch, offset: position.offset, from: id, sessions: sessions))
+            }
+            if members <= PushPublisher<Int>.exactReleaseMembers {
+                #expect(history.storedCount(of: "big") == 0, "released at the last member's ACK")
+            } else {
+                // Worked out at the first ACK (not everyone had acknowledged), not again within a second.
+                #expect(history.storedCount(of: "big") == 1)
+                clock.advance(PushPublisher<Int>.releaseCheckInterval)
+                #expect(publisher.acknowledge("big", epoch: position.epoch, offset: position.offset, from: ids[0], sessions: sessions))
+                #expect(history.storedCount(of: "big") == 0, "released at the first ACK a second later")
+            }
+        }
+    }
 }

@@ -23,4 +23,30 @@ struct SessionRegistryTests {
             #expect(Set(tokens.map { $0[position] }).count == 16)
         }
     }
+
+    @Test("whether parked sessions hold a room follows parks, claims and expiry; a claimed session's connection no longer names it")
+    func parkedRooms() {
+        let clock = HistoryStoreTests.Clock()
+        let registry = SessionRegistry(grace: .seconds(60), clock: { clock.now.withLock { $0 } })
+        let a = registry.open(ConnectionID("a"), userId: "ada")
+        _ = registry.open(ConnectionID("b"), userId: "bob")
+        registry.park(ConnectionID("a"), rooms: ["x", "y"], isActive: true)
+        clock.advance(30_000)
+        registry.park(ConnectionID("b"), rooms: ["y"], isActive: true)
+        #expect(registry.parkedSessionsHold("x") && registry.parkedSessionsHold("y") && !registry.parkedSessionsHold("z"))
+        #expect(registry.sessionId(of: ConnectionID("a")) == a.sessionId)
+
+        guard case .parked(let session, _) = registry.claim(token: a.resumeToken, userId: "ada", for: ConnectionID("a2")) else {
+            Issue.record("ada's parked session is claimed")
+            return
+        }
+        #expect(session.rooms == ["x", "y"])
+        #expect(!registry.parkedSessionsHold("x") && registry.parkedSessionsHold("y"), "bob's session still holds y")
+        #expect(registry.sessionId(of: ConnectionID("a")) == nil)
+        #expect(registry.parkedCount == 1)
+
+        clock.advance(61_000)  // bob parked at 30 s with 60 s of grace: expired
+        #expect(!registry.parkedSessionsHold("y"))
+        #expect(registry.parkedCount == 0)
+    }
 }

@@ -198,6 +198,18 @@ public final class HistoryStore: Sendable {
         }
     }
 
+    /// Whether a release of `room` by acknowledgements may be worked out now: when the last
+    /// one was `interval` milliseconds ago or more (it is then recorded as now). `false` for a
+    /// room without a history.
+    public func releaseCheckDue(_ room: RoomName, every interval: Int64) -> Bool {
+        let now = clock()
+        return state.withLock { state in
+            guard let checkedAt = state.histories[room]?.releaseCheckedAt, checkedAt == .min || now - checkedAt >= interval else { return false }
+            state.histories[room]?.releaseCheckedAt = now
+            return true
+        }
+    }
+
     /// Drops the room's entries up to `offset` of `epoch`, once every member has acknowledged
     /// them; ignored for another epoch.
     public func release(_ room: RoomName, through offset: UInt64, epoch: UInt32) {

@@ -36,6 +36,9 @@ struct RoomHistory: Sendable {
     private(set) var droppedLatestPosition: UInt64?
     /// The last append or position query, for dropping idle histories.
     var lastUsed: Int64
+    /// When a release by acknowledgements was last worked out (see
+    /// ``HistoryStore/releaseCheckDue(_:every:)``).
+    var releaseCheckedAt: Int64 = .min
 
     init(epoch: UInt32, limits: HistoryLimits, now: Int64) {
         self.epoch = epoch

@@ -25,16 +25,47 @@ public final class SessionRegistry: Sendable {
     private struct State {
         var live: [ConnectionID: Live] = [:]
         var liveByToken: [PackedHexID: ConnectionID] = [:]
-        var parked: [String: ParkedSession] = [:]
-        /// The token of each parked session, by the connection that last held it.
-        var parkedByConnection: [ConnectionID: String] = [:]
+        /// Parked sessions by token. Changed only through ``addParked(_:token:connection:)`` and
+        /// ``removeParked(_:)``, which keep the two indexes below with it.
+        private(set) var parked: [String: ParkedSession] = [:]
+        /// The token of each parked session, by the connection that last held it, and back.
+        private(set) var parkedByConnection: [ConnectionID: String] = [:]
+        private var connectionOfParked: [String: ConnectionID] = [:]
+        /// How many parked sessions list each room: whether parked sessions hold a room is
+        /// one look-up (the history sweep asks it for every idle room).
+        private var parkedRooms: [RoomName: Int] = [:]
         var lastSweep: Int64 = 0
+
+        mutating func addParked(_ session: ParkedSession, token: String, connection: ConnectionID?) {
+            removeParked(token)
+            parked[token] = session
+            if let connection {
+                parkedByConnection[connection] = token
+                connectionOfParked[token] = connection
+            }
+            for room in session.rooms { parkedRooms[room, default: 0] += 1 }
+        }
+
+        @discardableResult
+        mutating func removeParked(_ token: String) -> ParkedSession? {
+            guard let session = parked.removeValue(forKey: token) else { return nil }
+            if let connection = connectionOfParked.removeValue(forKey: token), parkedByConnection[connection] == token {
+                parkedByConnection[connection] = nil
+            }
+            for room in session.rooms {
+                let count = (parkedRooms[room] ?? 1) - 1
+                parkedRooms[room] = count > 0 ? count : nil
+            }
+            return session
+        }
+
+        /// Whether a parked session lists `room` (expired ones count until the next sweep).
+        func parkedSessionsList(_ room: RoomName) -> Bool { parkedRooms[room] != nil }
 
         mutating func sweep(now: Int64) {
             guard now - lastSweep >= 1000 else { return }
             lastSweep = now
-            parked = parked.filter { $0.value.expiresAt > now }
-            parkedByConnection = parkedByConnection.filter { parked[$0.value] != nil }
+            for (token, session) in parked where session.expiresAt <= now { removeParked(token) }
         }
     }
 
@@ -95,12 +126,11 @@ public final class SessionRegistry: Sendable {
             guard let live = state.live.removeValue(forKey: id) else { return nil }
             state.liveByToken[live.resumeToken] = nil
             let token = live.resumeToken.text
-            state.parkedByConnection[id] = token
             let session = ParkedSession(
                 sessionId: live.sessionId.text, userId: live.userId, rooms: rooms, acks: live.acks,
                 isActive: isActive, expiresAt: now + graceMilliseconds
             )
-            state.parked[token] = session
+            state.addParked(session, token: token, connection: id)
             return (token, session)
         }
         if let shared, let (token, session) = parked { shared.park(token: token, session: session) }
@@ -125,7 +155,7 @@ public final class SessionRegistry: Sendable {
             if local {
                 shared.forget(token: token)
             } else if let remote = shared.claim(token: token), remote.expiresAt > now {
-                state.withLock { $0.parked[token] = remote }
+                state.withLock { $0.addParked(remote, token: token, connection: nil) }
             }
         }
         return state.withLock { state in
@@ -134,8 +164,7 @@ public final class SessionRegistry: Sendable {
             var previous: ConnectionID?
             if let parked = state.parked[token], parked.expiresAt > now {
                 guard parked.userId == userId else { return .otherUser }
-                state.parked[token] = nil
-                state.parkedByConnection = state.parkedByConnection.filter { $0.value != token }
+                state.removeParked(token)
                 session = parked
             } else if let holder = state.liveByToken[packed], holder != id, let live = state.live[holder] {
                 guard live.userId == userId else { return .otherUser }
@@ -187,7 +216,8 @@ public final class SessionRegistry: Sendable {
     public func parkedSessionsHold(_ room: RoomName) -> Bool {
         let now = clock()
         return state.withLock { state in
-            state.parked.values.contains { $0.expiresAt > now && $0.rooms.contains(room) }
+            state.sweep(now: now)
+            return state.parkedSessionsList(room)
         }
     }
 
