@@ -212,7 +212,9 @@ public final class SessionRegistry: Sendable {
         }
     }
 
-    /// Whether a parked session was in `room` (its history must be kept for it).
+    /// Whether a parked session was in `room` (its history must be kept for it); one look-up.
+    /// A session that expired within the last second may still count (expired sessions are
+    /// dropped at most once a second).
     public func parkedSessionsHold(_ room: RoomName) -> Bool {
         let now = clock()
         return state.withLock { state in
