@@ -49,4 +49,20 @@ struct SessionRegistryTests {
         #expect(!registry.parkedSessionsHold("y"))
         #expect(registry.parkedCount == 0)
     }
+
+    @Test("what every holder acknowledged counts the room's parked sessions, and only those")
+    func acknowledgedByParkedSessions() {
+        let registry = SessionRegistry(grace: .seconds(60))
+        for (id, offset) in [("a", 3), ("b", 5), ("other", 1)] as [(String, UInt64)] {
+            _ = registry.open(ConnectionID(id), userId: nil)
+            registry.acknowledge(ConnectionID(id), room: "r", offset: offset)
+        }
+        registry.park(ConnectionID("a"), rooms: ["r"], isActive: true)
+        registry.park(ConnectionID("other"), rooms: ["elsewhere"], isActive: true)
+        #expect(registry.acknowledgedByAll("r", members: [ConnectionID("b")]) == 3, "a's parked session acknowledged 3")
+        _ = registry.open(ConnectionID("c"), userId: nil)
+        registry.park(ConnectionID("c"), rooms: ["r"], isActive: true)
+        #expect(registry.acknowledgedByAll("r", members: [ConnectionID("b")]) == nil, "c's parked session acknowledged nothing in r")
+        #expect(registry.acknowledgedByAll("elsewhere", members: []) == nil, "other's parked session has no ACK of elsewhere")
+    }
 }

@@ -31,9 +31,10 @@ public final class SessionRegistry: Sendable {
         /// The token of each parked session, by the connection that last held it, and back.
         private(set) var parkedByConnection: [ConnectionID: String] = [:]
         private var connectionOfParked: [String: ConnectionID] = [:]
-        /// How many parked sessions list each room: whether parked sessions hold a room is
-        /// one look-up (the history sweep asks it for every idle room).
-        private var parkedRooms: [RoomName: Int] = [:]
+        /// The tokens of the parked sessions that list each room: whether parked sessions hold
+        /// a room is one look-up (the history sweep asks it for every idle room), and an ACK
+        /// asks only the room's own parked sessions.
+        private(set) var parkedByRoom: [RoomName: Set<String>] = [:]
         var lastSweep: Int64 = 0
 
         mutating func addParked(_ session: ParkedSession, token: String, connection: ConnectionID?) {
@@ -43,7 +44,7 @@ public final class SessionRegistry: Sendable {
                 parkedByConnection[connection] = token
                 connectionOfParked[token] = connection
             }
-            for room in session.rooms { parkedRooms[room, default: 0] += 1 }
+            for room in session.rooms { parkedByRoom[room, default: []].insert(token) }
         }
 
         @discardableResult
@@ -53,14 +54,12 @@ public final class SessionRegistry: Sendable {
                 parkedByConnection[connection] = nil
             }
             for room in session.rooms {
-                let count = (parkedRooms[room] ?? 1) - 1
-                parkedRooms[room] = count > 0 ? count : nil
+                parkedByRoom[room]?.remove(token)
+                if parkedByRoom[room]?.isEmpty == true { parkedByRoom[room] = nil }
             }
             return session
         }
 
-        /// Whether a parked session lists `room` (expired ones count until the next sweep).
-        func parkedSessionsList(_ room: RoomName) -> Bool { parkedRooms[room] != nil }
 
         mutating func sweep(now: Int64) {
             guard now - lastSweep >= 1000 else { return }
@@ -204,7 +203,8 @@ public final class SessionRegistry: Sendable {
                 guard let acked = state.live[member]?.acks[room] else { return nil }
                 lowest = min(lowest ?? acked, acked)
             }
-            for parked in state.parked.values where parked.expiresAt > now && parked.rooms.contains(room) {
+            for token in state.parkedByRoom[room] ?? [] {
+                guard let parked = state.parked[token], parked.expiresAt > now else { continue }
                 guard let acked = parked.acks[room] else { return nil }
                 lowest = min(lowest ?? acked, acked)
             }
@@ -219,7 +219,7 @@ public final class SessionRegistry: Sendable {
         let now = clock()
         return state.withLock { state in
             state.sweep(now: now)
-            return state.parkedSessionsList(room)
+            return state.parkedByRoom[room] != nil
         }
     }
 
