@@ -234,18 +234,22 @@ public final class HistoryStore: Sendable {
         state.withLock { state in
             guard force || now - state.lastSweep >= Self.sweepInterval else { return }
             state.lastSweep = now
-            for room in Array(state.histories.keys) {
-                guard var history = state.histories.removeValue(forKey: room) else { continue }
-                let before = history.bytes
-                history.trim(now: now)
-                state.totalBytes += history.bytes - before
+            // In place (no hashing per history); the idle empty ones are removed after the pass.
+            var idle: [RoomName] = []
+            for index in state.histories.indices {
+                let room = state.histories.keys[index]
+                let before = state.histories.values[index].bytes
+                state.histories.values[index].trim(now: now)
+                state.totalBytes += state.histories.values[index].bytes - before
                 if retained(room) {
-                    history.lastUsed = now
-                } else if history.entries.isEmpty && now - history.lastUsed >= history.limits.maxAgeMilliseconds {
-                    continue
+                    state.histories.values[index].lastUsed = now
+                } else if state.histories.values[index].entries.isEmpty,
+                    now - state.histories.values[index].lastUsed >= state.histories.values[index].limits.maxAgeMilliseconds
+                {
+                    idle.append(room)
                 }
-                state.histories[room] = history
             }
+            for room in idle { state.histories[room] = nil }
         }
     }
 
