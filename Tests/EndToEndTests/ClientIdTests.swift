@@ -87,4 +87,23 @@ struct ClientIdTests {
             try await running.stop()
         }
     }
+
+    @Test("a random client room's history goes when its connection closes; a chosen client id's stays for a reconnect")
+    func randomClientRoomHistoryDropped() async throws {
+        let running = try await RunningServer.start(authentication: HandshakeTests.authentication)
+        let random = try await Self.connect(running.port, clientId: nil, token: "alice-token")
+        let chosen = try await Self.connect(running.port, clientId: "tab1", token: "alice-token")
+        let rooms = [RoomName.client(random.clientId), .client(chosen.clientId)]
+        #expect(await running.eventually { running.server.registry.count == 2 })
+        for room in rooms {
+            #expect(try running.server.sendToGroup(room, PushMessage(url: "/x")).count == 1)
+            #expect(running.server.publisher.history.storedCount(of: room) == 1)
+        }
+        random.client.close()
+        chosen.client.close()
+        #expect(await running.eventually { running.server.registry.count == 0 })
+        #expect(running.server.publisher.history.storedCount(of: rooms[0]) == 0, "never joined or resumed again: dropped")
+        #expect(running.server.publisher.history.storedCount(of: rooms[1]) == 1, "kept for the client's next connection")
+        try await running.stop()
+    }
 }

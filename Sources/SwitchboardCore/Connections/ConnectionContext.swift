@@ -36,6 +36,9 @@ extension ConnectionContext {
         roomRegistry.leave(room, id)
     }
 
+    /// The connection's client room (``RoomName/client(of:clientId:)``).
+    public var clientRoom: RoomName { RoomName.client(of: id, clientId: clientId) }
+
     /// The rooms the connection is in, sorted.
     public var joinedRooms: [RoomName] { roomRegistry.rooms(of: id) }
 }

@@ -37,7 +37,7 @@ public struct ConnectionEntry<Handle: Sendable>: Sendable {
 
     /// The entry's client room: `client-<clientId>`, or `client-<connection id>` when the
     /// connection sent no client id.
-    public var clientRoom: RoomName { RoomName.client(clientId ?? id.rawValue) }
+    public var clientRoom: RoomName { RoomName.client(of: id, clientId: clientId) }
 }
 
 /// A connection to deliver to: its id and the transport's handle for it.

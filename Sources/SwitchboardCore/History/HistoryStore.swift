@@ -5,9 +5,10 @@ import Synchronization
 /// A room's history starts at its first reliable or latest-class push, or when a client asks
 /// for the room's position (a subscribe, a join, a resume), with a new random non-zero epoch
 /// and offset 0. It is kept, entries bounded by the room's ``HistoryLimits``, while the room
-/// has members or was used within the room's `maxAge`; a history dropped and started again
-/// gets a new epoch, so positions of the old one are never mistaken for positions of the new
-/// one. All histories together keep at most ``DeliveryPolicy/maxTotalBytes`` of frames: past
+/// has members or was used within the room's `maxAge` (the server drops a random client
+/// room's history when its connection closes: nothing can join or resume it); a history
+/// dropped and started again gets a new epoch, so positions of the old one are never mistaken
+/// for positions of the new one. All histories together keep at most ``DeliveryPolicy/maxTotalBytes`` of frames: past
 /// it the least recently used rooms' histories are dropped until the total is at most 7/8 of
 /// it (their next use starts a new epoch).
 /// A server's histories live in memory: a restarted server has new epochs everywhere.

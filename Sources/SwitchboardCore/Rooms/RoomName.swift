@@ -44,6 +44,11 @@ public struct RoomName: RawRepresentable, Sendable, Hashable, Comparable, Codabl
     public static func user(_ userId: String) -> RoomName { RoomFamily.user(userId) }
     /// A client's room, `client-<clientId>`: the connection of one app instance.
     public static func client(_ clientId: String) -> RoomName { RoomFamily.client(clientId) }
+    /// The client room of a connection: `client-<clientId>`, or `client-<connection id>` for a
+    /// connection without a client id (in memory only: the server always decides one).
+    public static func client(of connection: ConnectionID, clientId: String?) -> RoomName {
+        client(clientId ?? connection.rawValue)
+    }
     /// Whether this is the client room of a random client id (`client-~…`,
     /// `client-<userId>.~…`; a `~` appears in no id the server derives from a request): new on
     /// every connection, so it is never resumed and a node never has to look for its history.

@@ -135,7 +135,7 @@ public final class RoomRegistry: Sendable {
     @discardableResult
     public func connect(_ connection: any ConnectionContext) -> [RoomName] {
         let id = connection.id
-        var joined = [RoomName.client(connection.clientId ?? id.rawValue)]
+        var joined = [connection.clientRoom]
         if let userId = connection.identity?.userId { joined.append(.user(userId)) }
         // Both rooms under one lock, and one report of every change.
         var changes: [RoomChange] = [.connected(id, clientRoom: joined[0])]
