@@ -8,9 +8,10 @@ import Synchronization
 /// has members or was used within the room's `maxAge` (the server drops a random client
 /// room's history when its connection closes: nothing can join or resume it); a history
 /// dropped and started again gets a new epoch, so positions of the old one are never mistaken
-/// for positions of the new one. All histories together keep at most ``DeliveryPolicy/maxTotalBytes`` of frames: past
-/// it the least recently used rooms' histories are dropped until the total is at most 7/8 of
-/// it (their next use starts a new epoch).
+/// for positions of the new one. All histories together keep at most
+/// ``DeliveryPolicy/maxTotalBytes`` of frames: past it the least recently used rooms'
+/// histories are dropped until the total is at most 7/8 of it (their next use starts a new
+/// epoch).
 /// A server's histories live in memory: a restarted server has new epochs everywhere.
 ///
 /// **Shared histories.** With a `source` (one node of a cluster), a room's history is a copy of
