@@ -5,12 +5,14 @@ import SwitchboardCore
 /// every push whose url matches.
 final class PushListeners: Sendable {
     private struct Listener: Sendable {
+        let id: Int
         let pattern: PushPattern
         let handler: @Sendable (ClientPush) -> Void
         let finish: (@Sendable () -> Void)?
     }
 
-    private let listeners = Mutex<(next: Int, byID: [Int: Listener], ended: Bool)>((0, [:], false))
+    /// In registration order (ids increase), so a push takes them as they are, without sorting.
+    private let listeners = Mutex<(next: Int, all: [Listener], ended: Bool)>((0, [], false))
     let bufferSize: Int
 
     init(bufferSize: Int) {
@@ -22,7 +24,7 @@ final class PushListeners: Sendable {
         let id = listeners.withLock { state -> Int? in
             guard !state.ended else { return nil }
             state.next += 1
-            state.byID[state.next] = Listener(pattern: pattern, handler: handler, finish: finish)
+            state.all.append(Listener(id: state.next, pattern: pattern, handler: handler, finish: finish))
             return state.next
         }
         if id == nil { finish?() }
@@ -31,13 +33,15 @@ final class PushListeners: Sendable {
 
     /// Removes listener `id`.
     func remove(_ id: Int) {
-        _ = listeners.withLock { $0.byID.removeValue(forKey: id) }
+        listeners.withLock { state in
+            if let index = state.all.firstIndex(where: { $0.id == id }) { state.all.remove(at: index) }
+        }
     }
 
     /// Calls each matching listener with `push` (outside the lock, so handlers may add or
     /// remove listeners).
     func dispatch(_ push: PushFrame) {
-        let all = listeners.withLock { $0.byID.sorted { $0.key < $1.key }.map(\.value) }
+        let all = listeners.withLock { $0.all }
         var body: [UInt8]?
         for listener in all {
             guard let params = listener.pattern.match(push.url) else { continue }
@@ -50,8 +54,8 @@ final class PushListeners: Sendable {
     func finishAll() {
         let all = listeners.withLock { state -> [Listener] in
             state.ended = true
-            defer { state.byID = [:] }
-            return Array(state.byID.values)
+            defer { state.all = [] }
+            return state.all
         }
         for listener in all { listener.finish?() }
     }
