@@ -22,16 +22,15 @@ extension RedisClusterBus {
             state.historyLoads += 1
             return .query(query, sha: state.scripts.load)
         }
-        let query: RedisConnection
-        let sha: String
         switch source {
-        case .started(let epoch):
-            return SharedHistory(epoch: epoch, offset: 0, sequence: 0, entries: [], isComplete: true)
-        case .query(let connection, let script):
-            (query, sha) = (connection, script)
-        case nil:
-            return nil
+        case .started(let epoch): return SharedHistory(epoch: epoch, offset: 0, sequence: 0, entries: [], isComplete: true)
+        case .query(let query, let sha): return load(room, on: query, sha: sha)
+        case nil: return nil
         }
+    }
+
+    /// Runs the load script for `room` on `query` and waits for it.
+    private func load(_ room: RoomName, on query: RedisConnection, sha: String) -> SharedHistory? {
         let future = query.enqueue([loadCommand(sha: sha, room: room)])
         switch Self.wait(for: future, timeout: configuration.loadTimeout) {
         case .success(let replies):

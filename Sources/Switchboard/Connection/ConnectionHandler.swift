@@ -122,7 +122,8 @@ final class ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, Pi
         components.registry.remove(connection.id)
         components.rooms.disconnect(connection.id)
         // A random client room is never joined or resumed again: its history goes with it.
-        if connection.clientRoom.isRandomClientRoom { components.publisher.history.discard(connection.clientRoom) }
+        let clientRoom = connection.clientRoom
+        if clientRoom.isRandomClientRoom { components.publisher.history.discard(clientRoom) }
         writer?.dropHeld()
         components.perform(components.features.close(connection.id))
         components.logger.debug("connection closed", metadata: ["connection": "\(connection.id)"])

@@ -69,7 +69,7 @@ extension SwitchboardClient {
         core.withLock { core in
             guard core.generation == generation else { return }
             core.session = (ClientSession(hello), generation)
-            for (room, position) in hello.rooms ?? [:] where position.epoch != 0 && core.delivery.positions[room] == nil && !Self.isRandomClientRoom(room) {
+            for (room, position) in hello.rooms ?? [:] where position.epoch != 0 && core.delivery.positions[room] == nil && !RoomName(room).isRandomClientRoom {
                 core.delivery.settle(room: room, epoch: position.epoch, offset: position.offset)
             }
         }
@@ -97,17 +97,11 @@ extension SwitchboardClient {
         }
     }
 
-    /// Whether `room` is the client room of a random client id: new on every connection, so
-    /// never resumed (``RoomName/isRandomClientRoom``).
-    static func isRandomClientRoom(_ room: String) -> Bool {
-        RoomName(room).isRandomClientRoom
-    }
-
     /// The RESUME to send first on a new connection: the last session's token and every room's
     /// position; `nil` when there is neither (the first connection). Called with the lock held.
     func resumeItem(core: inout ClientCore) -> PendingItem? {
         // A random client id (`~…`) is new on every connection: the old client room is gone.
-        for room in core.delivery.positions.keys where Self.isRandomClientRoom(room) {
+        for room in core.delivery.positions.keys where RoomName(room).isRandomClientRoom {
             core.delivery.forget(room)
         }
         let token = core.resumable?.resumeToken

@@ -240,16 +240,9 @@ public final class HistoryStore: Sendable {
             var idle: [RoomName] = []
             for index in state.histories.indices {
                 let room = state.histories.keys[index]
-                let before = state.histories.values[index].bytes
-                state.histories.values[index].trim(now: now)
-                state.totalBytes += state.histories.values[index].bytes - before
-                if retained(room) {
-                    state.histories.values[index].lastUsed = now
-                } else if state.histories.values[index].entries.isEmpty,
-                    now - state.histories.values[index].lastUsed >= state.histories.values[index].limits.maxAgeMilliseconds
-                {
-                    idle.append(room)
-                }
+                let (bytesChange, isIdle) = state.histories.values[index].sweep(now: now, retained: retained(room))
+                state.totalBytes += bytesChange
+                if isIdle { idle.append(room) }
             }
             for room in idle { state.histories[room] = nil }
         }

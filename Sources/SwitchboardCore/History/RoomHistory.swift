@@ -138,6 +138,15 @@ struct RoomHistory: Sendable {
         trim(now: now)
     }
 
+    /// Trims by the limits; a `retained` history counts as used now, another is idle when it
+    /// is empty and unused for `maxAge`. Returns the change of ``bytes``.
+    mutating func sweep(now: Int64, retained: Bool) -> (bytesChange: Int, isIdle: Bool) {
+        let before = bytes
+        trim(now: now)
+        if retained { lastUsed = now }
+        return (bytes - before, !retained && entries.isEmpty && now - lastUsed >= limits.maxAgeMilliseconds)
+    }
+
     /// Drops the oldest entries past the count, byte and age limits.
     mutating func trim(now: Int64) {
         let oldest = now - limits.maxAgeMilliseconds

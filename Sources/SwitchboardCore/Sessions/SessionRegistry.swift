@@ -60,11 +60,11 @@ public final class SessionRegistry: Sendable {
             return session
         }
 
-
         mutating func sweep(now: Int64) {
             guard now - lastSweep >= 1000 else { return }
             lastSweep = now
-            for (token, session) in parked where session.expiresAt <= now { removeParked(token) }
+            let expired = parked.compactMap { $0.value.expiresAt <= now ? $0.key : nil }
+            for token in expired { removeParked(token) }
         }
     }
 
